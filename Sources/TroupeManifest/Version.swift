@@ -1,0 +1,1 @@
+public enum TroupeManifestVersion { public static let format = 1 }

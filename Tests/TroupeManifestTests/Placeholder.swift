@@ -1,0 +1,3 @@
+import TroupeManifest
+import Testing
+@Test func formatIsOne() { #expect(TroupeManifestVersion.format == 1) }

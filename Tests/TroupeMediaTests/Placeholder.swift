@@ -1,0 +1,3 @@
+@testable import TroupeMedia
+import Testing
+@Test func placeholder() { #expect(Bool(true)) }
