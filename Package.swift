@@ -13,9 +13,13 @@ let package = Package(
         .executable(name: "troupe", targets: ["troupe"]),
         .library(name: "TroupeManifest", targets: ["TroupeManifest"]),
         .library(name: "TroupeMedia", targets: ["TroupeMedia"]),
+        .executable(name: "troupe-sim", targets: ["troupe-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries, each with a shim.h for what Swift cannot import.
@@ -30,6 +34,25 @@ let package = Package(
 
         .target(name: "TroupeManifest", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "TroupeMedia", dependencies: ["CFFmpeg"], swiftSettings: strict),
+        .target(name: "TroupeNet",
+                dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "TroupeProviders",
+                dependencies: ["TroupeNet", "TroupeMedia",
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "KlingSim",
+                dependencies: ["TroupeMedia",
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .executableTarget(
+            name: "troupe-sim",
+            dependencies: ["KlingSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "troupe",
@@ -44,6 +67,10 @@ let package = Package(
         .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"],
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
+        .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
+        .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim"],
+                    swiftSettings: strict),
+        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

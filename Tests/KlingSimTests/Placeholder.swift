@@ -1,0 +1,3 @@
+import KlingSim
+import Testing
+@Test func KlingSimLinks() { #expect(String(describing: KlingSimModule.self) == "KlingSimModule") }

@@ -1,0 +1,3 @@
+import TroupeNet
+import Testing
+@Test func TroupeNetLinks() { #expect(String(describing: TroupeNetModule.self) == "TroupeNetModule") }
