@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Troupe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "troupe",
+        abstract: "Plan, price and render batches of Kling Motion Control videos from a YAML manifest.",
+        version: "0.1.0",
+        subcommands: [Validate.self])
+}
