@@ -64,8 +64,7 @@ let package = Package(
 
         .testTarget(name: "CLibrariesTests", dependencies: ["CYAML", "CCurl", "CFFmpeg"],
                     swiftSettings: strict),
-        .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"],
-                    resources: [.copy("Golden")], swiftSettings: strict),
+        .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim"],

@@ -1,0 +1,26 @@
+/// Every key the loader accepts, by section. The decoder rejects anything else, and a test
+/// checks this table against `schemas/manifest.schema.json` so the two cannot drift.
+public enum ManifestKeys {
+    public static let root = ["troupe", "name", "provider", "budget", "uploads", "defaults",
+                              "elements", "characters", "clips", "renders", "outputs"]
+    public static let provider = ["use", "model", "mode", "region", "concurrency", "rate"]
+    public static let budget = ["max_units", "usd_per_unit"]
+    public static let uploads = ["s3"]
+    public static let s3 = ["bucket", "prefix", "region", "endpoint", "expires"]
+    public static let defaults = ["orientation", "keep_sound", "prompt", "watermark"]
+    public static let with = ["model", "mode", "orientation", "keep_sound", "prompt", "watermark"]
+    public static let element = ["from_video", "sha256", "duration", "description", "id"]
+    public static let character = ["image", "element", "sha256"]
+    public static let clip = ["video", "trim", "sha256", "duration", "conform"]
+    public static let renderBlock = ["characters", "clips", "exclude", "with"]
+    public static let exclusion = ["character", "clip"]
+    public static let output = ["name", "concat", "trim"]
+
+    /// Sections by their place in the document, as the schema test walks them.
+    public static let sections: [String: [String]] = [
+        "": root, "provider": provider, "budget": budget, "uploads": uploads, "uploads.s3": s3,
+        "defaults": defaults, "elements.*": element, "characters.*": character, "clips.*": clip,
+        "renders[]": renderBlock, "renders[].exclude[]": exclusion, "renders[].with": with,
+        "outputs[]": output,
+    ]
+}

@@ -1,1 +1,0 @@
-public enum TroupeManifestVersion { public static let format = 1 }
