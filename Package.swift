@@ -64,7 +64,9 @@ let package = Package(
 
         .testTarget(name: "CLibrariesTests", dependencies: ["CYAML", "CCurl", "CFFmpeg"],
                     swiftSettings: strict),
-        .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"], swiftSettings: strict),
+        .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"], exclude: ["Golden"],
+                    swiftSettings: strict),
+        .testTarget(name: "TroupeCLITests", dependencies: ["troupe"], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim"],

@@ -338,7 +338,7 @@ struct ManifestDecoder {
         let resolved = value.hasPrefix("/") ? value : baseDirectory + "/" + value
         if !fileExists(resolved) {
             reader.error(node, "missing-file", "file '\(value)' does not exist",
-                         hint: "paths are relative to the manifest's folder (\(baseDirectory))")
+                         hint: "paths are relative to the manifest's folder; check the name and that the file is there")
         }
         if f["duration"] != nil {
             reader.error(f.keyMark("duration"), span: 8, "unexpected-key", "'\(path).duration' is only for URL videos",
@@ -347,11 +347,10 @@ struct ManifestDecoder {
         return Media(source: .local(path: value, resolved: resolved), sha256: sha, duration: nil)
     }
 
+    /// Lowercased extension of a path or URL's last component, ignoring query and fragment.
     static func fileExtension(_ value: String) -> String {
-        var p = Substring(value)
-        if let q = p.firstIndex(where: { $0 == "?" || $0 == "#" }) { p = p[..<q] }
-        guard let slash = p.lastIndex(of: "/") ?? p.indices.first.map({ p.index(before: $0) }) else { return "" }
-        let last = slash < p.startIndex ? p : p[p.index(after: slash)...]
+        let path = value.prefix { $0 != "?" && $0 != "#" }
+        let last = path.split(separator: "/", omittingEmptySubsequences: false).last ?? path[...]
         guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return "" }
         return last[last.index(after: dot)...].lowercased()
     }

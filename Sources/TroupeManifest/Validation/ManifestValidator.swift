@@ -123,6 +123,8 @@ struct ManifestValidator {
         let clipLists = m.blocks.map { b in b.clipIn.indices.filter { b.clipIn[$0] } }
         for (j, later) in m.blocks.enumerated() {
             if charLists[j].isEmpty || clipLists[j].isEmpty || charLists[j].count * clipLists[j].count <= later.excludedCells.count {
+                // Nothing to say when there are no characters or clips at all: that is reported already.
+                guard m.characterCount > 0, m.clipCount > 0 else { continue }
                 error(manifest.renders[j].mark, "empty-block", "render block \(j + 1) produces no cells",
                       hint: "its characters, clips and excludes leave nothing to render; remove the block or fix its lists",
                       severity: .warning)
@@ -283,7 +285,8 @@ struct ManifestValidator {
         }
         for (i, inst) in instances.enumerated() {
             guard let r = kept[i] else {
-                if inst.character == nil && inst.clip == nil && reported.insert([inst.spec, -1]).inserted {
+                let entryFailed = reported.contains { $0.count == 2 && $0[0] == inst.spec }
+                if inst.character == nil && inst.clip == nil && !entryFailed && reported.insert([inst.spec, -1]).inserted {
                     let spec = manifest.outputs[inst.spec]
                     error(spec.name.mark, span: spec.name.span, "empty-output", "output '\(inst.name)' has no inputs",
                           hint: "its patterns match no render or output")

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+let repoRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs the built `troupe` binary, which sits beside the test bundle.
+func troupe(_ arguments: [String], in directory: URL = repoRoot) throws -> (status: Int32, stdout: String, stderr: String) {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
+    let process = Process()
+    process.executableURL = binary.standardizedFileURL
+    if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+        process.executableURL = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
+    }
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+@Suite struct ValidateCommandTests {
+    @Test func validManifestExitsZero() throws {
+        let r = try troupe(["validate", "manifests/campaign.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("valid"))
+        #expect(r.stderr.isEmpty)
+    }
+
+    @Test func invalidManifestExitsTwoWithCompilerStyleErrors() throws {
+        let r = try troupe(["validate", "manifests/invalid/dangling.yaml"])
+        #expect(r.status == 2)
+        #expect(r.stderr.hasPrefix("manifests/invalid/dangling.yaml:6:138: error: character 'mochi' names unknown element 'mochii'\n"))
+        #expect(r.stderr.contains("^~~~~~~"))
+        #expect(r.stderr.hasSuffix("6 errors generated.\n"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func jsonFormatPrintsOneObjectPerLineOnStdout() throws {
+        let r = try troupe(["validate", "manifests/invalid/bad-trim.yaml", "--format", "json"])
+        #expect(r.status == 2)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        for line in lines {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(o["code"] as? String == "invalid-trim")
+            #expect(o["file"] as? String == "manifests/invalid/bad-trim.yaml")
+        }
+    }
+
+    @Test func defaultManifestIsTroupeYamlInTheCurrentFolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var r = try troupe(["validate"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no manifest at 'troupe.yaml'"))
+        try Data(contentsOf: repoRoot.appendingPathComponent("manifests/remote.yaml")).write(to: dir.appendingPathComponent("troupe.yaml"))
+        r = try troupe(["validate"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    @Test func versionAndHelp() throws {
+        let v = try troupe(["--version"])
+        #expect(v.status == 0 && !v.stdout.isEmpty)
+        let h = try troupe(["validate", "--help"])
+        #expect(h.status == 0 && h.stdout.contains("Examples:"))
+    }
+}

@@ -1,3 +1,0 @@
-import TroupeManifest
-import Testing
-@Test func formatIsOne() { #expect(TroupeManifestVersion.format == 1) }
