@@ -7,7 +7,7 @@ apt_packages=(
   pkg-config libyaml-dev libsqlite3-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
 )
-pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema")
+pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema" "yaml:pyyaml")
 
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -172,6 +172,7 @@ struct ManifestValidator {
 
     /// Clip length limits, where the length is known (declared for URL clips, or measured).
     private mutating func checkClipDurations(_ m: RenderMatrix) {
+        let blockHasCharacters = m.blocks.map { $0.characterIn.contains(true) }
         for (k, clip) in manifest.clips.enumerated() {
             guard let seconds = clipSeconds[k] else { continue }
             let s = seconds.compactDescription
@@ -182,7 +183,7 @@ struct ManifestValidator {
             }
             var limit = 0.0
             var blockOf: Int?
-            for (j, b) in m.blocks.enumerated() where b.clipIn[k] && b.characterIn.contains(true) {
+            for (j, b) in m.blocks.enumerated() where b.clipIn[k] && blockHasCharacters[j] {
                 let max = b.settings.orientation.maxClipSeconds
                 if seconds > max && (blockOf == nil || max < limit) { limit = max; blockOf = j }
             }

@@ -33,11 +33,16 @@ public struct RenderMatrix: Sendable {
         }
     }
 
-    public var cellCount: Int {
-        var n = 0
-        forEachCell { _, _, _ in n += 1 }
-        return n
+    /// Cells in a block: its rectangle less the single-cell exclusions inside it.
+    public func cellCount(ofBlock i: Int) -> Int {
+        let b = blocks[i]
+        let rectangle = b.characterIn.lazy.filter { $0 }.count * b.clipIn.lazy.filter { $0 }.count
+        let excluded = b.excludedCells.lazy.filter { b.characterIn[$0 / clipCount] && b.clipIn[$0 % clipCount] }.count
+        return rectangle - excluded
     }
+
+    /// All cells; blocks are disjoint once the manifest is valid, so their counts add up.
+    public var cellCount: Int { blocks.indices.reduce(0) { $0 + cellCount(ofBlock: $1) } }
 }
 
 /// An output after templates and globs are expanded: concrete renders and outputs, in order.

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""Writes a large valid manifest for benchmarks: C characters x K clips in B render blocks,
+URL media with digests (so no media files are needed)."""
+import hashlib, sys
+
+def main(path, characters, clips, blocks):
+    h = lambda s: hashlib.sha256(s.encode()).hexdigest()
+    out = ["troupe: 1", "name: bench", "provider: {use: preview, model: kling-v3, mode: std}",
+           "defaults: {orientation: video, prompt: \"bench\"}", "characters:"]
+    for c in range(characters):
+        out.append(f"  c{c}: {{image: \"https://cdn.example.com/c/{c}.png\", sha256: {h(f'c{c}')}}}")
+    out.append("clips:")
+    for k in range(clips):
+        out.append(f"  k{k}: {{video: \"https://cdn.example.com/k/{k}.mp4\", sha256: {h(f'k{k}')}, duration: {5 + k % 20}}}")
+    out.append("renders:")
+    per = characters // blocks
+    for b in range(blocks):
+        names = ", ".join(f"c{c}" for c in range(b * per, characters if b == blocks - 1 else (b + 1) * per))
+        out.append(f"  - characters: [{names}]")
+        out.append("    clips: [\"*\"]")
+        if b % 2:
+            out.append(f"    exclude: [{{character: c{b * per}, clip: k0}}]")
+            out.append("    with: {mode: pro}")
+    out.append("outputs:")
+    out.append("  - name: first-row")
+    out.append("    concat: [\"c1/*\"]")
+    open(path, "w").write("\n".join(out) + "\n")
+
+if __name__ == "__main__":
+    main(sys.argv[1], *(int(a) for a in sys.argv[2:5]))
