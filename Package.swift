@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "troupe", targets: ["troupe"]),
         .library(name: "TroupeManifest", targets: ["TroupeManifest"]),
+        .library(name: "TroupePlan", targets: ["TroupePlan"]),
         .library(name: "TroupeMedia", targets: ["TroupeMedia"]),
         .executable(name: "troupe-sim", targets: ["troupe-sim"]),
     ],
@@ -34,6 +35,10 @@ let package = Package(
 
         .target(name: "TroupeManifest", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "TroupeMedia", dependencies: ["CFFmpeg"], swiftSettings: strict),
+        .target(name: "TroupePlan",
+                dependencies: ["TroupeManifest", .product(name: "Crypto", package: "swift-crypto")],
+                resources: [.copy("Pricing")],
+                swiftSettings: strict),
         .target(name: "TroupeNet",
                 dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")],
@@ -57,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "troupe",
             dependencies: [
-                "TroupeManifest",
+                "TroupeManifest", "TroupePlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -66,6 +71,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"], exclude: ["Golden"],
                     swiftSettings: strict),
+        .testTarget(name: "TroupePlanTests", dependencies: ["TroupePlan"], swiftSettings: strict),
         .testTarget(name: "TroupeCLITests", dependencies: ["troupe"], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),

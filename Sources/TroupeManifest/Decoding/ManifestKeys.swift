@@ -2,7 +2,7 @@
 /// checks this table against `schemas/manifest.schema.json` so the two cannot drift.
 public enum ManifestKeys {
     public static let root = ["troupe", "name", "provider", "budget", "uploads", "defaults",
-                              "elements", "characters", "clips", "renders", "outputs"]
+                              "elements", "characters", "clips", "renders", "outputs", "pricing"]
     public static let provider = ["use", "model", "mode", "region", "concurrency", "rate"]
     public static let budget = ["max_units", "usd_per_unit"]
     public static let uploads = ["s3"]
@@ -15,12 +15,14 @@ public enum ManifestKeys {
     public static let renderBlock = ["characters", "clips", "exclude", "with"]
     public static let exclusion = ["character", "clip"]
     public static let output = ["name", "concat", "trim"]
+    public static let pricing = ["unit", "render", "element"]
+    public static let rate = ["base", "per_second", "minimum"]
 
     /// Sections by their place in the document, as the schema test walks them.
     public static let sections: [String: [String]] = [
         "": root, "provider": provider, "budget": budget, "uploads": uploads, "uploads.s3": s3,
         "defaults": defaults, "elements.*": element, "characters.*": character, "clips.*": clip,
         "renders[]": renderBlock, "renders[].exclude[]": exclusion, "renders[].with": with,
-        "outputs[]": output,
+        "outputs[]": output, "pricing": pricing, "pricing.render.*": rate, "pricing.element": rate,
     ]
 }

@@ -1,3 +1,39 @@
+/// A price: `max(minimum, base + perSecond × seconds)` in the table's unit.
+public struct PriceRate: Sendable, Hashable, Codable {
+    public var base: Double
+    public var perSecond: Double
+    public var minimum: Double
+
+    public init(base: Double = 0, perSecond: Double = 0, minimum: Double = 0) {
+        self.base = base
+        self.perSecond = perSecond
+        self.minimum = minimum
+    }
+
+    public func price(seconds: Int) -> Double { max(minimum, base + perSecond * Double(seconds)) }
+
+    enum CodingKeys: String, CodingKey {
+        case base, minimum
+        case perSecond = "per_second"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        base = try c.decodeIfPresent(Double.self, forKey: .base) ?? 0
+        perSecond = try c.decodeIfPresent(Double.self, forKey: .perSecond) ?? 0
+        minimum = try c.decodeIfPresent(Double.self, forKey: .minimum) ?? 0
+    }
+}
+
+/// The manifest's `pricing:` section.
+public struct PricingOverride: Sendable {
+    public var unit: String?
+    /// By "model/mode", e.g. "kling-v3/pro".
+    public var render: [String: PriceRate]
+    public var element: PriceRate?
+    public var mark: Mark
+}
+
 /// Where a medium comes from: a file beside the manifest, or a URL the provider can fetch.
 public enum MediaSource: Sendable, Hashable {
     /// `path` as written (relative to the manifest's folder) and resolved to an absolute path.
@@ -92,6 +128,8 @@ public struct Manifest: Sendable {
     public var clips: [Clip]
     public var renders: [RenderBlock]
     public var outputs: [OutputSpec]
+    /// Contract rates that replace the provider's price table.
+    public var pricing: PricingOverride?
 
     /// Settings of a cell before any block's `with:`.
     public var baseSettings: RenderSettings {

@@ -1,0 +1,49 @@
+public import TroupeManifest
+import Foundation
+
+/// A manifest with its neighbours: troupe.lock and the .troupe/ state folder beside it.
+/// This is what `troupe plan` (and later `run`) start from.
+public struct Campaign: Sendable {
+    public var loaded: ManifestLoader.Result
+    public var plan: Plan?
+    /// Loader and planner diagnostics together.
+    public var diagnostics: [Diagnostic]
+    public var sources: [SourceText]
+
+    public static func lockPath(forManifest path: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("troupe.lock").path
+    }
+
+    public static func stateDirectory(forManifest path: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(".troupe").path
+    }
+
+    /// Loads, validates and plans. `status` defaults to what troupe.lock records.
+    public static func open(manifest path: String, provider: ProviderKind? = nil,
+                            probeDuration: (@Sendable (String) throws -> Double)? = nil,
+                            status: (any JobStatusSource)? = nil) -> Campaign {
+        let loaded = ManifestLoader().load(path: path)
+        var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
+        guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
+
+        var source = status
+        if source == nil {
+            let lockPath = lockPath(forManifest: path)
+            do {
+                source = LockStatus(try Lockfile.read(lockPath))
+            } catch {
+                c.diagnostics.append(Diagnostic(file: lockPath, at: .start, code: "bad-lock",
+                                                message: "troupe.lock cannot be read: \(error)",
+                                                hint: "restore it from git (git checkout troupe.lock) or delete it to re-plan from scratch"))
+                return c
+            }
+        }
+        let options = PlanOptions(provider: provider, stateDirectory: stateDirectory(forManifest: path),
+                                  probeDuration: probeDuration, status: source!)
+        var planner = Planner(manifest: manifest, matrix: matrix, outputs: loaded.outputs, options: options)
+        let (plan, diagnostics) = planner.plan()
+        c.plan = plan
+        c.diagnostics += diagnostics
+        return c
+    }
+}

@@ -1,0 +1,112 @@
+import Crypto
+import Foundation
+
+/// SHA-256 of local media, remembered in `.troupe/digests` by (path, size, mtime, inode) so
+/// that re-planning a large campaign does not re-read gigabytes. A changed file changes its
+/// stat and is hashed again; a corrupt cache file is discarded with a warning.
+public final class DigestCache: @unchecked Sendable {
+    private struct Entry {
+        var size: Int64
+        var mtimeNanos: Int64
+        var inode: UInt64
+        var sha256: String
+    }
+
+    public let file: String
+    private var entries: [String: Entry] = [:]
+    private var dirty = false
+    private let lock = NSLock()
+    public private(set) var warnings: [String] = []
+    /// Files read and hashed in this run (not served from the cache).
+    public private(set) var hashedFiles = 0
+
+    static let header = "troupe-digests 1"
+
+    public init(directory: String) {
+        file = directory + "/digests"
+        load()
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot read '\(path)': \(reason)" }
+    }
+
+    /// The file's SHA-256 (hex), from the cache when its stat is unchanged.
+    public func digest(ofFile path: String) throws -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure(path: path, reason: "not a regular file") }
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        lock.lock()
+        let cached = entries[path]
+        lock.unlock()
+        if let e = cached, e.size == Int64(st.st_size), e.mtimeNanos == mtime, e.inode == UInt64(st.st_ino) {
+            return e.sha256
+        }
+        let hex = try Self.hashFile(path)
+        lock.lock()
+        entries[path] = Entry(size: Int64(st.st_size), mtimeNanos: mtime, inode: UInt64(st.st_ino), sha256: hex)
+        dirty = true
+        hashedFiles += 1
+        lock.unlock()
+        return hex
+    }
+
+    static func hashFile(_ path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return ContentKey.hexString(hasher.finalize())
+    }
+
+    private func load() {
+        guard let data = FileManager.default.contents(atPath: file) else { return }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first == Substring(Self.header) else {
+            corrupt()
+            return
+        }
+        for line in lines.dropFirst() where !line.isEmpty {
+            // sha256 size mtime inode path — the path last, since it may hold spaces.
+            let parts = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
+            guard parts.count == 5, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit),
+                  let size = Int64(parts[1]), let mtime = Int64(parts[2]), let inode = UInt64(parts[3]) else {
+                corrupt()
+                return
+            }
+            entries[String(parts[4])] = Entry(size: size, mtimeNanos: mtime, inode: inode, sha256: String(parts[0]))
+        }
+    }
+
+    private func corrupt() {
+        entries = [:]
+        dirty = true
+        warnings.append("digest cache \(file) is unreadable; rebuilding it (media will be re-hashed once)")
+    }
+
+    /// Writes the cache if anything changed (atomically).
+    public func save() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard dirty else { return }
+        var text = Self.header + "\n"
+        for (path, e) in entries.sorted(by: { $0.key < $1.key }) where !path.contains("\n") {
+            text += "\(e.sha256) \(e.size) \(e.mtimeNanos) \(e.inode) \(path)\n"
+        }
+        try AtomicFile.write(Array(text.utf8), to: file)
+        dirty = false
+    }
+}

@@ -1,0 +1,51 @@
+public import TroupeManifest
+
+public enum JobKind: String, Sendable, Codable, CaseIterable {
+    case prepare, upload, element, render, post, export
+
+    /// Kinds the provider may charge for.
+    public var isPaid: Bool { self == .render || self == .element }
+}
+
+/// Whether a job still has to run: `new` must run; `cached` has its result in the cache or
+/// state store; `locked` is recorded in troupe.lock.
+public enum JobStatus: String, Sendable, Codable, CaseIterable {
+    case new, cached, locked
+}
+
+/// A medium a job reads: a local file (resolved path) or a URL.
+public struct MediaInput: Sendable, Hashable {
+    public var source: MediaSource
+    public var sha256: String
+}
+
+/// What a job works on, for the executor.
+public enum JobSubject: Sendable {
+    /// Trim and/or conform a clip.
+    case prepare(clip: Int, source: MediaInput, trim: ClosedRange<Double>?, conform: Bool)
+    /// Upload a local file (or a prepared clip, from the job it depends on).
+    case upload(MediaInput?, fromJob: Int?)
+    case element(Int)
+    case render(character: Int, clip: Int, block: Int, settings: RenderSettings)
+    case post(output: Int)
+    /// Copy a render's or output's result to `path` (relative to the manifest's folder).
+    case export(path: String)
+}
+
+public struct Job: Sendable {
+    /// Human id, unique in the plan: `render:mochi/wave`, `post:reel`, `export:out/reel.mp4`.
+    public var id: String
+    public var kind: JobKind
+    /// Content key (SHA-256 hex).
+    public var key: String
+    /// Indices into `Plan.jobs`.
+    public var deps: [Int]
+    public var subject: JobSubject
+    /// Price in the plan's unit (0 for free jobs).
+    public var units: Double = 0
+    /// Billed seconds of a render.
+    public var seconds: Int?
+    /// What official Kling would charge, shown beside free preview renders.
+    public var klingUnits: Double = 0
+    public var status: JobStatus = .new
+}

@@ -1,0 +1,93 @@
+public import TroupeManifest
+
+/// The job DAG of a manifest, priced.
+public struct Plan: Sendable {
+    public var manifest: Manifest
+    /// The provider settings in force (`--provider` applied).
+    public var provider: ProviderSettings
+    public var table: PriceTable
+    public var jobs: [Job]
+
+    /// Sums of units and jobs along the axes a reviewer asks about.
+    public struct Totals: Sendable {
+        public struct Count: Sendable {
+            public var jobs = 0
+            public var units = 0.0
+        }
+        /// Units still to spend (new paid jobs).
+        public var units = 0.0
+        /// What official Kling would charge for the new renders (for free providers).
+        public var klingUnits = 0.0
+        public var jobs = 0
+        public var paidJobs = 0
+        public var byStatus: [JobStatus: Count] = [:]
+        public var byKind: [JobKind: Int] = [:]
+        /// New units by character, clip, "model/mode" and render block.
+        public var byCharacter: [String: Double] = [:]
+        public var byClip: [String: Double] = [:]
+        public var byModel: [String: Double] = [:]
+        public var byBlock: [Int: Double] = [:]
+    }
+
+    public var totals: Totals {
+        var t = Totals()
+        t.jobs = jobs.count
+        for job in jobs {
+            t.byKind[job.kind, default: 0] += 1
+            guard job.kind.isPaid else { continue }
+            t.paidJobs += 1
+            t.byStatus[job.status, default: .init()].jobs += 1
+            t.byStatus[job.status, default: .init()].units += job.units
+            guard job.status == .new else { continue }
+            t.units += job.units
+            t.klingUnits += job.klingUnits
+            if case .render(let c, let k, let b, let s) = job.subject {
+                t.byCharacter[manifest.characters[c].name, default: 0] += job.units
+                t.byClip[manifest.clips[k].name, default: 0] += job.units
+                t.byModel["\(s.model.rawValue)/\(s.mode.rawValue)", default: 0] += job.units
+                t.byBlock[b, default: 0] += job.units
+            }
+        }
+        return t
+    }
+
+    /// USD for a number of units, where the table or the budget says what a unit is worth.
+    public func usd(_ units: Double) -> Double? {
+        guard let rate = table.usdPerUnit else { return nil }
+        return units * rate
+    }
+
+    /// Nil when the plan fits; otherwise what a user needs to decide what to cut.
+    public func budgetProblem(maxUnits: Double, totals: Totals) -> String? {
+        guard totals.units > maxUnits else { return nil }
+        let u = table.unit
+        var text = "plan costs \(Units.format(totals.units)) \(u), \(Units.format(totals.units - maxUnits)) over the budget of \(Units.format(maxUnits)) \(u)\n"
+        func top<K>(_ d: [K: Double], _ name: (K) -> String) -> String {
+            d.sorted { $0.value != $1.value ? $0.value > $1.value : name($0.key) < name($1.key) }.prefix(3)
+                .map { "\(name($0.key)) \(Units.format($0.value))" }.joined(separator: ", ")
+        }
+        text += "  most expensive blocks:     \(top(totals.byBlock) { "#\($0 + 1)" })\n"
+        text += "  most expensive characters: \(top(totals.byCharacter) { $0 })\n"
+        text += "  most expensive clips:      \(top(totals.byClip) { $0 })\n"
+        text += "raise budget.max_units (or --max-units), exclude cells, trim clips or use mode: std"
+        return text
+    }
+}
+
+enum Units {
+    /// Units with at most two decimals, no trailing zeros: 6.6, 12, 0.84.
+    static func format(_ v: Double) -> String {
+        let r = (v * 100).rounded() / 100
+        if r == r.rounded() { return String(Int64(r)) }
+        var s = String(format2(r))
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
+    private static func format2(_ v: Double) -> String {
+        let cents = Int64((abs(v) * 100).rounded())
+        let sign = v < 0 ? "-" : ""
+        let frac = cents % 100
+        return "\(sign)\(cents / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

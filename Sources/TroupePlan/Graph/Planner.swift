@@ -1,0 +1,320 @@
+public import TroupeManifest
+
+/// What the planner needs besides the manifest.
+public struct PlanOptions: Sendable {
+    /// `--provider`: replaces `provider.use`.
+    public var provider: ProviderKind?
+    /// The state folder (`.troupe/` beside the manifest) for the digest cache.
+    public var stateDirectory: String?
+    /// Measures a local video's duration in seconds (the media engine's probe).
+    public var probeDuration: (@Sendable (String) throws -> Double)?
+    public var status: any JobStatusSource
+
+    public init(provider: ProviderKind? = nil, stateDirectory: String? = nil,
+                probeDuration: (@Sendable (String) throws -> Double)? = nil,
+                status: any JobStatusSource = LockStatus(nil)) {
+        self.provider = provider
+        self.stateDirectory = stateDirectory
+        self.probeDuration = probeDuration
+        self.status = status
+    }
+}
+
+/// Expands a validated manifest into the job DAG of DESIGN §3 — prepare → upload → element →
+/// render → post → export — with content keys and prices.
+public struct Planner {
+    let manifest: Manifest
+    let matrix: RenderMatrix
+    let outputs: [ResolvedOutput]
+    let options: PlanOptions
+    let provider: ProviderKind
+    let digests: DigestCache?
+
+    var jobs: [Job] = []
+    var diagnostics: [Diagnostic] = []
+    private var uploadByKey: [String: Int] = [:]
+
+    public init(manifest: Manifest, matrix: RenderMatrix, outputs: [ResolvedOutput], options: PlanOptions) {
+        self.manifest = manifest
+        self.matrix = matrix
+        self.outputs = outputs
+        self.options = options
+        self.provider = options.provider ?? manifest.provider.use
+        self.digests = options.stateDirectory.map { DigestCache(directory: $0) }
+    }
+
+    /// The plan, or nil with diagnostics when media cannot be identified or priced.
+    public mutating func plan() -> (Plan?, [Diagnostic]) {
+        let table: PriceTable
+        let kling: PriceTable
+        do {
+            table = try PriceTable.forManifest(manifest, provider: provider)
+            kling = try PriceTable.builtIn(.kling)
+        } catch {
+            return (nil, [diagnostic(manifest.provider.mark, "pricing", "\(error)", hint: "reinstall troupe")])
+        }
+        for w in digests?.warnings ?? [] {
+            diagnostics.append(Diagnostic(file: manifest.path, at: .start, severity: .warning, code: "digest-cache", message: w))
+        }
+
+        let images = manifest.characters.map { identify($0.image, sha: $0.sha256, at: $0.imageMark) }
+        let clipSources = manifest.clips.map { identify($0.video, sha: $0.sha256, at: $0.videoMark) }
+        let durations = manifest.clips.enumerated().map { k, clip in duration(of: clip, source: clipSources[k]) }
+        let elementVideos: [MediaInput?] = manifest.elements.map { e in
+            if case .fromVideo(let src, let sha, _) = e.source { return identify(src, sha: sha, at: e.sourceMark) }
+            return nil
+        }
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
+        try? digests?.save()
+
+        // prepare + upload for clips
+        var clipKey = [String](repeating: "", count: manifest.clips.count)
+        var clipDeps = [[Int]](repeating: [], count: manifest.clips.count)
+        var seconds = [Int](repeating: 0, count: manifest.clips.count)
+        for (k, clip) in manifest.clips.enumerated() {
+            guard let source = clipSources[k], let d = durations[k] else { continue }
+            let prepared = clip.trim.map { $0.value.upperBound - $0.value.lowerBound } ?? d
+            seconds[k] = PriceTable.billedSeconds(prepared)
+            if clip.trim != nil || clip.conform {
+                var key = ContentKey(kind: "prepare")
+                key.add("source", source.sha256)
+                if let t = clip.trim?.value {
+                    key.add("trim_start", t.lowerBound)
+                    key.add("trim_end", t.upperBound)
+                }
+                key.add("conform", clip.conform)
+                let p = add(Job(id: "prepare:\(clip.name)", kind: .prepare, key: key.hex, deps: [],
+                                subject: .prepare(clip: k, source: source, trim: clip.trim?.value, conform: clip.conform)))
+                clipKey[k] = jobs[p].key
+                clipDeps[k] = [p]
+                if provider.isRemote { clipDeps[k] = [upload(id: "clip/\(clip.name)", input: nil, fromJob: p)] }
+            } else {
+                clipKey[k] = source.sha256
+                if provider.isRemote && !source.source.isRemote {
+                    clipDeps[k] = [upload(id: "clip/\(clip.name)", input: source, fromJob: nil)]
+                }
+            }
+        }
+
+        // uploads of images
+        var imageDeps = [[Int]](repeating: [], count: manifest.characters.count)
+        if provider.isRemote {
+            for (c, ch) in manifest.characters.enumerated() {
+                guard let img = images[c], !img.source.isRemote else { continue }
+                imageDeps[c] = [upload(id: "image/\(ch.name)", input: img, fromJob: nil)]
+            }
+        }
+
+        // elements used by at least one cell
+        let elementIndex = Dictionary(manifest.elements.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var usedElements = Set<Int>()
+        for (c, ch) in manifest.characters.enumerated() {
+            guard let name = ch.element?.value, let e = elementIndex[name] else { continue }
+            if matrix.blocks.contains(where: { $0.characterIn[c] && $0.clipIn.contains(true) }) { usedElements.insert(e) }
+        }
+        var elementRef = [String](repeating: "", count: manifest.elements.count)
+        var elementJob = [Int?](repeating: nil, count: manifest.elements.count)
+        for (e, element) in manifest.elements.enumerated() {
+            switch element.source {
+            case .existing(let id):
+                elementRef[e] = "id:\(id)"
+            case .fromVideo:
+                guard usedElements.contains(e), let video = elementVideos[e] else { continue }
+                var key = ContentKey(kind: "element")
+                key.add("refer_video", video.sha256)
+                key.add("description", element.description ?? "")
+                key.add("provider", providerIdentity)
+                var deps: [Int] = []
+                if provider.isRemote && !video.source.isRemote {
+                    deps = [upload(id: "element/\(element.name)", input: video, fromJob: nil)]
+                }
+                let rate = table.element
+                var job = Job(id: "element:\(element.name)", kind: .element, key: key.hex, deps: deps, subject: .element(e))
+                job.units = rate.price(seconds: 0)
+                let j = add(job)
+                elementRef[e] = jobs[j].key
+                elementJob[e] = j
+            }
+        }
+
+        // renders, block by block (blocks are disjoint)
+        var renderJob = [Int: Int]()  // c * clipCount + k -> job
+        renderJob.reserveCapacity(matrix.cellCount)
+        let nk = matrix.clipCount
+        for (b, block) in matrix.blocks.enumerated() {
+            let s = block.settings
+            let rate: PriceRate
+            do { rate = try table.renderRate(model: s.model, mode: s.mode) } catch {
+                diagnostics.append(diagnostic(manifest.renders[b].mark, "no-price", "\(error)",
+                                              hint: "add `pricing: {render: {\(s.model.rawValue)/\(s.mode.rawValue): {per_second: …}}}` or use another model"))
+                continue
+            }
+            let klingRate = try? kling.renderRate(model: s.model, mode: s.mode)
+            let chars = block.characterIn.indices.filter { block.characterIn[$0] }
+            let clips = block.clipIn.indices.filter { block.clipIn[$0] }
+            // The block's settings are the same for all its cells: encode them once.
+            var common = ContentKey(kind: "render")
+            common.add("provider", provider.rawValue)
+            common.add("model", s.model.rawValue)
+            common.add("mode", s.mode.rawValue)
+            common.add("orientation", s.orientation.rawValue)
+            common.add("keep_sound", s.keepSound)
+            common.add("prompt", s.prompt)
+            common.add("watermark", s.watermark)
+            for c in chars {
+                guard let image = images[c] else { continue }
+                let ch = manifest.characters[c]
+                var elementKey = "none"
+                var elementDeps: [Int] = []
+                if let name = ch.element?.value, let e = elementIndex[name] {
+                    elementKey = elementRef[e]
+                    if let j = elementJob[e] { elementDeps = [j] }
+                }
+                for k in clips where !block.excludedCells.contains(c * nk + k) {
+                    var key = common
+                    key.add("image", image.sha256)
+                    key.add("clip", clipKey[k])
+                    key.add("element", elementKey)
+                    var job = Job(id: "render:\(ch.name)/\(manifest.clips[k].name)", kind: .render, key: key.hex,
+                                  deps: imageDeps[c] + clipDeps[k] + elementDeps,
+                                  subject: .render(character: c, clip: k, block: b, settings: s))
+                    job.seconds = seconds[k]
+                    job.units = rate.price(seconds: seconds[k])
+                    job.klingUnits = klingRate?.price(seconds: seconds[k]) ?? 0
+                    renderJob[c * nk + k] = add(job)
+                }
+            }
+        }
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
+
+        // post-steps in dependency order, then exports
+        var postJob = [Int?](repeating: nil, count: outputs.count)
+        for o in topologicalOrder() {
+            let out = outputs[o]
+            var deps: [Int] = []
+            for input in out.inputs {
+                switch input {
+                case .render(let c, let k): if let j = renderJob[c * nk + k] { deps.append(j) }
+                case .output(let p): if let j = postJob[p] { deps.append(j) }
+                }
+            }
+            var key = ContentKey(kind: "post")
+            key.add("op", "concat")
+            key.add("inputs", keys: deps.map { jobs[$0].key })
+            if let t = out.trim {
+                key.add("trim_start", t.lowerBound)
+                key.add("trim_end", t.upperBound)
+            }
+            postJob[o] = add(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, subject: .post(output: o)))
+        }
+        for (cell, j) in renderJob.sorted(by: { $0.value < $1.value }) {
+            let path = "out/renders/\(manifest.characters[cell / nk].name)/\(manifest.clips[cell % nk].name).mp4"
+            addExport(of: j, path: path)
+        }
+        for (o, j) in postJob.enumerated() {
+            guard let j else { continue }
+            addExport(of: j, path: "out/\(outputs[o].name).mp4")
+        }
+
+        for i in jobs.indices { jobs[i].status = options.status.status(ofKey: jobs[i].key, kind: jobs[i].kind) }
+        let effective = { () -> ProviderSettings in
+            var p = manifest.provider
+            p.use = provider
+            return p
+        }()
+        return (Plan(manifest: manifest, provider: effective, table: table, jobs: jobs), diagnostics)
+    }
+
+    // MARK: - Helpers
+
+    private var providerIdentity: String {
+        provider == .kling ? "kling@\(manifest.provider.region.rawValue)" : provider.rawValue
+    }
+
+    private func diagnostic(_ mark: Mark, _ code: String, _ message: String, hint: String? = nil) -> Diagnostic {
+        Diagnostic(file: manifest.path, at: mark, code: code, message: message, hint: hint)
+    }
+
+    private mutating func add(_ job: Job) -> Int {
+        jobs.append(job)
+        return jobs.count - 1
+    }
+
+    private mutating func addExport(of j: Int, path: String) {
+        var key = ContentKey(kind: "export")
+        key.add("input", keys: [jobs[j].key])
+        key.add("path", path)
+        _ = add(Job(id: "export:\(path)", kind: .export, key: key.hex, deps: [j], subject: .export(path: path)))
+    }
+
+    /// One upload job per content and store: the same bytes are uploaded once.
+    private mutating func upload(id: String, input: MediaInput?, fromJob: Int?) -> Int {
+        var key = ContentKey(kind: "upload")
+        key.add("content", input?.sha256 ?? jobs[fromJob!].key)
+        if let s3 = manifest.uploads {
+            key.add("store", "s3:\(s3.endpoint ?? "aws:" + s3.region)/\(s3.bucket)/\(s3.prefix)")
+        }
+        let hex = key.hex
+        if let existing = uploadByKey[hex] { return existing }
+        let j = add(Job(id: "upload:\(id)", kind: .upload, key: hex,
+                        deps: fromJob.map { [$0] } ?? [], subject: .upload(input, fromJob: fromJob)))
+        uploadByKey[hex] = j
+        return j
+    }
+
+    /// A medium's identity: the declared digest of a URL, or the hash of a local file.
+    private mutating func identify(_ source: MediaSource, sha: String?, at mark: Mark) -> MediaInput? {
+        switch source {
+        case .remote:
+            guard let sha else { return nil }  // reported by the loader
+            return MediaInput(source: source, sha256: sha)
+        case .local(let written, let resolved):
+            do {
+                let hex = try digests?.digest(ofFile: resolved) ?? DigestCache.hashFile(resolved)
+                return MediaInput(source: source, sha256: hex)
+            } catch {
+                diagnostics.append(diagnostic(mark, "unreadable-media", "cannot read '\(written)': \(error)",
+                                              hint: "check that the file exists and is readable"))
+                return nil
+            }
+        }
+    }
+
+    private mutating func duration(of clip: Clip, source: MediaInput?) -> Double? {
+        if let d = clip.duration { return d }
+        guard case .local(let written, let resolved) = clip.video, source != nil else { return nil }
+        guard let probe = options.probeDuration else {
+            diagnostics.append(diagnostic(clip.videoMark, "unmeasured-clip", "cannot measure the length of '\(written)'",
+                                          hint: "this build has no media probe; declare the clip as a URL with `duration:`"))
+            return nil
+        }
+        do { return try probe(resolved) } catch {
+            diagnostics.append(diagnostic(clip.videoMark, "unreadable-media", "cannot read '\(written)': \(error)",
+                                          hint: "check that the file is an mp4/mov video"))
+            return nil
+        }
+    }
+
+    /// Outputs ordered so that each comes after the outputs it uses (the loader rejected cycles).
+    private func topologicalOrder() -> [Int] {
+        var order: [Int] = []
+        var state = [UInt8](repeating: 0, count: outputs.count)
+        for start in outputs.indices where state[start] == 0 {
+            var stack: [(Int, Bool)] = [(start, false)]
+            while let (o, expanded) = stack.popLast() {
+                if expanded {
+                    if state[o] != 2 {
+                        state[o] = 2
+                        order.append(o)
+                    }
+                    continue
+                }
+                guard state[o] == 0 else { continue }
+                state[o] = 1
+                stack.append((o, true))
+                for case .output(let p) in outputs[o].inputs.reversed() where state[p] == 0 { stack.append((p, false)) }
+            }
+        }
+        return order
+    }
+}

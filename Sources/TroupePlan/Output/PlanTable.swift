@@ -1,0 +1,77 @@
+import TroupeManifest
+
+/// `troupe plan`'s default output: totals a reviewer can read in a pull request.
+public enum PlanTable {
+    public static func render(_ plan: Plan, manifestPath: String, top: Int = 10, all: Bool = false,
+                              maxUnits: Double? = nil) -> String {
+        let t = plan.totals
+        let unit = plan.table.unit
+        let p = plan.provider
+        var out = "plan for \(manifestPath): provider \(p.use.rawValue)"
+        if p.use == .kling { out += " (\(p.region.rawValue))" }
+        out += ", prices in \(unit)"
+        if let usd = plan.table.usdPerUnit, unit != "USD", usd > 0 { out += " (1 = $\(Units.format(usd)))" }
+        out += "\n\n"
+
+        let kinds = JobKind.allCases.compactMap { k in t.byKind[k].map { "\($0) \(k.rawValue)" } }
+        out += "jobs: \(t.jobs) (\(kinds.joined(separator: ", ")))\n\n"
+
+        var rows: [[String]] = [["status", "paid jobs", unit]]
+        for s in JobStatus.allCases {
+            let c = t.byStatus[s] ?? .init()
+            rows.append([s.rawValue, String(c.jobs), Units.format(c.units)])
+        }
+        out += table(rows) + "\n"
+
+        func section(_ title: String, _ pairs: [(String, Double)]) {
+            guard !pairs.isEmpty else { return }
+            out += table([[title, unit]] + pairs.map { [$0.0, Units.format($0.1)] }) + "\n"
+        }
+        section("model/mode", t.byModel.keys.sorted().map { ($0, t.byModel[$0]!) })
+        section("character", plan.manifest.characters.compactMap { c in t.byCharacter[c.name].map { (c.name, $0) } })
+        section("clip", plan.manifest.clips.compactMap { k in t.byClip[k.name].map { (k.name, $0) } })
+
+        let paid = plan.jobs.filter { $0.kind.isPaid }
+        let listed = all ? plan.jobs : Array(paid.sorted { $0.units != $1.units ? $0.units > $1.units : $0.id < $1.id }.prefix(top))
+        if !listed.isEmpty {
+            out += all ? "every job:\n" : "most expensive jobs (top \(listed.count) of \(paid.count); --all lists every job):\n"
+            var jobRows: [[String]] = [["job", "status", "seconds", unit, "key"]]
+            for j in listed {
+                jobRows.append([j.id, j.status.rawValue, j.seconds.map { "\($0) s" } ?? "", Units.format(j.units), String(j.key.prefix(12))])
+            }
+            out += table(jobRows) + "\n"
+        }
+
+        out += "to spend: \(Units.format(t.units)) \(unit)"
+        if let usd = plan.usd(t.units), unit != "USD" { out += " ($\(Units.format(usd)))" }
+        out += "\n"
+        if p.use == .preview {
+            out += "preview renders locally and costs nothing; on Kling these renders would cost \(Units.format(t.klingUnits)) units\n"
+        }
+        if let max = maxUnits {
+            let left = max - t.units
+            out += left >= 0 ? "budget: \(Units.format(max)) \(unit), \(Units.format(left)) left\n"
+                : "budget: \(Units.format(max)) \(unit), \(Units.format(-left)) over\n"
+        }
+        return out
+    }
+
+    /// Left-aligned first column, right-aligned numbers.
+    static func table(_ rows: [[String]]) -> String {
+        guard let width = rows.first?.count else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for r in rows { for (i, cell) in r.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for r in rows {
+            var line = "  "
+            for (i, cell) in r.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                line += i == 0 || i == width - 1 && r.count == 5 ? cell + pad : pad + cell
+                if i < width - 1 { line += "  " }
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+}
