@@ -71,7 +71,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"], exclude: ["Golden"],
                     swiftSettings: strict),
-        .testTarget(name: "TroupePlanTests", dependencies: ["TroupePlan"], swiftSettings: strict),
+        .testTarget(name: "TroupePlanTests", dependencies: ["TroupePlan"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "TroupeCLITests", dependencies: ["troupe"], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
