@@ -3,12 +3,21 @@
 URL media with digests (so no media files are needed)."""
 import hashlib, sys
 
-def main(path, characters, clips, blocks):
+def main(path, characters, clips, blocks, local_images=False):
     h = lambda s: hashlib.sha256(s.encode()).hexdigest()
     out = ["troupe: 1", "name: bench", "provider: {use: preview, model: kling-v3, mode: std}",
            "defaults: {orientation: video, prompt: \"bench\"}", "characters:"]
+    import os
+    media = os.path.join(os.path.dirname(os.path.abspath(path)), "media")
+    if local_images:
+        os.makedirs(media, exist_ok=True)
     for c in range(characters):
-        out.append(f"  c{c}: {{image: \"https://cdn.example.com/c/{c}.png\", sha256: {h(f'c{c}')}}}")
+        if local_images:
+            with open(os.path.join(media, f"c{c}.png"), "wb") as f:
+                f.write(hashlib.sha256(f"c{c}".encode()).digest() * 64)
+            out.append(f"  c{c}: {{image: media/c{c}.png}}")
+        else:
+            out.append(f"  c{c}: {{image: \"https://cdn.example.com/c/{c}.png\", sha256: {h(f'c{c}')}}}")
     out.append("clips:")
     for k in range(clips):
         out.append(f"  k{k}: {{video: \"https://cdn.example.com/k/{k}.mp4\", sha256: {h(f'k{k}')}, duration: {5 + k % 20}}}")
@@ -27,4 +36,4 @@ def main(path, characters, clips, blocks):
     open(path, "w").write("\n".join(out) + "\n")
 
 if __name__ == "__main__":
-    main(sys.argv[1], *(int(a) for a in sys.argv[2:5]))
+    main(sys.argv[1], *(int(a) for a in sys.argv[2:5]), local_images="--local-images" in sys.argv)

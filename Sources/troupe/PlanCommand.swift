@@ -34,14 +34,15 @@ struct PlanCommand: AsyncParsableCommand {
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         let limit = maxUnits ?? plan.manifest.budget?.maxUnits
+        let totals = plan.totals
         if dot {
             print(PlanDot.render(plan), terminator: "")
         } else if json {
-            FileHandle.standardOutput.write(Data(PlanJSON.render(plan, manifestPath: manifest).utf8))
+            FileHandle.standardOutput.write(Data(PlanJSON.render(plan, totals: totals, manifestPath: manifest).utf8))
         } else {
-            print(PlanTable.render(plan, manifestPath: manifest, top: top, all: all, maxUnits: limit), terminator: "")
+            print(PlanTable.render(plan, totals: totals, manifestPath: manifest, top: top, all: all, maxUnits: limit), terminator: "")
         }
-        if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: plan.totals) {
+        if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: totals) {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             throw ExitCode(3)
         }

@@ -86,6 +86,11 @@ extension String {
 /// Minimal JSON string quoting, so output key order stays as documented.
 public enum JSONText {
     public static func quote(_ s: String) -> String {
+        // Most strings (ids, names, keys) need no escaping: copy them whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        } ?? false
+        if plain { return "\"" + s + "\"" }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

@@ -29,9 +29,17 @@ public struct Plan: Sendable {
         public var byBlock: [Int: Double] = [:]
     }
 
+    /// Computed on each call (a pass over every job): keep the result when you need it twice.
     public var totals: Totals {
         var t = Totals()
         t.jobs = jobs.count
+        // Sum by index first; names are looked up once per character/clip at the end.
+        var byCharacter = [Double](repeating: 0, count: manifest.characters.count)
+        var byClip = [Double](repeating: 0, count: manifest.clips.count)
+        var byBlock = [Double](repeating: 0, count: manifest.renders.count)
+        var byModel: [RenderSettings: Double] = [:]
+        var lastSettings: RenderSettings?
+        var lastModelUnits = 0.0
         for job in jobs {
             t.byKind[job.kind, default: 0] += 1
             guard job.kind.isPaid else { continue }
@@ -42,12 +50,23 @@ public struct Plan: Sendable {
             t.units += job.units
             t.klingUnits += job.klingUnits
             if case .render(let c, let k, let b, let s) = job.subject {
-                t.byCharacter[manifest.characters[c].name, default: 0] += job.units
-                t.byClip[manifest.clips[k].name, default: 0] += job.units
-                t.byModel["\(s.model.rawValue)/\(s.mode.rawValue)", default: 0] += job.units
-                t.byBlock[b, default: 0] += job.units
+                byCharacter[c] += job.units
+                byClip[k] += job.units
+                byBlock[b] += job.units
+                // Renders come block by block: add up a run of equal settings before hashing them.
+                if s != lastSettings {
+                    if let last = lastSettings { byModel[last, default: 0] += lastModelUnits }
+                    lastSettings = s
+                    lastModelUnits = 0
+                }
+                lastModelUnits += job.units
             }
         }
+        if let last = lastSettings { byModel[last, default: 0] += lastModelUnits }
+        for (s, units) in byModel { t.byModel["\(s.model.rawValue)/\(s.mode.rawValue)", default: 0] += units }
+        for (c, units) in byCharacter.enumerated() where units > 0 { t.byCharacter[manifest.characters[c].name] = units }
+        for (k, units) in byClip.enumerated() where units > 0 { t.byClip[manifest.clips[k].name] = units }
+        for (b, units) in byBlock.enumerated() where units > 0 { t.byBlock[b] = units }
         return t
     }
 

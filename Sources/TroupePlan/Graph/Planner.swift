@@ -171,11 +171,11 @@ public struct Planner {
                     if let j = elementJob[e] { elementDeps = [j] }
                 }
                 for k in clips where !block.excludedCells.contains(c * nk + k) {
-                    var key = common
-                    key.add("image", image.sha256)
-                    key.add("clip", clipKey[k])
-                    key.add("element", elementKey)
-                    var job = Job(id: "render:\(ch.name)/\(manifest.clips[k].name)", kind: .render, key: key.hex,
+                    var own = ContentKey(kind: "render")
+                    own.add("clip", clipKey[k])
+                    own.add("element", elementKey)
+                    own.add("image", image.sha256)
+                    var job = Job(id: "render:\(ch.name)/\(manifest.clips[k].name)", kind: .render, key: common.hex(adding: own),
                                   deps: imageDeps[c] + clipDeps[k] + elementDeps,
                                   subject: .render(character: c, clip: k, block: b, settings: s))
                     job.seconds = seconds[k]

@@ -3,8 +3,8 @@ import TroupeManifest
 /// `troupe plan --json`: the stable shape described by schemas/plan.schema.json.
 /// Written by hand so key order is fixed and a million jobs stream out quickly.
 public enum PlanJSON {
-    public static func render(_ plan: Plan, manifestPath: String) -> String {
-        let t = plan.totals
+    public static func render(_ plan: Plan, totals: Plan.Totals? = nil, manifestPath: String) -> String {
+        let t = totals ?? plan.totals
         let p = plan.provider
         var out = "{\"format\":1,\"manifest\":\(JSONText.quote(manifestPath)),\n"
         out += "\"provider\":{\"use\":\"\(p.use.rawValue)\",\"model\":\"\(p.model.rawValue)\",\"mode\":\"\(p.mode.rawValue)\","

@@ -2,9 +2,9 @@ import TroupeManifest
 
 /// `troupe plan`'s default output: totals a reviewer can read in a pull request.
 public enum PlanTable {
-    public static func render(_ plan: Plan, manifestPath: String, top: Int = 10, all: Bool = false,
-                              maxUnits: Double? = nil) -> String {
-        let t = plan.totals
+    public static func render(_ plan: Plan, totals: Plan.Totals? = nil, manifestPath: String, top: Int = 10,
+                              all: Bool = false, maxUnits: Double? = nil) -> String {
+        let t = totals ?? plan.totals
         let unit = plan.table.unit
         let p = plan.provider
         var out = "plan for \(manifestPath): provider \(p.use.rawValue)"
