@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries, each with a shim.h for what Swift cannot import.
@@ -38,6 +39,11 @@ let package = Package(
         .target(name: "TroupePlan",
                 dependencies: ["TroupeManifest", .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("Pricing")],
+                swiftSettings: strict),
+        .target(name: "TroupeRun",
+                dependencies: ["TroupeManifest", "TroupePlan", "TroupeMedia",
+                               .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "TroupeNet",
                 dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto"),
@@ -72,6 +78,7 @@ let package = Package(
         .testTarget(name: "TroupeManifestTests", dependencies: ["TroupeManifest"], exclude: ["Golden"],
                     swiftSettings: strict),
         .testTarget(name: "TroupePlanTests", dependencies: ["TroupePlan"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "TroupeRunTests", dependencies: ["TroupeRun"], swiftSettings: strict),
         .testTarget(name: "TroupeCLITests", dependencies: ["troupe"], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),

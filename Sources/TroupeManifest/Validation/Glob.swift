@@ -1,8 +1,8 @@
 /// Shell-style patterns over names: `*` any run, `?` one character.
-enum Glob {
-    static func isPattern(_ s: String) -> Bool { s.contains("*") || s.contains("?") }
+public enum Glob {
+    public static func isPattern(_ s: String) -> Bool { s.contains("*") || s.contains("?") }
 
-    static func matches(_ pattern: String, _ name: String) -> Bool {
+    public static func matches(_ pattern: String, _ name: String) -> Bool {
         let p = Array(pattern.utf8), n = Array(name.utf8)
         var pi = 0, ni = 0, star = -1, mark = 0
         while ni < n.count {

@@ -54,7 +54,8 @@ public final class DigestCache: @unchecked Sendable {
         return hex
     }
 
-    static func hashFile(_ path: String) throws -> String {
+    /// SHA-256 (hex) of a file's bytes, read in 1 MiB pieces.
+    public static func hashFile(_ path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

@@ -17,6 +17,11 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
 public struct MediaInput: Sendable, Hashable {
     public var source: MediaSource
     public var sha256: String
+
+    public init(source: MediaSource, sha256: String) {
+        self.source = source
+        self.sha256 = sha256
+    }
 }
 
 /// What a job works on, for the executor.

@@ -9,6 +9,13 @@ public struct Lockfile: Sendable, Codable, Equatable {
         public var taskId: String?
         public var units: Double?
 
+        public init(key: String, elementId: Int64? = nil, taskId: String? = nil, units: Double? = nil) {
+            self.key = key
+            self.elementId = elementId
+            self.taskId = taskId
+            self.units = units
+        }
+
         enum CodingKeys: String, CodingKey {
             case key, units
             case elementId = "element_id"
@@ -23,6 +30,14 @@ public struct Lockfile: Sendable, Codable, Equatable {
         public var duration: Double?
         public var units: Double?
 
+        public init(key: String, taskId: String? = nil, sha256: String? = nil, duration: Double? = nil, units: Double? = nil) {
+            self.key = key
+            self.taskId = taskId
+            self.sha256 = sha256
+            self.duration = duration
+            self.units = units
+        }
+
         enum CodingKeys: String, CodingKey {
             case key, sha256, duration, units
             case taskId = "task_id"
@@ -33,6 +48,12 @@ public struct Lockfile: Sendable, Codable, Equatable {
         public var key: String
         public var sha256: String?
         public var duration: Double?
+
+        public init(key: String, sha256: String? = nil, duration: Double? = nil) {
+            self.key = key
+            self.sha256 = sha256
+            self.duration = duration
+        }
     }
 
     public var format: Int = 1

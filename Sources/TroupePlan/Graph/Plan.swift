@@ -7,6 +7,8 @@ public struct Plan: Sendable {
     public var provider: ProviderSettings
     public var table: PriceTable
     public var jobs: [Job]
+    /// The manifest's outputs after expansion; `JobSubject.post(output:)` indexes them.
+    public var outputs: [ResolvedOutput] = []
 
     /// Sums of units and jobs along the axes a reviewer asks about.
     public struct Totals: Sendable {

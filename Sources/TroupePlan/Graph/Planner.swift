@@ -222,7 +222,7 @@ public struct Planner {
             p.use = provider
             return p
         }()
-        return (Plan(manifest: manifest, provider: effective, table: table, jobs: jobs), diagnostics)
+        return (Plan(manifest: manifest, provider: effective, table: table, jobs: jobs, outputs: outputs), diagnostics)
     }
 
     // MARK: - Helpers

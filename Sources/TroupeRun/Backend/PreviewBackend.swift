@@ -1,0 +1,20 @@
+import Foundation
+import TroupeManifest
+public import TroupePlan
+import TroupeMedia
+
+/// The embedded `preview` provider: renders locally, offline and free with TroupeMedia's
+/// preview renderer, at the mode's height and the billed duration.
+public struct PreviewBackend: RenderBackend {
+    public var name: String { "preview" }
+    public init() {}
+
+    public func render(_ job: Job, inputs: RenderInputs, to output: String) async throws -> RenderOutcome {
+        try await Task.detached {
+            try PreviewRenderer().render(image: inputs.imagePath, clip: inputs.clipPath, output: output,
+                                         height: inputs.settings.mode.outputHeight, seconds: max(1, inputs.seconds),
+                                         keepSound: inputs.settings.keepSound)
+        }.value
+        return RenderOutcome(taskId: nil, unitsCharged: 0)
+    }
+}

@@ -1,0 +1,23 @@
+public import TroupeManifest
+public import TroupePlan
+
+/// The files a render reads, resolved to local paths (the preview renderer) or URLs.
+public struct RenderInputs: Sendable {
+    public var imagePath: String
+    public var clipPath: String
+    public var settings: RenderSettings
+    public var seconds: Int
+}
+
+/// What a finished render reports back.
+public struct RenderOutcome: Sendable {
+    public var taskId: String?
+    public var unitsCharged: Double
+}
+
+/// Renders one cell into a file. The preview provider does it in-process; remote providers
+/// (Kling, fal) create a task, poll and download.
+public protocol RenderBackend: Sendable {
+    var name: String { get }
+    func render(_ job: Job, inputs: RenderInputs, to output: String) async throws -> RenderOutcome
+}

@@ -1,0 +1,77 @@
+import Crypto
+public import Foundation
+import TroupePlan
+
+/// Content-addressed files: `.troupe/cache/sha256/ab/cdef…`. Objects arrive through a temp
+/// folder on the same file system and are renamed into place after fsync, so a crash never
+/// leaves a partial object under its name.
+public struct ResultCache: Sendable {
+    public let root: String
+    public var temporaryDirectory: String { root + "/tmp" }
+
+    public init(stateDirectory: String) {
+        root = stateDirectory + "/cache"
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public func path(of sha256: String) -> String {
+        "\(root)/sha256/\(sha256.prefix(2))/\(sha256.dropFirst(2))"
+    }
+
+    public func contains(_ sha256: String) -> Bool { FileManager.default.fileExists(atPath: path(of: sha256)) }
+
+    /// A fresh path in the temp folder for a job to write its output to.
+    public func temporaryFile(extension ext: String = "mp4") throws -> String {
+        try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
+        return "\(temporaryDirectory)/\(UUID().uuidString).\(ext)"
+    }
+
+    /// Hashes a finished file and moves it into the cache; returns its digest and size.
+    @discardableResult
+    public func ingest(_ file: String) throws -> (sha256: String, bytes: Int) {
+        let sha = try DigestCache.hashFile(file)
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let target = path(of: sha)
+        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+        if FileManager.default.fileExists(atPath: target) {
+            try? FileManager.default.removeItem(atPath: file)
+        } else if rename(file, target) != 0 {
+            throw Failure(description: "cannot move \(file) into the cache: \(String(cString: strerror(errno)))")
+        }
+        return (sha, size)
+    }
+
+    /// True when the object exists and still hashes to its name.
+    public func verify(_ sha256: String) -> Bool {
+        guard contains(sha256), let actual = try? DigestCache.hashFile(path(of: sha256)) else { return false }
+        return actual == sha256
+    }
+
+    /// Every object digest in the cache.
+    public func objects() -> [String] {
+        let base = root + "/sha256"
+        guard let dirs = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
+        var out: [String] = []
+        for d in dirs where d.count == 2 {
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + d)) ?? [] where f.count == 62 {
+                out.append(d + f)
+            }
+        }
+        return out
+    }
+
+    /// Copies an object to `destination` atomically (temp + fsync + rename).
+    public func export(_ sha256: String, to destination: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path(of: sha256)))
+        try AtomicFile.write(data, to: destination)
+    }
+}

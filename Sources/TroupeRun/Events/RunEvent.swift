@@ -1,0 +1,105 @@
+public import Foundation
+import TroupeManifest
+
+/// One NDJSON line of `--events` (schemas/events.schema.json).
+public struct RunEvent: Sendable {
+    public enum Kind: String, Sendable {
+        case runStarted = "run_started", jobStarted = "job_started", jobDone = "job_done"
+        case jobSkipped = "job_skipped", jobFailed = "job_failed", runFinished = "run_finished"
+    }
+
+    public var kind: Kind
+    public var at: Date
+    public var job: String?
+    public var jobKind: String?
+    public var units: Double?
+    public var message: String?
+    public var counts: [String: Int]?
+
+    public init(_ kind: Kind, at: Date = Date(), job: String? = nil, jobKind: String? = nil, units: Double? = nil,
+                message: String? = nil, counts: [String: Int]? = nil) {
+        self.kind = kind
+        self.at = at
+        self.job = job
+        self.jobKind = jobKind
+        self.units = units
+        self.message = message
+        self.counts = counts
+    }
+
+    public var json: String {
+        var f = ["\"event\":\"\(kind.rawValue)\"", "\"at\":\(JSONText.quote(Self.iso(at)))"]
+        if let job { f.append("\"job\":\(JSONText.quote(job))") }
+        if let jobKind { f.append("\"kind\":\(JSONText.quote(jobKind))") }
+        if let units { f.append("\"units\":\(units)") }
+        if let message { f.append("\"message\":\(JSONText.quote(message))") }
+        if let counts {
+            f.append("\"counts\":{" + counts.keys.sorted().map { "\(JSONText.quote($0)):\(counts[$0]!)" }.joined(separator: ",") + "}")
+        }
+        return "{" + f.joined(separator: ",") + "}"
+    }
+
+    static func iso(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}
+
+/// Where events go: NDJSON to a file or stdout, and human progress lines.
+public protocol RunObserver: Sendable {
+    func observe(_ event: RunEvent)
+}
+
+/// Appends NDJSON lines to a file handle.
+public final class NDJSONObserver: RunObserver, @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    public init(handle: FileHandle) { self.handle = handle }
+
+    public func observe(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        handle.write(Data((event.json + "\n").utf8))
+    }
+}
+
+/// Plain progress lines for logs and pipes.
+public final class PlainProgress: RunObserver, @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+
+    public init(handle: FileHandle, total: Int) {
+        self.handle = handle
+        self.total = total
+    }
+
+    public func observe(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        let line: String?
+        switch event.kind {
+        case .jobDone:
+            done += 1
+            line = "[\(done)/\(total)] done   \(event.job ?? "")"
+        case .jobFailed:
+            done += 1
+            line = "[\(done)/\(total)] FAILED \(event.job ?? ""): \(event.message ?? "")"
+        case .jobSkipped where event.message != nil:
+            done += 1
+            line = "[\(done)/\(total)] skip   \(event.job ?? ""): \(event.message!)"
+        default: line = nil
+        }
+        if let line { handle.write(Data((line + "\n").utf8)) }
+    }
+}
+
+/// Fans events out to several observers.
+public struct Observers: RunObserver {
+    public var all: [any RunObserver]
+    public init(_ all: [any RunObserver]) { self.all = all }
+    public func observe(_ event: RunEvent) { for o in all { o.observe(event) } }
+}

@@ -1,0 +1,97 @@
+public import Foundation
+public import GRDB
+
+/// Where a job is in its life. Remote renders walk every state; local jobs go
+/// pending → succeeded → fetched (their result is in the cache at once).
+public enum JobState: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+    case pending
+    /// The intent to create is committed; a create call may be in flight or may have
+    /// reached the provider without an answer. Never submit from here without querying.
+    case submitting
+    /// The provider has the task.
+    case submitted
+    /// The provider finished; the result is not yet downloaded.
+    case succeeded
+    /// Terminal: the provider refused or failed the task.
+    case failed
+    /// Terminal: polling passed its deadline; never resubmitted automatically.
+    case stalled
+    /// Terminal: the result is in the cache.
+    case fetched
+
+    public var isTerminal: Bool { self == .failed || self == .stalled || self == .fetched }
+}
+
+/// One row of the state store: everything troupe knows about a job key.
+public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "job"
+
+    public var key: String
+    public var id: String
+    public var kind: String
+    public var state: JobState
+    public var externalTaskId: String?
+    public var taskId: String?
+    public var attempts: Int
+    public var units: Double
+    /// Units the provider actually deducted (final_unit_deduction), once known.
+    public var unitsCharged: Double?
+    public var elementId: Int64?
+    public var resultSHA256: String?
+    public var resultDuration: Double?
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(key: String, id: String, kind: String, state: JobState = .pending, units: Double = 0, now: Date) {
+        self.key = key
+        self.id = id
+        self.kind = kind
+        self.state = state
+        self.attempts = 0
+        self.units = units
+        self.createdAt = now
+        self.updatedAt = now
+    }
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case key, id, kind, state, attempts, units
+        case externalTaskId = "external_task_id"
+        case taskId = "task_id"
+        case unitsCharged = "units_charged"
+        case elementId = "element_id"
+        case resultSHA256 = "result_sha256"
+        case resultDuration = "result_duration"
+        case lastError = "last_error"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// An append-only line of the ledger: every create call, before and after.
+public struct LedgerEntry: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "ledger"
+
+    public var seq: Int64?
+    public var key: String
+    public var externalTaskId: String
+    /// `intent` before the call; `created`, `adopted`, `rejected` or `ambiguous` after.
+    public var event: String
+    public var detail: String?
+    public var at: Date
+
+    public init(key: String, externalTaskId: String, event: String, detail: String? = nil, at: Date) {
+        self.key = key
+        self.externalTaskId = externalTaskId
+        self.event = event
+        self.detail = detail
+        self.at = at
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, key, event, detail, at
+        case externalTaskId = "external_task_id"
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
+}

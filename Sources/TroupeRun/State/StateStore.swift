@@ -1,0 +1,111 @@
+public import Foundation
+public import GRDB
+
+/// `.troupe/state.sqlite`: a row per job key and the ledger of create calls, in SQLite's WAL
+/// mode so a crash at any moment leaves the last committed state. Migrations from day one.
+public final class StateStore: Sendable {
+    public let path: String
+    private let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: jobs and ledger") { db in
+            try db.create(table: "job") { t in
+                t.primaryKey("key", .text)
+                t.column("id", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("external_task_id", .text)
+                t.column("task_id", .text)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("units", .double).notNull().defaults(to: 0)
+                t.column("units_charged", .double)
+                t.column("element_id", .integer)
+                t.column("result_sha256", .text)
+                t.column("result_duration", .double)
+                t.column("last_error", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(index: "job_external", on: "job", columns: ["external_task_id"], unique: true, ifNotExists: true)
+            try db.create(table: "ledger") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("key", .text).notNull()
+                t.column("external_task_id", .text).notNull()
+                t.column("event", .text).notNull()
+                t.column("detail", .text)
+                t.column("at", .datetime).notNull()
+            }
+            // The ledger is append-only: refuse updates and deletes at the database level.
+            try db.execute(sql: """
+                CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+                CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+                """)
+        }
+        return m
+    }
+
+    public func record(_ key: String) throws -> JobRecord? {
+        try pool.read { try JobRecord.fetchOne($0, key: key) }
+    }
+
+    public func records() throws -> [JobRecord] {
+        try pool.read { try JobRecord.fetchAll($0) }
+    }
+
+    public func records(keys: some Collection<String>) throws -> [String: JobRecord] {
+        let list = Array(keys)
+        var out: [String: JobRecord] = [:]
+        try pool.read { db in
+            // SQLite caps bound parameters; fetch in chunks.
+            for start in stride(from: 0, to: list.count, by: 500) {
+                let chunk = Array(list[start..<min(start + 500, list.count)])
+                for r in try JobRecord.filter(keys: chunk).fetchAll(db) { out[r.key] = r }
+            }
+        }
+        return out
+    }
+
+    /// Inserts or replaces a job's row, committed before returning.
+    public func save(_ record: JobRecord) throws {
+        try pool.write { try record.save($0) }
+    }
+
+    /// Commits the intent to create (row in `submitting` + ledger line) in one transaction,
+    /// so a crash after it always leads to a query before any new submission.
+    public func commitIntent(_ record: JobRecord, at: Date) throws {
+        try pool.write { db in
+            try record.save(db)
+            var line = LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: "intent", at: at)
+            try line.insert(db)
+        }
+    }
+
+    /// Updates a row and appends a ledger line together.
+    public func save(_ record: JobRecord, ledger event: String, detail: String? = nil, at: Date) throws {
+        try pool.write { db in
+            try record.save(db)
+            var line = LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: event,
+                                   detail: detail, at: at)
+            try line.insert(db)
+        }
+    }
+
+    public func ledger() throws -> [LedgerEntry] {
+        try pool.read { try LedgerEntry.order(Column("seq")).fetchAll($0) }
+    }
+
+    public func delete(keys: [String]) throws {
+        try pool.write { db in _ = try JobRecord.deleteAll(db, keys: keys) }
+    }
+}
