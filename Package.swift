@@ -58,6 +58,7 @@ let package = Package(
             name: "troupe",
             dependencies: [
                 "TroupeManifest",
+                "TroupeMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -46,7 +46,10 @@ final class Encoder {
         c.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
         c.pointee.thread_count = Int32(settings.threads)
         if globalHeader { c.pointee.flags |= TROUPE_CODEC_FLAG_GLOBAL_HEADER }
-        try enc.open(codec, options: ["preset": settings.preset, "crf": String(settings.crf)])
+        c.pointee.keyint_min = c.pointee.gop_size
+        // Keyframes exactly every `gop` frames (no scene-cut extras): later trims on those
+        // boundaries can be stream-copied, and the layout is predictable.
+        try enc.open(codec, options: ["preset": settings.preset, "crf": String(settings.crf), "x264-params": "scenecut=0"])
         return enc
     }
 

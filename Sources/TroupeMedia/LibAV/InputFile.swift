@@ -80,9 +80,10 @@ final class InputFile {
         return true
     }
 
-    /// Seeks so that the next packets of `stream` start at the keyframe at or before `seconds`.
+    /// Seeks so that the next packets of `stream` start at the keyframe at or before `seconds`
+    /// (on the stream's own timeline).
     func seek(stream: StreamInfo, to seconds: Double) throws(MediaError) {
-        let ts = stream.timeBase.ticks(seconds) + (stream.startTicks ?? 0)
+        let ts = stream.timeBase.ticks(seconds)
         let code = av_seek_frame(context, Int32(stream.index), ts, TROUPE_SEEK_BACKWARD)
         if code < 0 {
             // Some demuxers (raw streams) cannot seek by timestamp: go back to the start instead.
