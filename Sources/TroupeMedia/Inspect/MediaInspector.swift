@@ -17,7 +17,7 @@ struct MediaReport: Sendable {
 }
 
 enum MediaInspector {
-    static func inspect(_ path: String, readFrameNumbers: Bool = false) throws(MediaError) -> MediaReport {
+    static func inspect(_ path: String, readFrameNumbers: Bool = false, patternScale: Double = 1) throws(MediaError) -> MediaReport {
         let input = try InputFile(path: path)
         var report = MediaReport()
         guard let video = input.bestStream(.video) else { throw .noVideoStream(path: path) }
@@ -41,7 +41,7 @@ enum MediaInspector {
                                                            to: frame.width, frame.height, AV_PIX_FMT_YUV420P) }
                             picture = gray!.scale(frame)
                         }
-                        report.frameNumbers.append(SynthPattern.frameNumber(in: picture))
+                        report.frameNumbers.append(SynthPattern.frameNumber(in: picture, scale: patternScale))
                     }
                 } else {
                     if report.audioStart == nil { report.audioStart = t }

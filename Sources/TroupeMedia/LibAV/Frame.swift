@@ -71,3 +71,11 @@ final class Frame {
                                AVSampleFormat(rawValue: raw.pointee.format))
     }
 }
+
+extension Frame {
+    /// Whether the pixel format carries an alpha channel.
+    var hasAlpha: Bool {
+        guard let desc = av_pix_fmt_desc_get(pixelFormat) else { return false }
+        return desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
+    }
+}

@@ -6,6 +6,9 @@ final class SourceReader {
     private let videoDecoder: Decoder
     private let audioDecoder: Decoder?
     private let packet = Packet()
+    /// Nothing read yet: the demuxer is at the start, so a run from 0 need not seek (stills
+    /// and pipes cannot).
+    private var fresh = true
 
     init(_ input: InputFile, audio wantAudio: Bool = true, videoThreads: Int = 0) throws(MediaError) {
         self.input = input
@@ -32,9 +35,12 @@ final class SourceReader {
     func run(from start: Double, to end: Double,
              video onVideo: (Frame, Double) throws(MediaError) -> Void,
              audio onAudio: (Frame, Double) throws(MediaError) -> Void) throws(MediaError) {
-        try input.seek(stream: video, to: start + origin)
-        videoDecoder.flush()
-        audioDecoder?.flush()
+        if !(fresh && start <= 0) {
+            try input.seek(stream: video, to: start + origin)
+            videoDecoder.flush()
+            audioDecoder?.flush()
+        }
+        fresh = false
         let margin = 4 / max(1, frameRate.value)
         var videoPast = false
         var audioPast = audio == nil

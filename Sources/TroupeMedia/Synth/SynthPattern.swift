@@ -34,10 +34,13 @@ struct SynthPattern {
     }
 
     /// Reads the frame number drawn by `draw` from a decoded yuv420p frame of the same size.
-    static func frameNumber(in frame: Frame) -> Int {
-        let bits = min(16, frame.width / bitBlock)
+    /// `scale` is output size / synth size when the picture was resized since.
+    static func frameNumber(in frame: Frame, scale: Double = 1) -> Int {
+        let block = Double(bitBlock) * scale
+        let bits = min(16, Int(Double(frame.width) / block))
         var value = 0
-        for bit in 0..<bits where frame.mean(plane: 0, x: bit * bitBlock + 4, y: 4, width: 8, height: 8) > 128 {
+        for bit in 0..<bits where frame.mean(plane: 0, x: Int((Double(bit) + 0.25) * block), y: Int(block / 4),
+                                             width: Int(block / 2), height: Int(block / 2)) > 128 {
             value |= 1 << bit
         }
         return value
