@@ -34,6 +34,9 @@ public enum MediaProbe {
         }
         try checkExtension(ext, container: container, isImage: isImage, path: path)
         if isImage { try decodeOnePicture(input, video) }
+        if container == "jpeg" && !jpegIsComplete(path) {
+            throw .unreadable(path: path, reason: "the JPEG has no end-of-image marker (truncated?)")
+        }
 
         let audio = input.bestStream(.audio)
         let duration = isImage ? 0 : (input.durationSeconds ?? video.durationSeconds ?? 0)
@@ -66,6 +69,23 @@ public enum MediaProbe {
             throw .wrongExtension(path: path, expected: ext.uppercased(),
                                   actual: isImage ? container.uppercased() : "\(container.uppercased()) video")
         }
+    }
+
+    /// JPEG decoders conceal missing data, so check the end-of-image marker (FF D9) follows the
+    /// last start-of-scan (FF DA). Entropy-coded data escapes FF, so the pair cannot occur inside it.
+    static func jpegIsComplete(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        let bytes = [UInt8](data)
+        var lastScan = -1
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == 0xFF {
+                if bytes[i + 1] == 0xDA { lastScan = i }
+                if bytes[i + 1] == 0xD9 && lastScan >= 0 && i > lastScan { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// A still must actually decode: a truncated PNG/JPEG still has a readable header.
