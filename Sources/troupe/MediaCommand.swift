@@ -7,7 +7,9 @@ struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
         abstract: "Inspect and edit media files with the built-in FFmpeg engine.",
-        subcommands: [MediaSynthCommand.self])
+        subcommands: [MediaProbeCommand.self, MediaTrimCommand.self, MediaConcatCommand.self,
+                      MediaThumbnailCommand.self, MediaContactSheetCommand.self, MediaConformCommand.self,
+                      MediaPreviewCommand.self, MediaSynthCommand.self])
 }
 
 /// Runs a media operation, printing a `MediaError` as one line and exiting 1.
