@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "troupe",
             dependencies: [
-                "TroupeManifest", "TroupePlan",
+                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -8,6 +8,9 @@
 #include <libavutil/opt.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/mathematics.h>
+#include <libavutil/display.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/samplefmt.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>
 #include <errno.h>
@@ -17,8 +20,53 @@ static const int64_t TROUPE_AV_NOPTS_VALUE = AV_NOPTS_VALUE;
 static const int TROUPE_AVERROR_EOF = AVERROR_EOF;
 static const int TROUPE_AVERROR_EAGAIN = AVERROR(EAGAIN);
 static const int TROUPE_AVERROR_INVALIDDATA = AVERROR_INVALIDDATA;
+static const int TROUPE_AVERROR_EXIT = AVERROR_EXIT;
 static inline int troupe_averror(int e) { return AVERROR(e); }
 static const int TROUPE_AV_TIME_BASE = AV_TIME_BASE;
 static inline AVRational troupe_av_time_base_q(void) { return (AVRational){1, AV_TIME_BASE}; }
 static inline const char *troupe_av_err2str(int err, char *buf, size_t size) { return av_make_error_string(buf, size, err); }
+static const int TROUPE_CODEC_FLAG_GLOBAL_HEADER = AV_CODEC_FLAG_GLOBAL_HEADER;
+static const int TROUPE_CODEC_FLAG_BITEXACT = AV_CODEC_FLAG_BITEXACT;
+static const int TROUPE_FMT_FLAG_BITEXACT = AVFMT_FLAG_BITEXACT;
+static const int TROUPE_FMT_GLOBALHEADER = AVFMT_GLOBALHEADER;
+static const int TROUPE_PKT_FLAG_KEY = AV_PKT_FLAG_KEY;
+static const int TROUPE_SEEK_BACKWARD = AVSEEK_FLAG_BACKWARD;
+
+/* Array members (data[8], linesize[8]) import as tuples; index them here. */
+static inline uint8_t *troupe_frame_data(const AVFrame *f, int plane) { return f->data[plane]; }
+static inline int troupe_frame_linesize(const AVFrame *f, int plane) { return f->linesize[plane]; }
+
+/* Rotation in degrees from a stream's display matrix, 0 when it has none. */
+static inline double troupe_stream_rotation(const AVStream *st) {
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    if (!m || size < 9 * sizeof(int32_t)) return 0;
+    double r = av_display_rotation_get((const int32_t *)m);
+    return r != r ? 0 : -r; /* NaN guard; display matrix is counter-clockwise */
+}
+
+/* swr_convert over whole frames; out must have buffers for out->nb_samples. in may be NULL to flush. */
+static inline int troupe_swr_convert_frame(SwrContext *s, AVFrame *out, const AVFrame *in) {
+    int n = swr_convert(s, out->extended_data, out->nb_samples,
+                        in ? (const uint8_t **)in->extended_data : NULL, in ? in->nb_samples : 0);
+    if (n >= 0) out->nb_samples = n;
+    return n;
+}
+
+/* Write samples [offset, offset+count) of a frame into a fifo. */
+static inline int troupe_fifo_write_frame(AVAudioFifo *fifo, const AVFrame *f, int offset, int count) {
+    int planar = av_sample_fmt_is_planar(f->format);
+    int bps = av_get_bytes_per_sample(f->format);
+    int ch = f->ch_layout.nb_channels;
+    void *planes[64];
+    int n = planar ? ch : 1;
+    if (n > 64) return AVERROR(EINVAL);
+    for (int i = 0; i < n; i++)
+        planes[i] = f->extended_data[i] + (size_t)offset * bps * (planar ? 1 : ch);
+    return av_audio_fifo_write(fifo, planes, count);
+}
+
+static inline int troupe_fifo_read_frame(AVAudioFifo *fifo, AVFrame *f, int count) {
+    return av_audio_fifo_read(fifo, (void **)f->data, count);
+}
 #endif

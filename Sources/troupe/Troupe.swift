@@ -6,5 +6,5 @@ struct Troupe: AsyncParsableCommand {
         commandName: "troupe",
         abstract: "Plan, price and render batches of Kling Motion Control videos from a YAML manifest.",
         version: "0.1.0",
-        subcommands: [Validate.self, PlanCommand.self])
+        subcommands: [Validate.self, PlanCommand.self, MediaCommand.self])
 }

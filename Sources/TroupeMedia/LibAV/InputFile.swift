@@ -1,0 +1,112 @@
+import Foundation
+internal import CFFmpeg
+
+/// An opened, probed input (AVFormatContext), closed in deinit.
+final class InputFile {
+    let path: String
+    let sizeBytes: Int
+    private var ctx: UnsafeMutablePointer<AVFormatContext>?
+    private let cancellation: MediaCancellation?
+    private(set) var streams: [StreamInfo] = []
+
+    init(path: String, cancellation: MediaCancellation? = nil) throws(MediaError) {
+        _ = LibAVLog.quiet
+        self.path = path
+        self.cancellation = cancellation
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              (attributes[.type] as? FileAttributeType) == .typeRegular,
+              FileManager.default.isReadableFile(atPath: path)
+        else { throw .notFound(path: path) }
+        sizeBytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard sizeBytes > 0 else { throw .emptyFile(path: path) }
+
+        guard let fresh = avformat_alloc_context() else { fatalError("avformat_alloc_context: out of memory") }
+        fresh.pointee.interrupt_callback = Interrupt.callback(cancellation)
+        var opened: UnsafeMutablePointer<AVFormatContext>? = fresh
+        let code = avformat_open_input(&opened, path, nil, nil)  // frees the context on failure
+        guard code >= 0, let opened else {
+            if cancellation?.isCancelled == true { throw .cancelled(path: path) }
+            throw .unreadable(path: path, reason: AVResult.message(code))
+        }
+        ctx = opened
+        let found = avformat_find_stream_info(opened, nil)
+        if cancellation?.isCancelled == true { throw .cancelled(path: path) }
+        guard found >= 0 else { throw .unreadable(path: path, reason: AVResult.message(found)) }
+        streams = (0..<Int(opened.pointee.nb_streams)).map { StreamInfo(opened.pointee.streams[$0]!) }
+    }
+
+    deinit { avformat_close_input(&ctx) }
+
+    private var context: UnsafeMutablePointer<AVFormatContext> { ctx! }
+
+    /// The demuxer's short name, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "png_pipe".
+    var formatName: String { String(cString: context.pointee.iformat.pointee.name) }
+
+    /// Container duration in seconds, when the container knows it.
+    var durationSeconds: Double? {
+        let d = context.pointee.duration
+        return d == TROUPE_AV_NOPTS_VALUE || d <= 0 ? nil : Double(d) / Double(TROUPE_AV_TIME_BASE)
+    }
+
+    var startSeconds: Double {
+        let s = context.pointee.start_time
+        return s == TROUPE_AV_NOPTS_VALUE ? 0 : Double(s) / Double(TROUPE_AV_TIME_BASE)
+    }
+
+    func metadata(_ key: String) -> String? {
+        guard let entry = av_dict_get(context.pointee.metadata, key, nil, 0) else { return nil }
+        return String(cString: entry.pointee.value)
+    }
+
+    /// The main stream of a kind (FFmpeg's pick), skipping cover art.
+    func bestStream(_ kind: StreamInfo.Kind) -> StreamInfo? {
+        let type = kind == .video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO
+        let index = av_find_best_stream(context, type, -1, -1, nil, 0)
+        guard index >= 0, !streams[Int(index)].isAttachedPicture else {
+            return streams.first { $0.kind == kind && !$0.isAttachedPicture }
+        }
+        return streams[Int(index)]
+    }
+
+    var isCancelled: Bool { cancellation?.isCancelled == true }
+
+    /// Reads the next packet; false at end of file.
+    func read(into packet: Packet) throws(MediaError) -> Bool {
+        packet.unref()
+        let code = av_read_frame(context, packet.raw)
+        if code == AVResult.eof { return false }
+        if isCancelled { throw .cancelled(path: path) }
+        if code < 0 { throw .decodeFailed(path: path, reason: AVResult.message(code)) }
+        return true
+    }
+
+    /// Seeks so that the next packets of `stream` start at the keyframe at or before `seconds`
+    /// (on the stream's own timeline).
+    func seek(stream: StreamInfo, to seconds: Double) throws(MediaError) {
+        let ts = stream.timeBase.ticks(seconds)
+        let code = av_seek_frame(context, Int32(stream.index), ts, TROUPE_SEEK_BACKWARD)
+        if code < 0 {
+            // Some demuxers (raw streams) cannot seek by timestamp: go back to the start instead.
+            let rewind = avformat_seek_file(context, -1, Int64.min, 0, 0, 0)
+            if rewind < 0 { throw .decodeFailed(path: path, reason: "cannot seek: \(AVResult.message(code))") }
+        }
+    }
+
+    /// The codec parameters of a stream, for decoders and stream-copy outputs (wrapper files only).
+    func codecParameters(_ index: Int) -> UnsafeMutablePointer<AVCodecParameters> {
+        context.pointee.streams[index]!.pointee.codecpar
+    }
+
+    /// Whether two streams carry identical codec setup (codec, size, format, extradata), so
+    /// packets of one can be appended to an output made from the other.
+    func sameCodecSetup(_ index: Int, as other: InputFile, _ otherIndex: Int) -> Bool {
+        let a = codecParameters(index).pointee, b = other.codecParameters(otherIndex).pointee
+        guard a.codec_id == b.codec_id, a.codec_type == b.codec_type, a.width == b.width,
+              a.height == b.height, a.format == b.format, a.sample_rate == b.sample_rate,
+              a.ch_layout.nb_channels == b.ch_layout.nb_channels,
+              a.extradata_size == b.extradata_size
+        else { return false }
+        if a.extradata_size == 0 { return true }
+        return memcmp(a.extradata, b.extradata, Int(a.extradata_size)) == 0
+    }
+}

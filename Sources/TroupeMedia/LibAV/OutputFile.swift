@@ -1,0 +1,92 @@
+import Foundation
+internal import CFFmpeg
+
+/// An output container (AVFormatContext + AVIO) writing to a temp file; `finish()` commits it,
+/// deinit without `finish()` deletes the temp so no partial output survives an error.
+final class OutputFile {
+    let path: String
+    private let tempPath: String
+    private var ctx: UnsafeMutablePointer<AVFormatContext>?
+    private let cancellation: MediaCancellation?
+    private var headerWritten = false
+    private var finished = false
+
+    /// `format` is the muxer name; by default "mov" for .mov paths and "mp4" otherwise.
+    init(path: String, format: String? = nil, cancellation: MediaCancellation? = nil) throws(MediaError) {
+        _ = LibAVLog.quiet
+        self.path = path
+        self.cancellation = cancellation
+        tempPath = AtomicFile.tempPath(for: path)
+        let muxer = format ?? (path.lowercased().hasSuffix(".mov") ? "mov" : "mp4")
+        var made: UnsafeMutablePointer<AVFormatContext>?
+        let code = avformat_alloc_output_context2(&made, nil, muxer, tempPath)
+        guard code >= 0, let made else { throw .writeFailed(path: path, reason: AVResult.message(code)) }
+        ctx = made
+        // Bit-exact: no library versions or creation times in the file, so bytes are reproducible.
+        made.pointee.flags |= TROUPE_FMT_FLAG_BITEXACT
+        var callback = Interrupt.callback(cancellation)
+        let opened = avio_open2(&made.pointee.pb, tempPath, AVIO_FLAG_WRITE, &callback, nil)
+        guard opened >= 0 else { throw .writeFailed(path: path, reason: AVResult.message(opened)) }
+    }
+
+    deinit {
+        guard let ctx else { return }
+        if !finished {
+            avio_closep(&ctx.pointee.pb)
+            unlink(tempPath)
+        }
+        avformat_free_context(ctx)
+    }
+
+    private var context: UnsafeMutablePointer<AVFormatContext> { ctx! }
+
+    /// Whether encoders must put codec headers in extradata (MP4/MOV do).
+    var needsGlobalHeader: Bool { context.pointee.oformat.pointee.flags & TROUPE_FMT_GLOBALHEADER != 0 }
+
+    /// Adds a stream that will receive copied packets from `input`'s stream `index`.
+    func addStream(copying index: Int, of input: InputFile) throws(MediaError) -> Int {
+        guard let st = avformat_new_stream(context, nil) else { fatalError("avformat_new_stream: out of memory") }
+        try check(avcodec_parameters_copy(st.pointee.codecpar, input.codecParameters(index))) {
+            .writeFailed(path: path, reason: $0)
+        }
+        st.pointee.codecpar.pointee.codec_tag = 0
+        st.pointee.time_base = input.streams[index].timeBase.av
+        return Int(st.pointee.index)
+    }
+
+    /// Adds a stream fed by `encoder`.
+    func addStream(encoder: Encoder) throws(MediaError) -> Int {
+        guard let st = avformat_new_stream(context, nil) else { fatalError("avformat_new_stream: out of memory") }
+        try encoder.exportParameters(to: st.pointee.codecpar, path: path)
+        st.pointee.time_base = encoder.timeBase.av
+        return Int(st.pointee.index)
+    }
+
+    func writeHeader() throws(MediaError) {
+        try check(avformat_write_header(context, nil)) { .writeFailed(path: path, reason: $0) }
+        headerWritten = true
+    }
+
+    /// The muxer's time base for a stream (valid after `writeHeader`).
+    func timeBase(_ stream: Int) -> Rational { Rational(context.pointee.streams[stream]!.pointee.time_base) }
+
+    /// Interleaves and writes a packet (already in the stream's time base); takes its contents.
+    func write(_ packet: Packet) throws(MediaError) {
+        if cancellation?.isCancelled == true { throw .cancelled(path: path) }
+        try check(av_interleaved_write_frame(context, packet.raw)) { .writeFailed(path: path, reason: $0) }
+    }
+
+    /// Writes the trailer, flushes to disk and renames the temp file into place.
+    func finish() throws(MediaError) {
+        if cancellation?.isCancelled == true { throw .cancelled(path: path) }
+        guard headerWritten else { throw .writeFailed(path: path, reason: "no streams were written") }
+        try check(av_write_trailer(context)) { .writeFailed(path: path, reason: $0) }
+        let closed = avio_closep(&context.pointee.pb)
+        finished = true
+        guard closed >= 0 else {
+            unlink(tempPath)
+            throw .writeFailed(path: path, reason: AVResult.message(closed))
+        }
+        try AtomicFile.commit(tempPath, to: path)
+    }
+}

@@ -1,0 +1,85 @@
+internal import CFFmpeg
+
+/// The `preview` provider's renderer: the clip's motion with the character image composited
+/// over it, offline and free. Same inputs and settings give the same bytes.
+public struct PreviewRenderer: Sendable {
+    public var settings: VideoSettings
+    /// Overlay height as a fraction of the output height.
+    public var overlayScale: Double
+
+    public init(settings: VideoSettings = .preview, overlayScale: Double = 0.5) {
+        self.settings = settings
+        self.overlayScale = overlayScale
+    }
+
+    /// Heights the preview renders at: std (720p) and pro (1080p).
+    public static let heights: Set<Int> = [720, 1080]
+
+    /// Renders `seconds` of `clip` (looped or cut) at `height` (720 or 1080, width from the clip's
+    /// aspect, even) with `image` as a picture-in-picture at the bottom right (its transparency
+    /// respected). Audio comes from the clip when `keepSound` and the clip has any.
+    public func render(image: String, clip: String, output: String, height: Int, seconds: Int, keepSound: Bool,
+                       cancellation: MediaCancellation? = nil) throws(MediaError) {
+        guard Self.heights.contains(height) else {
+            throw .invalidArgument("\(output): preview height must be 720 or 1080, not \(height)")
+        }
+        guard (1...300).contains(seconds) else {
+            throw .invalidArgument("\(output): preview length must be 1–300 s, not \(seconds)")
+        }
+        let picture = try FrameGrabber.grab(image, at: 0, cancellation: cancellation)
+        let input = try InputFile(path: clip, cancellation: cancellation)
+        let reader = try SourceReader(input, audio: keepSound)
+        let clipLength = reader.videoDuration
+        guard clipLength > 0 else { throw .unreadable(path: clip, reason: "the video stream has no duration") }
+        let width = max(2, Int((Double(height) * Double(reader.video.width) / Double(max(1, reader.video.height))).rounded()) & ~1)
+        guard width <= 8192 else { throw .absurdDimensions(path: clip, width: reader.video.width, height: reader.video.height) }
+        let rate = reader.frameRate.value <= 60 ? reader.frameRate : Rational(30, 1)
+
+        let muxer = try Muxer(path: output, width: width, height: height, frameRate: rate, settings: settings,
+                              audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
+                              fastScaling: true, cancellation: cancellation)
+        let overlay = Overlay(picture: picture, canvasWidth: width, canvasHeight: height, scale: overlayScale)
+        muxer.video.compose = { overlay.draw(on: $0) }
+
+        let total = max(1, Int((Double(seconds) * rate.value).rounded()))
+        let perLoop = max(1, Int((clipLength * rate.value).rounded()))
+        var produced = 0
+        while produced < total {
+            let frames = min(perLoop, total - produced)
+            let span = Double(frames) / rate.value
+            muxer.beginSegment(frames: frames)
+            try reader.run(from: 0, to: span,
+                           video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },
+                           audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
+            try muxer.endSegment()
+            produced += frames
+        }
+        try muxer.finish()
+    }
+}
+
+/// The character picture, scaled once, pasted (or alpha-blended) onto each output frame.
+struct Overlay {
+    let picture: Frame
+    let x: Int, y: Int
+    let blend: Bool
+
+    init(picture source: Frame, canvasWidth: Int, canvasHeight: Int, scale: Double) {
+        var h = max(2, Int(Double(canvasHeight) * scale) & ~1)
+        var w = max(2, Int((Double(h) * Double(source.width) / Double(max(1, source.height))).rounded()) & ~1)
+        if w > canvasWidth * 9 / 20 {
+            w = max(2, (canvasWidth * 9 / 20) & ~1)
+            h = max(2, Int((Double(w) * Double(source.height) / Double(max(1, source.width))).rounded()) & ~1)
+        }
+        blend = source.hasAlpha
+        picture = Scaler(from: source.width, source.height, source.pixelFormat,
+                         to: w, h, blend ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P).scale(source)
+        let margin = (canvasHeight / 25) & ~1
+        x = max(0, canvasWidth - w - margin) & ~1
+        y = max(0, canvasHeight - h - margin) & ~1
+    }
+
+    func draw(on frame: Frame) {
+        if blend { frame.blend(picture, x: x, y: y) } else { frame.blit(picture, x: x, y: y) }
+    }
+}

@@ -1,0 +1,30 @@
+internal import CFFmpeg
+
+/// Encodes one picture as a PNG or JPEG file (atomically).
+enum ImageWriter {
+    static func write(_ frame: Frame, to path: String, format: ImageFormat) throws(MediaError) {
+        let encoder = try Encoder.image(path: path, format: format, width: frame.width, height: frame.height)
+        var picture = frame
+        if frame.pixelFormat != encoder.pixelFormat {
+            picture = Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                             to: frame.width, frame.height, encoder.pixelFormat).scale(frame)
+        }
+        picture.pts = 0
+        try encoder.send(picture)
+        try encoder.send(nil)
+        let packet = Packet()
+        guard try encoder.receive(into: packet) else {
+            throw .encodeFailed(path: path, reason: "the image encoder produced nothing")
+        }
+        try AtomicFile.write(packet.data, to: path)
+    }
+
+    /// The format a path's extension asks for.
+    static func format(for path: String) throws(MediaError) -> ImageFormat {
+        switch path.split(separator: ".").last?.lowercased() {
+        case "png": return .png
+        case "jpg", "jpeg": return .jpeg
+        default: throw .invalidArgument("\(path): an image output must end in .png, .jpg or .jpeg")
+        }
+    }
+}

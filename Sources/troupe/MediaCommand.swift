@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import TroupeMedia
+
+/// `troupe media …`: the media engine by hand (probe, trim, concat, thumbnail, …).
+struct MediaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "media",
+        abstract: "Inspect and edit media files with the built-in FFmpeg engine.",
+        subcommands: [MediaProbeCommand.self, MediaTrimCommand.self, MediaConcatCommand.self,
+                      MediaThumbnailCommand.self, MediaContactSheetCommand.self, MediaConformCommand.self,
+                      MediaPreviewCommand.self, MediaSynthCommand.self])
+}
+
+/// Runs a media operation, printing a `MediaError` as one line and exiting 1.
+func runMedia<T: Sendable>(_ body: @escaping @Sendable (MediaCancellation) throws -> T) async throws -> T {
+    do {
+        return try await MediaCancellation.run(body)
+    } catch let error as MediaError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}

@@ -1,3 +1,0 @@
-@testable import TroupeMedia
-import Testing
-@Test func placeholder() { #expect(Bool(true)) }

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import TroupeMedia
+
+@Suite struct PreviewTests {
+    @Test func rendersAtTheModeHeightLoopingTheClip() throws {
+        let dir = TempDir()
+        let clip = try dir.clip(width: 480, height: 360, seconds: 1.5)
+        let image = dir.path("char.png")
+        try Synth.image(to: image, width: 300, height: 450)
+        let out = dir.path("p.mp4")
+        try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 4, keepSound: true)
+        let info = try MediaProbe.probe(out)
+        #expect(info.width == 960 && info.height == 720)
+        #expect(abs(info.durationSeconds - 4) < 0.05)
+        #expect(info.hasAudio)
+        let report = try MediaInspector.inspect(out, readFrameNumbers: true, patternScale: 2)
+        #expect(report.videoFrames == 120)
+        // The clip (45 frames) plays, then starts again.
+        #expect(Array(report.frameNumbers.prefix(4)) == [0, 1, 2, 3])
+        #expect(Array(report.frameNumbers[45..<48]) == [0, 1, 2])
+        #expect(abs(report.audioSeconds - 4) < 0.03)
+    }
+
+    @Test func sameInputsGiveSameBytesAndNoSoundWhenAsked() throws {
+        let dir = TempDir()
+        let clip = try dir.clip(width: 480, height: 270, seconds: 2)
+        let image = dir.path("char.jpg")
+        try Synth.image(to: image, width: 400, height: 400, seed: 2)
+        let a = dir.path("a.mp4"), b = dir.path("b.mp4")
+        for out in [a, b] {
+            try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
+        }
+        #expect(fileBytes(a) == fileBytes(b))
+        let info = try MediaProbe.probe(a)
+        #expect(!info.hasAudio && info.width == 1280 && info.height == 720)
+        #expect(abs(info.durationSeconds - 1) < 0.05)
+    }
+
+    @Test func refusesOtherHeights() throws {
+        let dir = TempDir()
+        #expect(throws: MediaError.self) {
+            try PreviewRenderer().render(image: "x.png", clip: "y.mp4", output: dir.path("p.mp4"), height: 500,
+                                         seconds: 2, keepSound: false)
+        }
+    }
+}
