@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TroupeManifest", dependencies: ["CYAML"], swiftSettings: strict),
         .target(name: "TroupeMedia", dependencies: ["CFFmpeg"], swiftSettings: strict),
         .target(name: "TroupePlan",
-                dependencies: ["TroupeManifest", .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["TroupeManifest", "TroupeMedia", .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("Pricing")],
                 swiftSettings: strict),
         .target(name: "TroupeRun",

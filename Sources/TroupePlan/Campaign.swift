@@ -18,6 +18,16 @@ public struct Campaign: Sendable {
         URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(".troupe").path
     }
 
+    /// Loads and validates, media checks included: what `troupe validate` reports.
+    public static func validate(manifest path: String) -> Campaign {
+        let loaded = ManifestLoader().load(path: path)
+        var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
+        if loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix {
+            c.diagnostics += MediaChecker().check(manifest, matrix: matrix)
+        }
+        return c
+    }
+
     /// Loads, validates and plans. `status` defaults to what troupe.lock records.
     public static func open(manifest path: String, provider: ProviderKind? = nil,
                             probeDuration: (@Sendable (String) throws -> Double)? = nil,
@@ -25,6 +35,9 @@ public struct Campaign: Sendable {
         let loaded = ManifestLoader().load(path: path)
         var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
         guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
+        let media = MediaChecker()
+        c.diagnostics += media.check(manifest, matrix: matrix)
+        guard !c.diagnostics.hasErrors else { return c }
 
         var source = status
         if source == nil {
@@ -39,7 +52,7 @@ public struct Campaign: Sendable {
             }
         }
         let options = PlanOptions(provider: provider, stateDirectory: stateDirectory(forManifest: path),
-                                  probeDuration: probeDuration, status: source!)
+                                  probeDuration: probeDuration ?? media.probeDuration, status: source!)
         var planner = Planner(manifest: manifest, matrix: matrix, outputs: loaded.outputs, options: options)
         let (plan, diagnostics) = planner.plan()
         c.plan = plan

@@ -6,5 +6,6 @@ struct Troupe: AsyncParsableCommand {
         commandName: "troupe",
         abstract: "Plan, price and render batches of Kling Motion Control videos from a YAML manifest.",
         version: "0.1.0",
-        subcommands: [Validate.self, PlanCommand.self, MediaCommand.self])
+        subcommands: [InitCommand.self, Validate.self, PlanCommand.self, RunCommand.self, StatusCommand.self,
+                      VerifyCommand.self, GCCommand.self, MediaCommand.self])
 }

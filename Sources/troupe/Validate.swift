@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 public import TroupeManifest
+import TroupePlan
 
 extension DiagnosticRenderer.Format: ExpressibleByArgument {}
 
@@ -22,9 +23,10 @@ struct Validate: AsyncParsableCommand {
     var format: DiagnosticRenderer.Format = .text
 
     func run() async throws {
-        let result = ManifestLoader().load(path: manifest)
-        report(result.diagnostics, sources: [result.source], format: format)
-        guard result.isValid, let m = result.manifest else { throw ExitCode(2) }
+        let campaign = Campaign.validate(manifest: manifest)
+        let result = campaign.loaded
+        report(campaign.diagnostics, sources: campaign.sources, format: format)
+        guard result.isValid, !campaign.diagnostics.hasErrors, let m = result.manifest else { throw ExitCode(2) }
         if format == .text {
             let cells = result.matrix?.cellCount ?? 0
             print("\(manifest): valid — \(m.characters.count) characters, \(m.clips.count) clips, \(cells) renders, \(result.outputs.count) outputs")

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 import TroupePlan
 
 /// Content-addressed files: `.troupe/cache/sha256/ab/cdef…`. Objects arrive through a temp

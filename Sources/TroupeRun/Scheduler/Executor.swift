@@ -1,5 +1,5 @@
-public import Foundation
-public import TroupeManifest
+import Foundation
+import TroupeManifest
 public import TroupePlan
 import TroupeMedia
 

@@ -93,5 +93,4 @@ public struct LedgerEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
         case externalTaskId = "external_task_id"
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { seq = inserted.rowID }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-public import GRDB
+import GRDB
 
 /// `.troupe/state.sqlite`: a row per job key and the ledger of create calls, in SQLite's WAL
 /// mode so a crash at any moment leaves the last committed state. Migrations from day one.
@@ -86,7 +86,7 @@ public final class StateStore: Sendable {
     public func commitIntent(_ record: JobRecord, at: Date) throws {
         try pool.write { db in
             try record.save(db)
-            var line = LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: "intent", at: at)
+            let line = LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: "intent", at: at)
             try line.insert(db)
         }
     }
@@ -95,7 +95,7 @@ public final class StateStore: Sendable {
     public func save(_ record: JobRecord, ledger event: String, detail: String? = nil, at: Date) throws {
         try pool.write { db in
             try record.save(db)
-            var line = LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: event,
+            let line = LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: event,
                                    detail: detail, at: at)
             try line.insert(db)
         }

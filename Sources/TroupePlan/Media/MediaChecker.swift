@@ -1,0 +1,93 @@
+public import TroupeManifest
+import TroupeMedia
+
+/// Probes every local medium of a manifest and checks it against Kling's input limits
+/// before anything is spent: the checks that need the media engine, reported at the
+/// manifest entry that names the file.
+public final class MediaChecker: @unchecked Sendable {
+    private var durations: [String: Double] = [:]
+
+    public init() {}
+
+    /// Diagnostics for every local image, clip and element video that breaks a limit.
+    public func check(_ manifest: Manifest, matrix: RenderMatrix) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        func error(_ mark: Mark, _ code: String, _ message: String, hint: String) {
+            out.append(Diagnostic(file: manifest.path, at: mark, code: code, message: message, hint: hint))
+        }
+        let probed = MediaProbe.probeAll(manifest.localMediaPaths)
+        var info: [String: MediaInfo] = [:]
+        for (path, result) in zip(manifest.localMediaPaths, probed) {
+            if case .success(let i) = result { info[path] = i }
+        }
+        func probe(_ resolved: String, _ mark: Mark, _ written: String) -> MediaInfo? {
+            if let i = info[resolved] { return i }
+            if let index = manifest.localMediaPaths.firstIndex(of: resolved), case .failure(let e) = probed[index] {
+                error(mark, "bad-media", "\(e)", hint: "replace '\(written)' with a readable \(written.hasSuffix(".png") || written.hasSuffix(".jpg") || written.hasSuffix(".jpeg") ? "PNG or JPEG image" : "MP4 or MOV video")")
+            }
+            return nil
+        }
+
+        for c in manifest.characters {
+            guard case .local(let written, let resolved) = c.image, let i = probe(resolved, c.imageMark, written) else { continue }
+            for problem in i.klingImageViolations() {
+                error(c.imageMark, "image-limits", "character '\(c.name)': \(problem)", hint: "Kling takes JPG/PNG images of at least 300 px a side, ≤ 10 MB, aspect 1:2.5 to 2.5:1")
+            }
+        }
+        for (k, clip) in manifest.clips.enumerated() {
+            guard case .local(let written, let resolved) = clip.video, let i = probe(resolved, clip.videoMark, written) else { continue }
+            durations[resolved] = i.durationSeconds
+            if let t = clip.trim?.value, t.upperBound > i.durationSeconds + 0.001 {
+                error(clip.trim!.mark, "trim-outside-clip",
+                      "trim ends at \(fmt(t.upperBound)) s but clip '\(clip.name)' is \(fmt(i.durationSeconds)) s long",
+                      hint: "keep the trim inside the clip: end ≤ \(fmt(i.durationSeconds))")
+                continue
+            }
+            // The strictest orientation among the blocks that use the clip.
+            let orientations = Set(matrix.blocks.filter { $0.clipIn[k] && $0.characterIn.contains(true) }.map(\.settings.orientation))
+            let orientation: KlingOrientation = orientations.contains(.image) ? .image : .video
+            for problem in i.klingClipViolations(orientation: orientation, trim: clip.trim?.value) {
+                let hint = problem.contains("long") && orientation == .image
+                    ? "trim it (clips.\(clip.name).trim) or use orientation: video (up to 30 s)"
+                    : problem.contains("px") ? "set `conform: true` on the clip to scale it into the limits" : "trim or replace the clip"
+                error(clip.videoMark, "clip-limits", "clip '\(clip.name)': \(problem)", hint: hint)
+            }
+        }
+        for e in manifest.elements {
+            guard case .fromVideo(.local(let written, let resolved), _, _) = e.source,
+                  let i = probe(resolved, e.sourceMark, written) else { continue }
+            for problem in i.klingElementViolations() {
+                error(e.sourceMark, "element-limits", "element '\(e.name)': \(problem)", hint: "use a 3–8 s turnaround clip")
+            }
+        }
+        return out
+    }
+
+    /// Duration of a probed clip, for the planner (probes on demand if not checked yet).
+    public var probeDuration: @Sendable (String) throws -> Double {
+        { [self] path in
+            if let d = durations[path] { return d }
+            return try MediaProbe.probe(path).durationSeconds
+        }
+    }
+
+    private func fmt(_ d: Double) -> String {
+        let r = (d * 100).rounded() / 100
+        return r == r.rounded() ? String(Int(r)) : String(r)
+    }
+}
+
+extension Manifest {
+    /// Resolved paths of every local image, clip and element video, once each.
+    var localMediaPaths: [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        func add(_ s: MediaSource) {
+            if case .local(_, let r) = s, seen.insert(r).inserted { out.append(r) }
+        }
+        for c in characters { add(c.image) }
+        for k in clips { add(k.video) }
+        for e in elements { if case .fromVideo(let s, _, _) = e.source { add(s) } }
+        return out
+    }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import TroupeManifest
+import TroupePlan
+import TroupeRun
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Plan, then execute: render every cell, run the post-steps, export to out/, write troupe.lock.",
+        discussion: """
+            Jobs finished by an earlier run are not run again: a second `troupe run` does nothing.
+            Exit status: 0 all done, 1 some jobs failed, 2 invalid manifest, 3 budget or lock refused,
+            130 interrupted (run again to resume).
+
+            Examples:
+              troupe run
+              troupe run --only 'mochi/*' --events events.ndjson
+              troupe run --locked          # CI: rebuild from the cache, never spend
+            """)
+
+    @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
+    @Option(help: "Jobs to run at once (default: the machine's cores for local work).") var concurrency: Int?
+    @Option(help: "Use this provider instead of the manifest's: kling, fal or preview.") var provider: ProviderKind?
+    @Option(help: "Run only renders or outputs whose id matches (repeatable), with what they need.") var only: [String] = []
+    @Flag(help: "Refuse (exit 3) any paid job that troupe.lock does not record.") var locked = false
+    @Option(help: "Refuse (exit 3) when the plan costs more; overrides budget.max_units.") var maxUnits: Double?
+    @Option(help: "Write NDJSON events to this file ('-' for stdout).") var events: String?
+    @Flag(help: "Plan only (same as troupe plan).") var dryRun = false
+    @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
+
+    func run() async throws {
+        let stateDir = Campaign.stateDirectory(forManifest: manifest)
+        let cache = ResultCache(stateDirectory: stateDir)
+        let store: StateStore
+        do { store = try StateStore(path: stateDir + "/state.sqlite") } catch {
+            FileHandle.standardError.write(Data("error: cannot open the state store \(stateDir)/state.sqlite: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
+        let status = try StoreStatus(lock: lock ?? nil, store: store, cache: cache)
+        let campaign = Campaign.open(manifest: manifest, provider: provider, status: status)
+        report(campaign.diagnostics, sources: campaign.sources, format: format)
+        guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
+
+        let totals = plan.totals
+        let limit = maxUnits ?? plan.manifest.budget?.maxUnits
+        if dryRun {
+            print(PlanTable.render(plan, totals: totals, manifestPath: manifest, maxUnits: limit), terminator: "")
+            return
+        }
+        if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: totals) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            throw ExitCode(3)
+        }
+        if locked {
+            let unlocked = plan.jobs.filter { $0.kind.isPaid && $0.status == .new }
+            if !unlocked.isEmpty {
+                let names = unlocked.prefix(5).map(\.id).joined(separator: ", ")
+                FileHandle.standardError.write(Data("error: --locked: \(unlocked.count) paid job(s) are not in troupe.lock (\(names)\(unlocked.count > 5 ? ", …" : ""))\nrun without --locked to render them, then commit troupe.lock\n".utf8))
+                throw ExitCode(3)
+            }
+        }
+        guard plan.provider.use == .preview else {
+            FileHandle.standardError.write(Data("error: provider '\(plan.provider.use.rawValue)': this build runs campaigns on the preview provider only; the remote executor is being built\nrun with --provider preview, or plan with troupe plan\n".utf8))
+            throw ExitCode(2)
+        }
+
+        var observers: [any RunObserver] = []
+        if let events {
+            if events == "-" {
+                observers.append(NDJSONObserver(handle: .standardOutput))
+            } else {
+                _ = FileManager.default.createFile(atPath: events, contents: nil)
+                guard let h = FileHandle(forWritingAtPath: events) else {
+                    FileHandle.standardError.write(Data("error: cannot write events to \(events)\n".utf8))
+                    throw ExitCode(2)
+                }
+                observers.append(NDJSONObserver(handle: h))
+            }
+        }
+        observers.append(PlainProgress(handle: .standardError, total: plan.jobs.count))
+        var options = RunOptions()
+        options.only = only
+        options.locked = locked
+        if let concurrency { options.localConcurrency = max(1, concurrency) }
+        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(),
+                                observer: Observers(observers), options: options)
+        let signals = SignalHandler { count in
+            if count == 1 {
+                FileHandle.standardError.write(Data("\ninterrupted: finishing the jobs in flight, then stopping (again to quit at once)\n".utf8))
+                executor.requestStop()
+            } else {
+                Foundation.exit(130)
+            }
+        }
+        let summary = try await executor.run()
+        signals.cancel()
+
+        let out = FileHandle.standardError
+        if summary.done == 0 && summary.failed.isEmpty && !summary.interrupted {
+            out.write(Data("nothing to do: all \(summary.alreadyDone) jobs are done (outputs in \(outDirectory))\n".utf8))
+        } else {
+            var text = "\(summary.done) job(s) done"
+            if summary.alreadyDone > 0 { text += ", \(summary.alreadyDone) already done" }
+            text += "; spent \(summary.unitsSpent) \(plan.table.unit)"
+            if !summary.failed.isEmpty { text += "; \(summary.failed.count) failed" }
+            if summary.notRun > 0 { text += "; \(summary.notRun) not run" }
+            out.write(Data((text + "\n").utf8))
+            for f in summary.failed { out.write(Data("  failed \(f.id): \(f.reason)\n".utf8)) }
+            if !summary.exported.isEmpty { out.write(Data("outputs in \(outDirectory) (troupe.lock updated)\n".utf8)) }
+        }
+        if summary.interrupted { throw ExitCode(130) }
+        if !summary.failed.isEmpty { throw ExitCode(1) }
+    }
+
+    private var outDirectory: String {
+        let dir = (manifest as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "out/" : dir + "/out/"
+    }
+}
+
+/// SIGINT/SIGTERM: the handler learns how many signals have arrived.
+final class SignalHandler: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+    private var count = 0
+    private let lock = NSLock()
+
+    init(_ handler: @escaping @Sendable (Int) -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in
+                let n = lock.withLock { count += 1; return count }
+                handler(n)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for s in sources { s.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
