@@ -5,7 +5,7 @@ import GRDB
 /// mode so a crash at any moment leaves the last committed state. Migrations from day one.
 public final class StateStore: Sendable {
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     public init(path: String) throws {
         self.path = path
@@ -107,5 +107,12 @@ public final class StateStore: Sendable {
 
     public func delete(keys: [String]) throws {
         try pool.write { db in _ = try JobRecord.deleteAll(db, keys: keys) }
+    }
+}
+
+extension StateStore {
+    /// Runs raw SQL; for tests that prove the database refuses what the code never does.
+    func rawExecute(_ sql: String) throws {
+        try pool.write { try $0.execute(sql: sql) }
     }
 }

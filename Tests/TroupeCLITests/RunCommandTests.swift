@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// A `troupe init` project in a temporary folder, driven through the real binary.
+final class CLIProject: @unchecked Sendable {
+    let dir: URL
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-cli-run-\(UUID().uuidString)")
+        let r = try troupe(["init", dir.path])
+        precondition(r.status == 0, r.stderr)
+    }
+    deinit { try? FileManager.default.removeItem(at: dir) }
+}
+
+@Suite(.serialized) struct RunCommandTests {
+    @Test func overBudgetRunExitsThreeBeforeSpending() throws {
+        let r = try troupe(["run", "manifests/campaign.yaml", "--max-units", "10"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("over the budget of 10 units"))
+    }
+
+    @Test func lockedRefusesPaidJobsThatAreNotLocked() throws {
+        let p = try CLIProject()
+        let r = try troupe(["run", "--locked"], in: p.dir)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("--locked: 5 paid job(s) are not in troupe.lock"))
+    }
+
+    @Test func initRefusesToOverwrite() throws {
+        let p = try CLIProject()
+        let r = try troupe(["init", p.dir.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("already exists"))
+    }
+
+    @Test func interruptedRunExits130AndTheNextRunResumes() throws {
+        let p = try CLIProject()
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--events", "events.ndjson", "--concurrency", "1"]
+        process.currentDirectoryURL = p.dir
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until a few jobs are done, then interrupt.
+        let events = p.dir.appendingPathComponent("events.ndjson")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: events, encoding: .utf8)) ?? ""
+            if text.components(separatedBy: "\"job_done\"").count > 3 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let lines = try String(contentsOf: events, encoding: .utf8).split(separator: "\n")
+        let done = lines.filter { $0.contains("\"job_done\"") }.count
+        #expect(done >= 3 && done < 16)
+        for line in lines { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
+        #expect(lines.last?.contains("\"run_finished\"") == true)
+
+        let resumed = try troupe(["run"], in: p.dir)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(16 - done) job(s) done, \(done) already done"))
+        let again = try troupe(["run"], in: p.dir)
+        #expect(again.stderr.contains("nothing to do"))
+        let verify = try troupe(["verify"], in: p.dir)
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TroupeManifest
+import TroupeMedia
+import TroupePlan
+@testable import TroupeRun
+
+/// A fresh `troupe init` project in a temporary folder.
+final class Project: @unchecked Sendable {
+    let dir: String
+    var manifest: String { dir + "/troupe.yaml" }
+    var state: String { dir + "/.troupe" }
+    let store: StateStore
+    let cache: ResultCache
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-run-\(UUID().uuidString)").path
+        try ExampleProject.write(to: dir)
+        store = try StateStore(path: dir + "/.troupe/state.sqlite")
+        cache = ResultCache(stateDirectory: dir + "/.troupe")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func plan() throws -> Plan {
+        let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
+        let c = Campaign.open(manifest: manifest, status: try StoreStatus(lock: lock, store: store, cache: cache))
+        guard let p = c.plan else { throw RunError.unsupported(c.diagnostics.map(\.message).joined(separator: "\n")) }
+        return p
+    }
+
+    func run(_ options: RunOptions = RunOptions()) async throws -> RunSummary {
+        let executor = Executor(plan: try plan(), store: store, cache: cache, backend: PreviewBackend(),
+                                observer: Observers([]), options: options)
+        return try await executor.run()
+    }
+
+    func edit(_ transform: (String) -> String) throws {
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try transform(text).write(toFile: manifest, atomically: true, encoding: .utf8)
+    }
+}
+
+@Suite(.serialized) struct ExecutorTests {
+    @Test func demoRunsEndToEndAndASecondRunDoesNothing() async throws {
+        let p = try Project()
+        let first = try await p.run()
+        #expect(first.failed.isEmpty, "\(first.failed)")
+        #expect(first.done == 16 && first.alreadyDone == 0)
+
+        // Renders: billed seconds at the std height; outputs: concatenations, the showreel trimmed.
+        let wave = try MediaProbe.probe(p.dir + "/out/renders/mochi/wave.mp4")
+        #expect(wave.height == 720 && abs(wave.durationSeconds - 4) < 0.1)
+        #expect(wave.hasAudio)
+        let reel = try MediaProbe.probe(p.dir + "/out/mochi-reel.mp4")
+        #expect(abs(reel.durationSeconds - 9) < 0.1)
+        let showreel = try MediaProbe.probe(p.dir + "/out/showreel.mp4")
+        #expect(abs(showreel.durationSeconds - 12) < 0.1)
+
+        let lock = try #require(try Lockfile.read(p.dir + "/troupe.lock"))
+        #expect(Set(lock.renders.keys) == ["mochi/hop", "mochi/wave", "pip/hop", "pip/wave"])
+        #expect(Set(lock.outputs.keys) == ["mochi-reel", "pip-reel", "showreel"])
+        #expect(lock.elements["mochi"] != nil)
+        #expect(lock.renders.values.allSatisfy { $0.sha256.map(p.cache.verify) == true })
+
+        let second = try await p.run()
+        #expect(second.done == 0 && second.alreadyDone == 16 && second.failed.isEmpty)
+        #expect(try p.plan().jobs.filter { $0.kind == .render }.allSatisfy { $0.status != .new })
+        #expect(Maintenance.verify(lock: lock, cache: p.cache, baseDirectory: p.dir).isEmpty)
+    }
+
+    @Test func changingAPromptRerunsOnlyWhatDependsOnIt() async throws {
+        let p = try Project()
+        _ = try await p.run()
+        try p.edit {
+            $0.replacingOccurrences(of: "  - characters: [\"*\"]\n    clips: [\"*\"]\n",
+                                    with: "  - characters: [mochi]\n    clips: [\"*\"]\n"
+                                        + "  - characters: [pip]\n    clips: [\"*\"]\n    with: {prompt: \"pip, brighter\"}\n")
+        }
+        let plan = try p.plan()
+        let newRenders = plan.jobs.filter { $0.kind == .render && $0.status == .new }.map(\.id).sorted()
+        #expect(newRenders == ["render:pip/hop", "render:pip/wave"])
+        let summary = try await p.run()
+        // pip's two renders, their exports, pip-reel and showreel with their exports.
+        #expect(summary.done == 2 + 2 + 2 + 2, "\(summary)")
+    }
+
+    @Test func onlyRunsTheNamedCellsAndWhatTheyNeed() async throws {
+        let p = try Project()
+        var options = RunOptions()
+        options.only = ["mochi/*"]
+        let s = try await p.run(options)
+        #expect(s.failed.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: p.dir + "/out/renders/mochi/wave.mp4"))
+        #expect(!FileManager.default.fileExists(atPath: p.dir + "/out/renders/pip/wave.mp4"))
+        #expect(!FileManager.default.fileExists(atPath: p.dir + "/out/showreel.mp4"))
+    }
+
+    @Test func verifyNoticesACorruptCacheObjectAndGCKeepsWhatIsReferenced() async throws {
+        let p = try Project()
+        _ = try await p.run()
+        let lock = try #require(try Lockfile.read(p.dir + "/troupe.lock"))
+        let sha = try #require(lock.renders["pip/hop"]?.sha256)
+        let path = p.cache.path(of: sha)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let problems = Maintenance.verify(lock: lock, cache: p.cache, baseDirectory: p.dir)
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("render pip/hop") == true)
+
+        // An unreferenced object goes; referenced ones stay.
+        let stray = try p.cache.temporaryFile()
+        try Data("stray".utf8).write(to: URL(fileURLWithPath: stray))
+        let (strayHash, _) = try p.cache.ingest(stray)
+        let before = p.cache.objects().count
+        let (removed, _) = try Maintenance.gc(lock: lock, store: p.store, cache: p.cache)
+        #expect(removed == 1)
+        #expect(!p.cache.contains(strayHash))
+        #expect(p.cache.objects().count == before - 1)
+    }
+
+    @Test func stateStoreLedgerIsAppendOnlyAndMigrationsAreIdempotent() throws {
+        let p = try Project()
+        var r = JobRecord(key: "k1", id: "render:a/b", kind: "render", now: Date())
+        r.externalTaskId = "troupe-k1"
+        try p.store.commitIntent(r, at: Date())
+        r.state = .submitted
+        try p.store.save(r, ledger: "created", detail: "task 1", at: Date())
+        let again = try StateStore(path: p.state + "/state.sqlite")
+        #expect(try again.record("k1")?.state == .submitted)
+        #expect(try again.ledger().map(\.event) == ["intent", "created"])
+        #expect(throws: (any Error).self) { try again.rawExecute("UPDATE ledger SET event = 'x'") }
+        #expect(throws: (any Error).self) { try again.rawExecute("DELETE FROM ledger") }
+    }
+}
