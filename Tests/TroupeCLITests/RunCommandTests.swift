@@ -67,5 +67,31 @@ final class CLIProject: @unchecked Sendable {
         #expect(again.stderr.contains("nothing to do"))
         let verify = try troupe(["verify"], in: p.dir)
         #expect(verify.status == 0, "\(verify.stderr)")
+        try expectValid(p.dir.appendingPathComponent("troupe.lock").path, schema: "lock.schema.json", lines: false)
+        try expectValid(events.path, schema: "events.schema.json", lines: true)
+    }
+
+    /// Validates a JSON file (or each line of an NDJSON file) against one of schemas/.
+    func expectValid(_ file: String, schema: String, lines: Bool) throws {
+        let script = """
+        import json, sys, jsonschema
+        schema = json.load(open(sys.argv[1]))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+        docs = [json.loads(l) for l in open(sys.argv[2]) if l.strip()] if sys.argv[3] == "1" else [json.load(open(sys.argv[2]))]
+        errors = [e for d in docs for e in v.iter_errors(d)]
+        for e in errors: print(e.json_path, e.message)
+        sys.exit(1 if errors or not docs else 0)
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, repoRoot.appendingPathComponent("schemas/" + schema).path, file, lines ? "1" : "0"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(schema): \(out)")
     }
 }
