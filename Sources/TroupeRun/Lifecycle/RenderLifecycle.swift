@@ -1,0 +1,172 @@
+public import Foundation
+
+/// A provider's answer, reduced to what decides a paid job's next step.
+public enum ProviderReply: Sendable, Equatable {
+    /// Create accepted the task.
+    case accepted(taskID: String)
+    /// A query or poll found the task.
+    case task(taskID: String, status: RemoteStatus)
+    /// A query by external id found nothing: the create never reached the provider.
+    case notFound
+    /// Create refused because the external id exists: the earlier create did reach it.
+    case duplicate
+    /// 1302, 1303 or 5xx: try again later (`concurrency` for 1303).
+    case retryable(after: Double?, concurrency: Bool)
+    /// The request may or may not have arrived (timeout, dropped connection after sending).
+    case ambiguous(String)
+    /// The provider refused this job (1103, 1200, 1201, 1300, 1301): fail it with its words.
+    case rejected(String)
+    /// The account cannot go on (auth 1000–1004, 1100–1102): stop the whole run.
+    case fatal(String)
+}
+
+public enum RemoteStatus: Sendable, Equatable {
+    case queued, processing
+    case succeeded(url: String)
+    case failed(String)
+}
+
+/// The life of one paid job as a value: events in, the next action out; no I/O, no clock of
+/// its own. The executor performs each action and feeds the outcome back.
+///
+/// The rule it exists for: after the intent to create is committed, the only way to a second
+/// create is a query that answers "not found". Ambiguity never submits.
+public struct RenderLifecycle: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Persist `submitting` with the external id (and a ledger line) before anything else.
+        case commitIntent(externalID: String)
+        case create(externalID: String)
+        case query(externalID: String)
+        /// Wait, then perform `then`.
+        indirect case wait(seconds: Double, then: Action)
+        case poll(taskID: String)
+        case download(url: String)
+        case fail(String)
+        case stall(String)
+        case stopRun(String)
+        /// A 1303: the account is at its limit; shrink the gate to what is in flight.
+        indirect case lowerConcurrency(then: Action)
+        case done
+    }
+
+    public private(set) var state: JobState
+    public let externalID: String
+    public private(set) var taskID: String?
+    /// Consecutive retryable failures, for backoff.
+    public private(set) var retries = 0
+    public private(set) var submittedAt: Date?
+    /// How long a task may take from submission before it is reported stalled.
+    public var pollDeadline: Double = 3600
+    /// Jitter in [0, 1) for backoff; injected so tests are deterministic.
+    public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.state == b.state && a.externalID == b.externalID && a.taskID == b.taskID && a.retries == b.retries
+    }
+
+    /// `troupe-` + the first 32 hex digits of the key, `-rN` for a deliberate re-roll.
+    public static func externalID(key: String, reroll: Int = 0) -> String {
+        "troupe-" + key.prefix(32) + (reroll > 0 ? "-r\(reroll)" : "")
+    }
+
+    public init(externalID: String, state: JobState = .pending, taskID: String? = nil, submittedAt: Date? = nil) {
+        self.externalID = externalID
+        self.state = state
+        self.taskID = taskID
+        self.submittedAt = submittedAt
+    }
+
+    /// The first action when the executor picks the job up, fresh or after a crash.
+    public mutating func resume() -> Action {
+        switch state {
+        case .pending: return .commitIntent(externalID: externalID)
+        // A create may have reached the provider: ask before anything else.
+        case .submitting: return .query(externalID: externalID)
+        case .submitted: return taskID.map { .poll(taskID: $0) } ?? .query(externalID: externalID)
+        // The result URL may have expired since: ask for the task again.
+        case .succeeded: return .query(externalID: externalID)
+        case .failed, .stalled, .fetched: return .done
+        }
+    }
+
+    public mutating func intentCommitted() -> Action {
+        precondition(state == .pending || state == .submitting)
+        state = .submitting
+        return .create(externalID: externalID)
+    }
+
+    public mutating func handle(_ reply: ProviderReply, now: Date) -> Action {
+        switch reply {
+        case .accepted(let id):
+            guard state == .submitting else { return .query(externalID: externalID) }
+            retries = 0
+            taskID = id
+            state = .submitted
+            submittedAt = submittedAt ?? now
+            return .poll(taskID: id)
+        case .task(let id, let status):
+            retries = 0
+            taskID = id
+            if state == .submitting || state == .pending { submittedAt = submittedAt ?? now }
+            switch status {
+            case .queued, .processing:
+                state = .submitted
+                if let start = submittedAt, now.timeIntervalSince(start) > pollDeadline {
+                    state = .stalled
+                    return .stall("task \(id) has not finished after \(Int(pollDeadline)) s; it is not resubmitted (check it at the provider, then re-roll if it is lost)")
+                }
+                return .poll(taskID: id)
+            case .succeeded(let url):
+                state = .succeeded
+                return .download(url: url)
+            case .failed(let message):
+                state = .failed
+                return .fail(message)
+            }
+        case .notFound:
+            // Only a query can say this; the provider never saw the create: safe to submit.
+            guard state == .submitting || state == .succeeded || state == .submitted else { return .done }
+            state = .submitting
+            taskID = nil
+            return .create(externalID: externalID)
+        case .duplicate:
+            return .query(externalID: externalID)
+        case .retryable(let after, let concurrency):
+            retries += 1
+            let next: Action = state == .submitting && taskID == nil ? .query(externalID: externalID)
+                : taskID.map { .poll(taskID: $0) } ?? .query(externalID: externalID)
+            let wait = Action.wait(seconds: after ?? backoff(), then: next)
+            return concurrency ? .lowerConcurrency(then: wait) : wait
+        case .ambiguous:
+            retries += 1
+            // Never create on ambiguity: ask first.
+            return .wait(seconds: backoff(), then: .query(externalID: externalID))
+        case .rejected(let message):
+            state = .failed
+            return .fail(message)
+        case .fatal(let message):
+            return .stopRun(message)
+        }
+    }
+
+    public mutating func downloaded() -> Action {
+        state = .fetched
+        return .done
+    }
+
+    /// A result URL that no longer answers: ask for the task again (a fresh URL), once.
+    public mutating func downloadExpired() -> Action {
+        retries += 1
+        if retries > 3 {
+            state = .failed
+            return .fail("the result URL expired before it could be downloaded; re-roll with --reroll to render again")
+        }
+        return .query(externalID: externalID)
+    }
+
+    /// Jittered exponential backoff: 1, 2, 4 … 60 s, each scaled by 0.5–1.5.
+    func backoff() -> Double {
+        let base = min(60, pow(2, Double(max(0, retries - 1))))
+        return base * (0.5 + jitter())
+    }
+}
