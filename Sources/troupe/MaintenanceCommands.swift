@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TroupeManifest
 import TroupePlan
 import TroupeRun
 
@@ -14,6 +15,14 @@ func openStore(_ manifest: String) throws -> (StateStore, ResultCache) {
     }
 }
 
+/// Plans a manifest with status from its lock and state store, as run and status need.
+func openCampaign(_ manifest: String, provider: ProviderKind? = nil) throws -> (Campaign, StateStore, ResultCache) {
+    let (store, cache) = try openStore(manifest)
+    let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
+    let status = try StoreStatus(lock: lock ?? nil, store: store, cache: cache)
+    return (Campaign.open(manifest: manifest, provider: provider, status: status), store, cache)
+}
+
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -23,9 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
 
     func run() async throws {
-        let (store, cache) = try openStore(manifest)
-        let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
-        let campaign = Campaign.open(manifest: manifest, status: try StoreStatus(lock: lock ?? nil, store: store, cache: cache))
+        let (campaign, store, _) = try openCampaign(manifest)
         report(campaign.diagnostics, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan else { throw ExitCode(2) }
         let s = try Maintenance.status(of: plan, store: store)

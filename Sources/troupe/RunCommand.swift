@@ -30,16 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
 
     func run() async throws {
-        let stateDir = Campaign.stateDirectory(forManifest: manifest)
-        let cache = ResultCache(stateDirectory: stateDir)
-        let store: StateStore
-        do { store = try StateStore(path: stateDir + "/state.sqlite") } catch {
-            FileHandle.standardError.write(Data("error: cannot open the state store \(stateDir)/state.sqlite: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
-        let status = try StoreStatus(lock: lock ?? nil, store: store, cache: cache)
-        let campaign = Campaign.open(manifest: manifest, provider: provider, status: status)
+        let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeTestSupport
 
 /// A `troupe init` project in a temporary folder, driven through the real binary.
 final class CLIProject: @unchecked Sendable {
@@ -83,15 +84,7 @@ final class CLIProject: @unchecked Sendable {
         for e in errors: print(e.json_path, e.message)
         sys.exit(1 if errors or not docs else 0)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, repoRoot.appendingPathComponent("schemas/" + schema).path, file, lines ? "1" : "0"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(schema): \(out)")
+let (status, out) = try runPython(script, [repoRoot.appendingPathComponent("schemas/" + schema).path, file, lines ? "1" : "0"])
+        #expect(status == 0, "\(schema): \(out)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeTestSupport
 @testable import TroupeManifest
 
 /// schemas/manifest.schema.json and the loader must accept the same keys, and every valid
@@ -82,16 +83,7 @@ import Testing
                 print(f"{path}: {error.json_path}: {error.message}"); bad += 1
         sys.exit(1 if bad else 0)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, Self.schemaURL.path] + examples
-        process.currentDirectoryURL = repoRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+let (status, output) = try runPython(script, [Self.schemaURL.path] + examples, in: repoRoot)
+        #expect(status == 0, "\(output)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeTestSupport
 import TroupeManifest
 @testable import TroupePlan
 
@@ -37,16 +38,8 @@ import TroupeManifest
         for e in errors: print(e.json_path, e.message)
         sys.exit(1 if errors else 0)
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, repoRoot.appendingPathComponent("schemas/plan.schema.json").path, file]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(out)")
+let (status, out) = try runPython(script, [repoRoot.appendingPathComponent("schemas/plan.schema.json").path, file])
+        #expect(status == 0, "\(out)")
     }
 
     @Test func jsonTotalsAreTheHandComputedOnes() throws {
