@@ -49,8 +49,9 @@ if [[ $what == all || $what == plan ]]; then
               /Maximum resident/ { printf "  peak RSS: %.0f MB\n", $2 / 1024 }' "$work/p1mj.time"
 
   echo "== plan: re-plan of 10,000 cells with 10,000 local media files, warm digest cache; baseline snakemake -n"
-  python3 scripts/gen-manifest.py "$work/local/troupe.yaml" 10000 1 1 --local-images
-  "$bin/troupe" plan "$work/local/troupe.yaml" --max-units 1e12 > /dev/null   # warms .troupe/digests
+  "$bin/troupe" media synth "$work/template.png" --width 320 --height 400
+  python3 scripts/gen-manifest.py "$work/local/troupe.yaml" 10000 1 1 --local-images "$work/template.png"
+  "$bin/troupe" plan "$work/local/troupe.yaml" --max-units 1e12 > /dev/null   # warms .troupe/digests and probes.json
   python3 - "$work/local" <<'PY'
 import sys, os
 d = sys.argv[1]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a large valid manifest for benchmarks: C characters x K clips in B render blocks,
+"""Writes a large valid manifest (optionally with --local-images TEMPLATE.png copied per character) for benchmarks: C characters x K clips in B render blocks,
 URL media with digests (so no media files are needed)."""
 import hashlib, sys
 
@@ -11,10 +11,12 @@ def main(path, characters, clips, blocks, local_images=False):
     media = os.path.join(os.path.dirname(os.path.abspath(path)), "media")
     if local_images:
         os.makedirs(media, exist_ok=True)
+        template = open(local_images, "rb").read()
     for c in range(characters):
         if local_images:
+            # A real PNG (the template) made unique by bytes after IEND, which decoders ignore.
             with open(os.path.join(media, f"c{c}.png"), "wb") as f:
-                f.write(hashlib.sha256(f"c{c}".encode()).digest() * 64)
+                f.write(template + hashlib.sha256(f"c{c}".encode()).digest())
             out.append(f"  c{c}: {{image: media/c{c}.png}}")
         else:
             out.append(f"  c{c}: {{image: \"https://cdn.example.com/c/{c}.png\", sha256: {h(f'c{c}')}}}")
@@ -36,4 +38,5 @@ def main(path, characters, clips, blocks, local_images=False):
     open(path, "w").write("\n".join(out) + "\n")
 
 if __name__ == "__main__":
-    main(sys.argv[1], *(int(a) for a in sys.argv[2:5]), local_images="--local-images" in sys.argv)
+    images = sys.argv[sys.argv.index("--local-images") + 1] if "--local-images" in sys.argv else None
+    main(sys.argv[1], *(int(a) for a in sys.argv[2:5]), local_images=images)

@@ -35,7 +35,7 @@ public struct Campaign: Sendable {
         let loaded = ManifestLoader().load(path: path)
         var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
         guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
-        let media = MediaChecker()
+        let media = MediaChecker(stateDirectory: stateDirectory(forManifest: path))
         c.diagnostics += media.check(manifest, matrix: matrix)
         guard !c.diagnostics.hasErrors else { return c }
 

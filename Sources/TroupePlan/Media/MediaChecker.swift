@@ -1,4 +1,5 @@
 public import TroupeManifest
+import Foundation
 import TroupeMedia
 
 /// Probes every local medium of a manifest and checks it against Kling's input limits
@@ -6,8 +7,57 @@ import TroupeMedia
 /// manifest entry that names the file.
 public final class MediaChecker: @unchecked Sendable {
     private var durations: [String: Double] = [:]
+    /// Probe results by content digest, in `.troupe/probes.json`, so a re-plan of unchanged
+    /// media reads no media at all (digests come from the stat-keyed digest cache).
+    private let cacheFile: String?
+    private let digests: DigestCache?
+    private var probes: [String: MediaInfo] = [:]
+    private var dirty = false
+    /// Files actually opened and probed (not answered from the probe cache).
+    public private(set) var probedFiles = 0
 
-    public init() {}
+    public init(stateDirectory: String? = nil) {
+        cacheFile = stateDirectory.map { $0 + "/probes.json" }
+        digests = stateDirectory.map { DigestCache(directory: $0) }
+        if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
+           let decoded = try? JSONDecoder().decode([String: MediaInfo].self, from: data) {
+            probes = decoded
+        }
+    }
+
+    /// Probes a file, or answers from the probe cache when its content was probed before.
+    private func probeCached(_ paths: [String]) -> [Result<MediaInfo, MediaError>] {
+        var results = [Result<MediaInfo, MediaError>?](repeating: nil, count: paths.count)
+        var misses: [Int] = []
+        var shas = [String?](repeating: nil, count: paths.count)
+        for (i, path) in paths.enumerated() {
+            if let sha = try? digests?.digest(ofFile: path) {
+                shas[i] = sha
+                if let info = probes[sha] {
+                    results[i] = .success(info)
+                    continue
+                }
+            }
+            misses.append(i)
+        }
+        probedFiles += misses.count
+        for (i, r) in zip(misses, MediaProbe.probeAll(misses.map { paths[$0] })) {
+            results[i] = r
+            if case .success(let info) = r, let sha = shas[i] {
+                probes[sha] = info
+                dirty = true
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Writes the probe and digest caches if they changed.
+    public func save() {
+        try? digests?.save()
+        guard dirty, let cacheFile, let data = try? JSONEncoder().encode(probes) else { return }
+        try? AtomicFile.write(data, to: cacheFile)
+        dirty = false
+    }
 
     /// Diagnostics for every local image, clip and element video that breaks a limit.
     public func check(_ manifest: Manifest, matrix: RenderMatrix) -> [Diagnostic] {
@@ -15,7 +65,8 @@ public final class MediaChecker: @unchecked Sendable {
         func error(_ mark: Mark, _ code: String, _ message: String, hint: String) {
             out.append(Diagnostic(file: manifest.path, at: mark, code: code, message: message, hint: hint))
         }
-        let probed = MediaProbe.probeAll(manifest.localMediaPaths)
+        let probed = probeCached(manifest.localMediaPaths)
+        defer { save() }
         var info: [String: MediaInfo] = [:]
         for (path, result) in zip(manifest.localMediaPaths, probed) {
             if case .success(let i) = result { info[path] = i }
