@@ -20,6 +20,25 @@ public struct PlanOptions: Sendable {
     }
 }
 
+import Dispatch
+
+/// `body(0..<count)` on every core, results in order. Chunks keep the overhead per item low.
+func parallelMap(_ count: Int, _ body: @Sendable (Int) -> String) -> [String] {
+    guard count > 2_000 else { return (0..<count).map(body) }
+    let chunks = min(64, count / 1_000)
+    let out = UnsafeMutableBufferPointer<String>.allocate(capacity: count)
+    out.initialize(repeating: "")
+    nonisolated(unsafe) let buffer = out
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks
+        for i in lo..<hi { buffer[i] = body(i) }
+    }
+    let result = Array(out)
+    out.deinitialize()
+    out.deallocate()
+    return result
+}
+
 /// Expands a validated manifest into the job DAG of DESIGN §3 — prepare → upload → element →
 /// render → post → export — with content keys and prices.
 public struct Planner {
@@ -138,9 +157,11 @@ public struct Planner {
         }
 
         // renders, block by block (blocks are disjoint)
-        var renderJob = [Int: Int]()  // c * clipCount + k -> job
-        renderJob.reserveCapacity(matrix.cellCount)
         let nk = matrix.clipCount
+        // c * clipCount + k -> render job index (-1: no render); flat, since a million cells is normal.
+        var renderJob = [Int](repeating: -1, count: matrix.characterCount * nk)
+        var renderOrder: [Int] = []
+        renderOrder.reserveCapacity(matrix.cellCount)
         for (b, block) in matrix.blocks.enumerated() {
             let s = block.settings
             let rate: PriceRate
@@ -161,28 +182,33 @@ public struct Planner {
             common.add("keep_sound", s.keepSound)
             common.add("prompt", s.prompt)
             common.add("watermark", s.watermark)
-            for c in chars {
-                guard let image = images[c] else { continue }
-                let ch = manifest.characters[c]
-                var elementKey = "none"
-                var elementDeps: [Int] = []
-                if let name = ch.element?.value, let e = elementIndex[name] {
-                    elementKey = elementRef[e]
-                    if let j = elementJob[e] { elementDeps = [j] }
-                }
-                for k in clips where !block.excludedCells.contains(c * nk + k) {
-                    var own = ContentKey(kind: "render")
-                    own.add("clip", clipKey[k])
-                    own.add("element", elementKey)
-                    own.add("image", image.sha256)
-                    var job = Job(id: "render:\(ch.name)/\(manifest.clips[k].name)", kind: .render, key: common.hex(adding: own),
-                                  deps: imageDeps[c] + clipDeps[k] + elementDeps,
-                                  subject: .render(character: c, clip: k, block: b, settings: s))
-                    job.seconds = seconds[k]
-                    job.units = rate.price(seconds: seconds[k])
-                    job.klingUnits = klingRate?.price(seconds: seconds[k]) ?? 0
-                    renderJob[c * nk + k] = add(job)
-                }
+            // The block's cells, then their keys on every core (hashing is most of planning).
+            var cells: [(c: Int, k: Int)] = []
+            for c in chars where images[c] != nil {
+                for k in clips where !block.excludedCells.contains(c * nk + k) { cells.append((c, k)) }
+            }
+            let elementOf: [Int: (key: String, job: Int?)] = Dictionary(uniqueKeysWithValues: chars.compactMap { c in
+                guard let name = manifest.characters[c].element?.value, let e = elementIndex[name] else { return nil }
+                return (c, (elementRef[e], elementJob[e]))
+            })
+            let keys = parallelMap(cells.count) { [cells, common, clipKey, images] i in
+                let (c, k) = cells[i]
+                var own = ContentKey(kind: "render")
+                own.add("clip", clipKey[k])
+                own.add("element", elementOf[c]?.key ?? "none")
+                own.add("image", images[c]!.sha256)
+                return common.hex(adding: own)
+            }
+            for (i, (c, k)) in cells.enumerated() {
+                let elementDeps = elementOf[c]?.job.map { [$0] } ?? []
+                var job = Job(id: "render:" + manifest.characters[c].name + "/" + manifest.clips[k].name, kind: .render,
+                              key: keys[i], deps: imageDeps[c] + clipDeps[k] + elementDeps,
+                              subject: .render(character: c, clip: k, block: b, settings: s))
+                job.seconds = seconds[k]
+                job.units = rate.price(seconds: seconds[k])
+                job.klingUnits = klingRate?.price(seconds: seconds[k]) ?? 0
+                renderJob[c * nk + k] = add(job)
+                renderOrder.append(c * nk + k)
             }
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
@@ -194,7 +220,7 @@ public struct Planner {
             var deps: [Int] = []
             for input in out.inputs {
                 switch input {
-                case .render(let c, let k): if let j = renderJob[c * nk + k] { deps.append(j) }
+                case .render(let c, let k): if renderJob[c * nk + k] >= 0 { deps.append(renderJob[c * nk + k]) }
                 case .output(let p): if let j = postJob[p] { deps.append(j) }
                 }
             }
@@ -207,9 +233,15 @@ public struct Planner {
             }
             postJob[o] = add(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, subject: .post(output: o)))
         }
-        for (cell, j) in renderJob.sorted(by: { $0.value < $1.value }) {
-            let path = "out/renders/\(manifest.characters[cell / nk].name)/\(manifest.clips[cell % nk].name).mp4"
-            addExport(of: j, path: path)
+        let exportPaths = renderOrder.map { cell in
+            "out/renders/" + manifest.characters[cell / nk].name + "/" + manifest.clips[cell % nk].name + ".mp4"
+        }
+        let renderKeys = renderOrder.map { jobs[renderJob[$0]].key }
+        let exportKeys = parallelMap(renderOrder.count) { i in Self.exportKey(input: renderKeys[i], path: exportPaths[i]) }
+        jobs.reserveCapacity(jobs.count + renderOrder.count + outputs.count)
+        for (i, cell) in renderOrder.enumerated() {
+            jobs.append(Job(id: "export:" + exportPaths[i], kind: .export, key: exportKeys[i], deps: [renderJob[cell]],
+                            subject: .export(path: exportPaths[i])))
         }
         for (o, j) in postJob.enumerated() {
             guard let j else { continue }
@@ -241,10 +273,15 @@ public struct Planner {
     }
 
     private mutating func addExport(of j: Int, path: String) {
+        jobs.append(Job(id: "export:" + path, kind: .export, key: Self.exportKey(input: jobs[j].key, path: path),
+                        deps: [j], subject: .export(path: path)))
+    }
+
+    static func exportKey(input: String, path: String) -> String {
         var key = ContentKey(kind: "export")
-        key.add("input", keys: [jobs[j].key])
+        key.add("input", keys: [input])
         key.add("path", path)
-        _ = add(Job(id: "export:\(path)", kind: .export, key: key.hex, deps: [j], subject: .export(path: path)))
+        return key.hex
     }
 
     /// One upload job per content and store: the same bytes are uploaded once.

@@ -31,12 +31,12 @@ public enum PlanTable {
         section("character", plan.manifest.characters.compactMap { c in t.byCharacter[c.name].map { (c.name, $0) } })
         section("clip", plan.manifest.clips.compactMap { k in t.byClip[k.name].map { (k.name, $0) } })
 
-        let paid = plan.jobs.filter { $0.kind.isPaid }
-        let listed = all ? plan.jobs : Array(paid.sorted { $0.units != $1.units ? $0.units > $1.units : $0.id < $1.id }.prefix(top))
+        let paid = plan.jobs.indices.filter { plan.jobs[$0].kind.isPaid }
+        let listed = all ? Array(plan.jobs.indices) : topJobs(plan, paid, top)
         if !listed.isEmpty {
             out += all ? "every job:\n" : "most expensive jobs (top \(listed.count) of \(paid.count); --all lists every job):\n"
             var jobRows: [[String]] = [["job", "status", "seconds", unit, "key"]]
-            for j in listed {
+            for j in listed.map({ plan.jobs[$0] }) {
                 jobRows.append([j.id, j.status.rawValue, j.seconds.map { "\($0) s" } ?? "", Units.format(j.units), String(j.key.prefix(12))])
             }
             out += table(jobRows) + "\n"
@@ -54,6 +54,26 @@ public enum PlanTable {
                 : "budget: \(Units.format(max)) \(unit), \(Units.format(-left)) over\n"
         }
         return out
+    }
+
+    /// The `n` most expensive of `candidates` (indices), dearest first, ties by id; without
+    /// sorting every job of a million-cell plan.
+    static func topJobs(_ plan: Plan, _ candidates: [Int], _ n: Int) -> [Int] {
+        func before(_ a: Int, _ b: Int) -> Bool {
+            let x = plan.jobs[a], y = plan.jobs[b]
+            return x.units != y.units ? x.units > y.units : x.id < y.id
+        }
+        var best: [Int] = []
+        for i in candidates {
+            if best.count < n {
+                best.append(i)
+                best.sort(by: before)
+            } else if let last = best.last, before(i, last) {
+                best[best.count - 1] = i
+                best.sort(by: before)
+            }
+        }
+        return best
     }
 
     /// Left-aligned first column, right-aligned numbers.
