@@ -1,0 +1,113 @@
+import Crypto
+public import Foundation
+
+/// AWS Signature Version 4 query-string presigning for S3 (UNSIGNED-PAYLOAD, host-only signed headers).
+public struct S3Presigner: Sendable {
+    public let credentials: S3Credentials
+    public let region: String
+    private let keys = SigningKeyCache()
+
+    public init(credentials: S3Credentials, region: String) {
+        self.credentials = credentials
+        self.region = region
+    }
+
+    /// A URL valid for `expires` seconds from `date` (AWS caps it at 7 days).
+    /// `path` is the unencoded object path starting with "/"; `host` includes a non-default port.
+    public func presign(method: String, scheme: String = "https", host: String, path: String,
+                        expires: Int, date: Date = Date()) -> String {
+        let (stamp, day) = Self.timestamps(date)
+        let scope = "\(day)/\(region)/s3/aws4_request"
+        var query: [(String, String)] = [
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
+            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope)"),
+            ("X-Amz-Date", stamp),
+            ("X-Amz-Expires", String(min(max(expires, 1), 604_800))),
+            ("X-Amz-SignedHeaders", "host"),
+        ]
+        if let token = credentials.sessionToken { query.append(("X-Amz-Security-Token", token)) }
+        let canonicalQuery = query.map { (Self.encode($0.0), Self.encode($0.1)) }.sorted { $0.0 < $1.0 }
+            .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let canonicalPath = Self.encode(path, keepSlash: true)
+        let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
+        let stringToSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n" + Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
+        let key = keys.key(day: day) { Self.signingKey(secret: credentials.secretAccessKey, day: day, region: region) }
+        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        return "\(scheme)://\(host)\(canonicalPath)?\(canonicalQuery)&X-Amz-Signature=\(signature)"
+    }
+
+    static func signingKey(secret: String, day: String, region: String) -> SymmetricKey {
+        func mac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
+            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)))
+        }
+        let dateKey = mac(SymmetricKey(data: Data("AWS4\(secret)".utf8)), day)
+        return mac(mac(mac(dateKey, region), "s3"), "aws4_request")
+    }
+
+    /// "20130524T000000Z" and "20130524", without a DateFormatter (presigning is on hot paths).
+    static func timestamps(_ date: Date) -> (String, String) {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let day = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
+        return (day + "T" + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z", day)
+    }
+
+    /// RFC 3986 unreserved characters pass; everything else is %XX (uppercase), as SigV4 requires.
+    static func encode(_ text: String, keepSlash: Bool = false) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "/") where keepSlash:
+                out.append("/")
+            default:
+                out.append("%")
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            }
+        }
+        return out
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF")
+
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The derived signing key changes once a day; deriving it costs four HMACs per URL otherwise.
+private final class SigningKeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var day = ""
+    private var cached: SymmetricKey?
+
+    func key(day: String, derive: () -> SymmetricKey) -> SymmetricKey {
+        lock.withLock {
+            if let cached, self.day == day { return cached }
+            let fresh = derive()
+            self.day = day
+            cached = fresh
+            return fresh
+        }
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hexString: String { S3Presigner.hex(self) }
+}
