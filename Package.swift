@@ -51,7 +51,8 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(
             name: "troupe-sim",
-            dependencies: ["KlingSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KlingSim", "TroupeNet", "TroupeProviders",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
         .executableTarget(
@@ -70,7 +71,8 @@ let package = Package(
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim"],
                     swiftSettings: strict),
-        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim"], swiftSettings: strict),
+        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim", "TroupeNet", "TroupeProviders"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,6 @@ final class CurlEventLoop: @unchecked Sendable {
     init(configuration: HTTPClient.Configuration) {
         multi.set(CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
         multi.set(CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxTotalConnections)
-        multi.set(CURLMOPT_MAXCONNECTS, max(configuration.maxConnectionsPerHost, 64))
         let thread = Thread { [self] in run() }
         thread.name = "troupe-curl"
         thread.start()
