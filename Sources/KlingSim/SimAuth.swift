@@ -35,6 +35,15 @@ enum SimAuth {
         return issuer
     }
 
+    /// nbf and exp of a token already verified (nbf defaults to 0).
+    static func claims(_ authorization: String) -> (notBefore: Double, expires: Double)? {
+        let parts = authorization.dropFirst(7).split(separator: ".")
+        guard parts.count == 3, let data = base64URLDecode(parts[1]),
+              let payload = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let exp = (payload["exp"] as? NSNumber)?.doubleValue else { return nil }
+        return ((payload["nbf"] as? NSNumber)?.doubleValue ?? 0, exp)
+    }
+
     static func base64URLDecode(_ text: some StringProtocol) -> Data? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }

@@ -11,25 +11,26 @@ enum SimRoutes {
 
         // Kling API
         router.post("/v1/videos/motion-control") { request, context in
-            try await kling(request, context, state) { account, body in await state.createVideo(account: account, body: body) }
+            try await kling(request, context, state) { state, account, body in state.createVideo(account: account, body: body) }
         }
         router.get("/v1/videos/motion-control") { request, context in
             let query = request.uri.queryParameters
-            return try await kling(request, context, state) { account, _ in
-                await state.listVideos(account: account, pageNum: query.get("pageNum"), pageSize: query.get("pageSize"))
+            let (page, size) = (query.get("pageNum"), query.get("pageSize"))
+            return try await kling(request, context, state) { state, account, _ in
+                state.listVideos(account: account, pageNum: page, pageSize: size)
             }
         }
         router.get("/v1/videos/motion-control/:id") { request, context in
             let id = try context.parameters.require("id")
-            return try await kling(request, context, state) { account, _ in await state.queryVideo(account: account, id: id) }
+            return try await kling(request, context, state) { state, account, _ in state.queryVideo(account: account, id: id) }
         }
         router.post("/v1/general/advanced-custom-elements") { request, context in
-            try await kling(request, context, state) { account, body in await state.createElement(account: account, body: body) }
+            try await kling(request, context, state) { state, account, body in state.createElement(account: account, body: body) }
         }
         router.get("/v1/general/advanced-custom-elements/:id") { request, context in
             let id = try context.parameters.require("id")
-            return try await kling(request, context, state) { account, _ in
-                await state.queryVideo(account: account, id: id, kind: .element)
+            return try await kling(request, context, state) { state, account, _ in
+                state.queryVideo(account: account, id: id, kind: .element)
             }
         }
 
@@ -74,7 +75,9 @@ enum SimRoutes {
                 let digest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
                 return respond(.json(200, ["method": request.method.rawValue, "path": request.uri.path,
                                            "query": request.uri.query ?? "", "headers": headers,
-                                           "body": String(decoding: body, as: UTF8.self), "body_sha256": digest,
+                                           // Large bodies are summarised by size and digest only.
+                                           "body": body.count <= 65_536 ? String(decoding: body, as: UTF8.self) : "",
+                                           "body_sha256": digest,
                                            "body_bytes": body.count]), request, context)
             }
         }
@@ -109,12 +112,17 @@ enum SimRoutes {
 
     /// Admission (auth, rate limit, faults), then the handler, for every /v1 route.
     private static func kling(_ request: Request, _ context: SimContext, _ state: SimState,
-                              _ handler: @Sendable (String, Data) async -> SimReply) async throws -> Response {
+                              _ handler: @escaping @Sendable (isolated SimState, String, Data) -> SimReply) async throws -> Response {
         let body = try await collect(request)
-        switch await state.admit(authorization: request.headers[.authorization]) {
-        case .failure(let rejection): return respond(await state.reply(rejection), request, context)
-        case .success(let account): return respond(await handler(account, body), request, context)
+        let authorization = request.headers[.authorization]
+        // Admission and handler in one actor hop.
+        let reply = await state.perform { state -> SimReply in
+            switch state.admit(authorization: authorization) {
+            case .failure(let rejection): state.reply(rejection)
+            case .success(let account): handler(state, account, body)
+            }
         }
+        return respond(reply, request, context)
     }
 
     private static func collect(_ request: Request) async throws -> Data {
@@ -129,8 +137,8 @@ enum SimRoutes {
             context.channel.close(promise: nil)
         }
         var body = reply.body
-        if reply.contentType == "application/json", let text = String(data: body, encoding: .utf8),
-           text.contains(SimBaseURL.marker) {
+        if reply.contentType == "application/json", body.range(of: SimBaseURL.markerBytes) != nil,
+           let text = String(data: body, encoding: .utf8) {
             let authority = request.head.authority ?? "127.0.0.1"
             body = Data(text.replacingOccurrences(of: SimBaseURL.marker, with: "http://\(authority)").utf8)
         }

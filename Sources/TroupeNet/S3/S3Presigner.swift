@@ -17,17 +17,13 @@ public struct S3Presigner: Sendable {
     public func presign(method: String, scheme: String = "https", host: String, path: String,
                         expires: Int, date: Date = Date()) -> String {
         let (stamp, day) = Self.timestamps(date)
-        let scope = "\(day)/\(region)/s3/aws4_request"
-        var query: [(String, String)] = [
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"),
-            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope)"),
-            ("X-Amz-Date", stamp),
-            ("X-Amz-Expires", String(min(max(expires, 1), 604_800))),
-            ("X-Amz-SignedHeaders", "host"),
-        ]
-        if let token = credentials.sessionToken { query.append(("X-Amz-Security-Token", token)) }
-        let canonicalQuery = query.map { (Self.encode($0.0), Self.encode($0.1)) }.sorted { $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let scope = day + "/" + region + "/s3/aws4_request"
+        // Parameters written in their sorted order (SigV4 sorts by encoded name), with no sort at run time.
+        var canonicalQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
+        canonicalQuery += Self.encode(credentials.accessKeyID + "/" + scope)
+        canonicalQuery += "&X-Amz-Date=" + stamp + "&X-Amz-Expires=" + String(min(max(expires, 1), 604_800))
+        if let token = credentials.sessionToken { canonicalQuery += "&X-Amz-Security-Token=" + Self.encode(token) }
+        canonicalQuery += "&X-Amz-SignedHeaders=host"
         let canonicalPath = Self.encode(path, keepSlash: true)
         let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
         let stringToSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n" + Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
@@ -49,35 +45,39 @@ public struct S3Presigner: Sendable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        var bytes = [UInt8](repeating: 0, count: 16)
+        func put(_ value: Int32, _ width: Int, at offset: Int) {
+            var v = value
+            for i in stride(from: offset + width - 1, through: offset, by: -1) { bytes[i] = UInt8(48 + v % 10); v /= 10 }
         }
-        let day = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2)
-        return (day + "T" + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z", day)
+        put(parts.tm_year + 1900, 4, at: 0); put(parts.tm_mon + 1, 2, at: 4); put(parts.tm_mday, 2, at: 6)
+        bytes[8] = UInt8(ascii: "T")
+        put(parts.tm_hour, 2, at: 9); put(parts.tm_min, 2, at: 11); put(parts.tm_sec, 2, at: 13)
+        bytes[15] = UInt8(ascii: "Z")
+        return (String(decoding: bytes, as: UTF8.self), String(decoding: bytes[0..<8], as: UTF8.self))
     }
 
     /// RFC 3986 unreserved characters pass; everything else is %XX (uppercase), as SigV4 requires.
     static func encode(_ text: String, keepSlash: Bool = false) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             case UInt8(ascii: "/") where keepSlash:
-                out.append("/")
+                out.append(byte)
             default:
-                out.append("%")
+                out.append(UInt8(ascii: "%"))
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0xF)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF")
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
