@@ -12,7 +12,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 REQUESTS=${REQUESTS:-50000}
 
 swift build -c release --product troupe-sim >/dev/null
-BIN=.build/release/troupe-sim
+BIN="$(swift build -c release --show-bin-path 2>/dev/null)/troupe-sim"
 LOG=$(mktemp)
 cleanup() { [ -n "${SIM_PID:-}" ] && kill "$SIM_PID" 2>/dev/null || true; rm -f "$LOG"; }
 trap cleanup EXIT

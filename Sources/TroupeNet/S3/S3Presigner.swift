@@ -27,8 +27,9 @@ public struct S3Presigner: Sendable {
         let canonicalPath = Self.encode(path, keepSlash: true)
         let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
         let stringToSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n" + Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
-        let key = keys.key(day: day) { Self.signingKey(secret: credentials.secretAccessKey, day: day, region: region) }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        var mac = keys.mac(day: day) { Self.signingKey(secret: credentials.secretAccessKey, day: day, region: region) }
+        mac.update(data: Data(stringToSign.utf8))
+        let signature = Self.hex(mac.finalize())
         return "\(scheme)://\(host)\(canonicalPath)?\(canonicalQuery)&X-Amz-Signature=\(signature)"
     }
 
@@ -92,15 +93,16 @@ public struct S3Presigner: Sendable {
 }
 
 /// The derived signing key changes once a day; deriving it costs four HMACs per URL otherwise.
+/// Keeps an HMAC already keyed with it, so each URL copies the keyed state instead of re-padding the key.
 private final class SigningKeyCache: @unchecked Sendable {
     private let lock = NSLock()
     private var day = ""
-    private var cached: SymmetricKey?
+    private var cached: HMAC<SHA256>?
 
-    func key(day: String, derive: () -> SymmetricKey) -> SymmetricKey {
+    func mac(day: String, derive: () -> SymmetricKey) -> HMAC<SHA256> {
         lock.withLock {
             if let cached, self.day == day { return cached }
-            let fresh = derive()
+            let fresh = HMAC<SHA256>(key: derive())
             self.day = day
             cached = fresh
             return fresh
