@@ -26,9 +26,13 @@ public struct S3Presigner: Sendable {
         canonicalQuery += "&X-Amz-SignedHeaders=host"
         let canonicalPath = Self.encode(path, keepSlash: true)
         let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(stamp)\n\(scope)\n" + Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
+        var request = canonicalRequest
+        var hasher = SHA256()
+        request.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let requestDigest = hasher.finalize()
+        var stringToSign = "AWS4-HMAC-SHA256\n" + stamp + "\n" + scope + "\n" + Self.hex(requestDigest)
         var mac = keys.mac(day: day) { Self.signingKey(secret: credentials.secretAccessKey, day: day, region: region) }
-        mac.update(data: Data(stringToSign.utf8))
+        stringToSign.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
         let signature = Self.hex(mac.finalize())
         return "\(scheme)://\(host)\(canonicalPath)?\(canonicalQuery)&X-Amz-Signature=\(signature)"
     }
