@@ -56,6 +56,8 @@ import TroupeNet
             let created = try await f.client.createMotionControl(KlingFixture.request("troupe-ext"))
             let byExternal = try await f.client.motionControlTask(id: "troupe-ext")
             #expect(byExternal.taskID == created.taskID)
+            #expect(try await f.client.lookup(externalTaskID: "troupe-ext")?.taskID == created.taskID)
+            #expect(try await f.client.lookup(externalTaskID: "troupe-missing") == nil)
             await #expect(throws: KlingError.notFound(message: "task not found: troupe-missing")) {
                 _ = try await f.client.motionControlTask(id: "troupe-missing")
             }
@@ -144,6 +146,12 @@ import TroupeNet
                 #expect(error == .rateLimited(retryAfter: nil))
                 #expect(error.isRetryable && !error.stopsRun)
             }
+        }
+    }
+
+    @Test func lookupDuringAnOutageThrowsRatherThanSayingNotFound() async throws {
+        try await KlingFixture.with({ $0.serverErrorRate = 1 }) { f in
+            await #expect(throws: KlingError.self) { _ = try await f.client.lookup(externalTaskID: "troupe-x") }
         }
     }
 
@@ -271,6 +279,9 @@ import TroupeNet
     @Test func keysFromEnvironment() throws {
         let credentials = try KlingCredentials.fromEnvironment(["KLING_ACCESS_KEY": "a", "KLING_SECRET_KEY": "s"])
         #expect(credentials.accessKey == "a")
+        let client = try KlingClient.fromEnvironment(region: .beijing, http: HTTPClient(),
+                                                     environment: ["KLING_ACCESS_KEY": "a", "KLING_SECRET_KEY": "s"])
+        #expect(client.baseURL == "https://api-beijing.klingai.com")
         #expect(throws: KlingError.self) { try KlingCredentials.fromEnvironment([:]) }
     }
 }

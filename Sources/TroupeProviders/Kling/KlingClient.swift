@@ -22,6 +22,13 @@ public final class KlingClient: Sendable, CustomStringConvertible {
 
     public var description: String { "KlingClient(\(baseURL))" }
 
+    /// Keys from KLING_ACCESS_KEY/KLING_SECRET_KEY, base URL from KLING_BASE_URL or the region.
+    public static func fromEnvironment(region: KlingRegion = .singapore, http: HTTPClient,
+                                       environment: [String: String]? = nil) throws -> KlingClient {
+        KlingClient(credentials: try KlingCredentials.fromEnvironment(environment),
+                    baseURL: KlingRegion.baseURL(for: region, environment: environment), http: http)
+    }
+
     // MARK: Motion control
 
     public func createMotionControl(_ request: MotionControlRequest) async throws -> KlingTask {
@@ -31,6 +38,16 @@ public final class KlingClient: Sendable, CustomStringConvertible {
     /// Query by task_id or external_task_id (Kling accepts either in the path).
     public func motionControlTask(id: String) async throws -> KlingTask {
         try KlingTask(json: try await call("GET", "/v1/videos/motion-control/" + Self.pathComponent(id)).object())
+    }
+
+    /// The task with this external_task_id, or nil when Kling clearly says there is none
+    /// ("safe to submit"). Any other failure throws: the answer is unknown, do not submit yet.
+    public func lookup(externalTaskID: String) async throws -> KlingTask? {
+        do {
+            return try await motionControlTask(id: externalTaskID)
+        } catch let error as KlingError where error.isNotFound {
+            return nil
+        }
     }
 
     /// One page of the account's tasks, newest first; `pageSize` up to 500.

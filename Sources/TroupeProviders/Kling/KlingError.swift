@@ -48,6 +48,12 @@ public enum KlingError: Error, Sendable, Equatable {
         }
     }
 
+    /// Kling clearly said the task does not exist.
+    public var isNotFound: Bool {
+        if case .notFound = self { return true }
+        return false
+    }
+
     /// Errors no job can get past: the whole run should stop.
     public var stopsRun: Bool {
         switch self {
