@@ -44,7 +44,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "KlingSim",
-                dependencies: ["TroupeMedia",
+                dependencies: ["TroupeMedia", "TroupeNet",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log")],

@@ -36,6 +36,9 @@ public struct SimConfiguration: Sendable, Codable, Equatable {
     /// Billed seconds handed to the renderer; it answers with the real duration.
     public var billedSeconds = 5.0
     public var seed: UInt64 = 1
+    /// Callback bodies wrapped in {code, message, request_id, data} (true) or the bare task (false);
+    /// public sources disagree on which Kling sends.
+    public var callbackWrapped = true
 
     public init() {}
 
@@ -61,5 +64,6 @@ public struct SimConfiguration: Sendable, Codable, Equatable {
         try read(.serverErrorRate, &serverErrorRate); try read(.failedTaskRate, &failedTaskRate)
         try read(.failureMessage, &failureMessage); try read(.dropRate, &dropRate)
         try read(.urlExpiry, &urlExpiry); try read(.billedSeconds, &billedSeconds); try read(.seed, &seed)
+        try read(.callbackWrapped, &callbackWrapped)
     }
 }

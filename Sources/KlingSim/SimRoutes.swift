@@ -57,6 +57,13 @@ enum SimRoutes {
         router.get("/_sim/stats") { request, context in
             respond(.json(200, await state.snapshot().json), request, context)
         }
+        router.post("/_sim/callbacks") { request, context in
+            let body = try await collect(request)
+            return respond(await state.recordCallback(body), request, context)
+        }
+        router.get("/_sim/callbacks") { request, context in
+            respond(await state.callbacksReceived(), request, context)
+        }
         router.post("/_sim/reset") { request, context in
             await state.reset()
             return respond(.json(200, ["ok": true]), request, context)

@@ -1,4 +1,5 @@
 import Foundation
+import TroupeNet
 
 /// What a route answers: status, JSON (or raw) body, extra headers, or a dropped connection.
 struct SimReply: Sendable {
@@ -29,6 +30,8 @@ actor SimState {
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
     private var stats = SimStats()
     private var sequence: Int64 = 0
+    /// Bodies POSTed to /_sim/callbacks, for tests that point callback_url at the simulator itself.
+    private var receivedCallbacks: [Data] = []
     /// Bumped by reset so renders started before it are dropped.
     private var generation = 0
 
@@ -45,7 +48,7 @@ actor SimState {
 
     func reset() {
         tasks = [:]; byExternalID = [:]; running = [:]; pending = []; buckets = [:]
-        stats = SimStats(); sequence = 0; generation += 1; verifiedTokens = [:]
+        stats = SimStats(); sequence = 0; generation += 1; verifiedTokens = [:]; receivedCallbacks = []
         random = SplitMix64(seed: configuration.seed)
     }
 
@@ -144,6 +147,7 @@ actor SimState {
         stats.creates += 1
         stats.peakConcurrency = max(stats.peakConcurrency, active + 1)
         startRender(task.id, request)
+        if let callback = request.callbackURL { startCallbacks(task.id, to: callback) }
         var reply = ok(taskJSON(task))
         reply.drop = dropped()
         return reply
@@ -175,6 +179,45 @@ actor SimState {
                 self.rendered(id, generation: generation, .failure(error))
             }
         }
+    }
+
+    /// POSTs the task to its callback_url at each status change, as Kling does.
+    private func startCallbacks(_ id: String, to url: String) {
+        let generation = generation
+        Task {
+            var last = SimTask.Status.submitted
+            while let (status, wake, body) = self.callbackStep(id, after: last, generation: generation) {
+                if status == last {
+                    try? await Task.sleep(for: .milliseconds(max(5, Int(wake * 1000))))
+                    continue
+                }
+                last = status
+                var request = TroupeNet.HTTPRequest.json("POST", url, body: body)
+                request.timeout = .seconds(10)
+                _ = try? await SimCallbacks.client.send(request)
+            }
+        }
+    }
+
+    /// The task's status now, seconds until it may change, and the callback body; nil once finished and sent.
+    private func callbackStep(_ id: String, after last: SimTask.Status, generation: Int) -> (SimTask.Status, Double, Data)? {
+        guard generation == self.generation, last != .succeed, last != .failed else { return nil }
+        settle()
+        guard let task = tasks[id] else { return nil }
+        let wake = task.status == .submitted ? task.processingAt - now : max(0.01, task.finishAt - now)
+        let json = taskJSON(task)
+        let body = configuration.callbackWrapped
+            ? SimJSON.encode(["code": 0, "message": "SUCCEED", "request_id": requestID(), "data": json]) : SimJSON.encode(json)
+        return (task.status, wake, body)
+    }
+
+    func recordCallback(_ body: Data) -> SimReply {
+        receivedCallbacks.append(body)
+        return .json(200, ["ok": true])
+    }
+
+    func callbacksReceived() -> SimReply {
+        SimReply(status: 200, body: Data("[".utf8) + Data(receivedCallbacks.joined(separator: Data(",".utf8))) + Data("]".utf8))
     }
 
     private func rendered(_ id: String, generation: Int, _ result: Result<RenderedResult, any Error>) {
@@ -407,6 +450,11 @@ actor SimState {
                                          "content_type": "video/mp4", "file_size": size]])
         }
     }
+}
+
+/// One HTTP client for every simulator's callbacks.
+enum SimCallbacks {
+    static let client = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(10)))
 }
 
 /// Absolute URLs depend on the Host the client used; the routes substitute this marker.

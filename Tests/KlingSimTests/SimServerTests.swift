@@ -115,6 +115,28 @@ import TroupeProviders
         }
     }
 
+    @Test(arguments: [true, false])
+    func callbacksArriveOnEachStatusChange(wrapped: Bool) async throws {
+        try await withSim({ $0.timeScale = 60; $0.callbackWrapped = wrapped }) { sim, client, http in
+            var request = Self.request("cb")
+            request.callbackURL = sim.baseURL + "/_sim/callbacks"
+            let created = try await client.createMotionControl(request)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var bodies: [Any] = []
+            while ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                let response = try await http.send(HTTPRequest(url: sim.baseURL + "/_sim/callbacks"))
+                bodies = try #require(try JSONSerialization.jsonObject(with: response.body) as? [Any])
+                if bodies.count >= 2 { break }
+            }
+            let tasks = try bodies.map { try KlingTask.fromCallback(JSONSerialization.data(withJSONObject: $0)) }
+            #expect(tasks.map(\.status) == [.processing, .succeed])
+            #expect(tasks.allSatisfy { $0.taskID == created.taskID && $0.externalTaskID == "cb" })
+            #expect(tasks.last?.videos.count == 1)
+            #expect(bodies.allSatisfy { (($0 as? [String: Any])?["data"] != nil) == wrapped })
+        }
+    }
+
     @Test func droppedQueriesCloseTheConnection() async throws {
         try await withSim({ $0.dropRate = 1 }) { _, client, _ in
             await #expect {
