@@ -47,7 +47,7 @@ struct S3StoreTests {
         #expect(try await store.exists(key: "inputs/none") == false)
     }
 
-    @Test func wrongSecretIsRefusedWithS3sWords() async throws {
+    @Test func missingBucketIsReportedWithS3sWords() async throws {
         let moto = try #require(MotoServer.current)
         _ = try await store(bucket: "missing-bucket-check")
         let store = try S3Store(configuration: .init(bucket: "no-such-bucket", endpoint: moto.endpoint), credentials: credentials, http: http)

@@ -77,12 +77,13 @@ public final class S3Store: Sendable {
         return presigner.presign(method: method, scheme: scheme, host: host, path: path(for: key), expires: seconds, date: date)
     }
 
-    /// Whether `key` exists (HEAD). Throws on anything but 200 and 404.
+    /// Whether `key` exists (HEAD). 403 counts as "not known to exist": AWS answers a missing key with
+    /// 403 when the caller may not list the bucket, and the PUT that follows reports real permission errors.
     public func exists(key: String) async throws -> Bool {
         let response = try await http.send(HTTPRequest(method: "HEAD", url: presignedURL(method: "HEAD", key: key, lifetime: .seconds(300))))
         switch response.status {
         case 200: return true
-        case 404: return false
+        case 404, 403: return false
         default: throw Self.failure(response)
         }
     }
