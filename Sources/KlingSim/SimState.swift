@@ -340,7 +340,8 @@ actor SimState {
             return .json(403, ["error": "signature does not match"])
         }
         guard Date().timeIntervalSince1970 <= task.expiresAt else { return .json(410, ["error": "result URL has expired"]) }
-        return SimReply(status: 200, body: output.data, contentType: output.contentType)
+        guard let bytes = output.bytes() else { return .json(500, ["error": "rendered file is missing"]) }
+        return SimReply(status: 200, body: bytes, contentType: output.contentType)
     }
 
     func snapshot() -> SimStats {
@@ -445,7 +446,7 @@ actor SimState {
         case .submitted, .processing: return .json(400, ["detail": "Request is still in progress"])
         case .failed: return .json(422, ["detail": [["msg": task.statusMessage, "type": "generation_error"]]])
         case .succeed:
-            let size = task.rendered?.data.count ?? 0
+            let size = task.rendered?.size ?? 0
             return .json(200, ["video": ["url": SimBaseURL.marker + resultURL(task), "file_name": "output.mp4",
                                          "content_type": "video/mp4", "file_size": size]])
         }

@@ -96,6 +96,19 @@ import TroupeProviders
         }
     }
 
+    @Test func rendererMayReturnAFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID()).mp4").path
+        try Data("rendered file".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withSim(renderer: ClosureRenderer { _, seconds in RenderedResult(path: path, durationSeconds: seconds) }) { _, client, http in
+            _ = try await client.createMotionControl(Self.request("file"))
+            try await Task.sleep(for: .milliseconds(450))
+            let url = try #require(try await client.motionControlTask(id: "file").videos.first?.url)
+            let response = try await http.send(HTTPRequest(url: url))
+            #expect(String(decoding: response.body, as: UTF8.self) == "rendered file")
+        }
+    }
+
     @Test func failingRendererFailsTheTask() async throws {
         struct Boom: Error {}
         try await withSim(renderer: ClosureRenderer { _, _ in throw Boom() }) { _, client, _ in
@@ -179,5 +192,32 @@ import TroupeProviders
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(!process.isRunning)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path)))
+    func readsAJSONConfigFile() async throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID()).json")
+        try Data(#"{"accounts": {"cfg-ak": "cfg-sk"}, "concurrency_limit": 1, "time_scale": 1}"#.utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["--config", config.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let url = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "troupe-sim listening on ", with: "")
+        let client = KlingClient(credentials: .init(accessKey: "cfg-ak", secretKey: "cfg-sk"), baseURL: url, http: HTTPClient())
+        _ = try await client.createMotionControl(SimServerTests.request("one"))
+        await #expect(throws: KlingError.concurrencyLimit(retryAfter: nil)) {
+            _ = try await client.createMotionControl(SimServerTests.request("two"))
+        }
     }
 }
