@@ -1,5 +1,5 @@
 public import Foundation
-import Logging
+public import Logging
 public import TroupeNet
 
 /// The official Kling API: motion-control tasks and elements, JWT-authenticated.
@@ -11,13 +11,14 @@ public final class KlingClient: Sendable, CustomStringConvertible {
     private let now: @Sendable () -> Date
     private let logger: Logger
 
+    /// `logger` gets one debug line per call: method, URL without query, status, request_id — never the token.
     public init(credentials: KlingCredentials, baseURL: String, http: HTTPClient,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "troupe.kling")) {
         self.credentials = credentials
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = http
         self.now = now
-        logger = Logger(label: "troupe.kling")
+        self.logger = logger
     }
 
     public var description: String { "KlingClient(\(baseURL))" }
@@ -96,11 +97,11 @@ public final class KlingClient: Sendable, CustomStringConvertible {
         let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
         let code = (json?["code"] as? NSNumber)?.intValue
         let message = KlingJSON.string(json?["message"]) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        logger.debug("kling call", metadata: ["request": "\(request)", "status": "\(response.status)",
+                                              "code": "\(code.map(String.init) ?? "-")",
+                                              "request_id": "\(KlingJSON.string(json?["request_id"]) ?? "")"])
         if response.isSuccess, code == 0 { return Payload(value: json?["data"]) }
-        let error = KlingError.from(status: response.status, code: code, message: message, retryAfter: response.retryAfter)
-        logger.debug("kling error", metadata: ["request": "\(request)", "status": "\(response.status)",
-                                               "request_id": "\(KlingJSON.string(json?["request_id"]) ?? "")"])
-        throw error
+        throw KlingError.from(status: response.status, code: code, message: message, retryAfter: response.retryAfter)
     }
 
     static func pathComponent(_ id: String) -> String {
