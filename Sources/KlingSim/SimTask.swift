@@ -41,7 +41,8 @@ public struct SimStats: Sendable, Equatable {
     /// Motion-control creates accepted (tasks made).
     public var creates = 0
     /// Create requests carrying each external_task_id that passed auth, rate limit and fault
-    /// injection, including ones rejected as duplicates: the number a client actually tried.
+    /// injection and body validation, including ones then rejected as duplicates or by the
+    /// concurrency limit (1303): the number of times a client tried that id.
     public var createsByExternalID: [String: Int] = [:]
     public var duplicateRejections = 0
     public var peakConcurrency = 0
