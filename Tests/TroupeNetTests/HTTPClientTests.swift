@@ -124,6 +124,20 @@ import Testing
         }
     }
 
+    @Test func cancelledDownloadLeavesNoFiles() async throws {
+        try await withSim { sim, client in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dl-cancel-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("video.mp4").path
+            let task = Task { try await client.download(sim.baseURL + "/_sim/delay/8000", to: path) }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+        }
+    }
+
     @Test func hundredsInFlightAtOnce() async throws {
         try await withSim { sim, client in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -46,25 +46,7 @@ final class CurlEventLoop: @unchecked Sendable {
 
     private func run() {
         while true {
-            let (adds, cancels, stop) = lock.withLock {
-                defer { pendingAdds = []; pendingCancels = [] }
-                let adds = pendingAdds.map { ($0, $0.cancelRequested) }
-                return (adds, pendingCancels, stopping)
-            }
-            for (transfer, cancelled) in adds {
-                if cancelled || stop { transfer.finish(.failure(stop ? HTTPError.shutdown : CancellationError())); continue }
-                guard multi.add(transfer.easy) else {
-                    transfer.finish(.failure(HTTPError.transport(code: -1, "curl_multi_add_handle failed")))
-                    continue
-                }
-                active[ObjectIdentifier(transfer)] = transfer
-            }
-            for transfer in cancels {
-                guard let running = active.removeValue(forKey: ObjectIdentifier(transfer)) else { continue }
-                multi.remove(running.easy)
-                running.finish(.failure(CancellationError()))
-            }
-            if stop { break }
+            guard takePending() else { break }
             multi.perform()
             for (pointer, code) in multi.completions() {
                 let transfer = CurlTransfer.from(pointer)
@@ -79,5 +61,29 @@ final class CurlEventLoop: @unchecked Sendable {
             transfer.finish(.failure(HTTPError.shutdown))
         }
         active = [:]
+    }
+
+    /// Adds new transfers and removes cancelled ones; false once shutting down. A function of its
+    /// own so the batches are released before the loop sleeps in poll.
+    private func takePending() -> Bool {
+        let (adds, cancels, stop) = lock.withLock {
+            defer { pendingAdds = []; pendingCancels = [] }
+            let adds = pendingAdds.map { ($0, $0.cancelRequested) }
+            return (adds, pendingCancels, stopping)
+        }
+        for (transfer, cancelled) in adds {
+            if cancelled || stop { transfer.finish(.failure(stop ? HTTPError.shutdown : CancellationError())); continue }
+            guard multi.add(transfer.easy) else {
+                transfer.finish(.failure(HTTPError.transport(code: -1, "curl_multi_add_handle failed")))
+                continue
+            }
+            active[ObjectIdentifier(transfer)] = transfer
+        }
+        for transfer in cancels {
+            guard let running = active.removeValue(forKey: ObjectIdentifier(transfer)) else { continue }
+            multi.remove(running.easy)
+            running.finish(.failure(CancellationError()))
+        }
+        return !stop
     }
 }

@@ -20,11 +20,14 @@ final class DownloadSink: @unchecked Sendable {
         }
     }
 
-    deinit {
-        if descriptor >= 0 {
-            close(descriptor)
-            unlink(temporary)
-        }
+    deinit { discard() }
+
+    /// Closes and removes the temporary file (a failed or cancelled download).
+    func discard() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+        unlink(temporary)
     }
 
     func write(_ chunk: UnsafeRawBufferPointer) -> Bool {

@@ -47,11 +47,16 @@ public final class HTTPClient: Sendable {
     public func download(_ url: String, to path: String, headers: HTTPHeaders = [:]) async throws -> (sha256: String, bytes: Int) {
         let sink = try DownloadSink(destination: path)
         let request = HTTPRequest(url: url, headers: headers, timeout: .seconds(3600), followRedirects: true)
-        let outcome = try await perform(request, sink: sink)
-        guard (200..<300).contains(outcome.status) else {
-            throw HTTPError.badStatus(outcome.status, body: String(decoding: outcome.body.prefix(512), as: UTF8.self))
+        do {
+            let outcome = try await perform(request, sink: sink)
+            guard (200..<300).contains(outcome.status) else {
+                throw HTTPError.badStatus(outcome.status, body: String(decoding: outcome.body.prefix(512), as: UTF8.self))
+            }
+            return try sink.commit()
+        } catch {
+            sink.discard()
+            throw error
         }
-        return try sink.commit()
     }
 
     private func perform(_ request: HTTPRequest, sink: DownloadSink?) async throws -> CurlOutcome {
