@@ -55,14 +55,15 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "KlingSim",
-                dependencies: ["TroupeMedia",
+                dependencies: ["TroupeMedia", "TroupeNet",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(
             name: "troupe-sim",
-            dependencies: ["KlingSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KlingSim", "TroupeNet", "TroupeProviders",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
         .executableTarget(
@@ -85,7 +86,8 @@ let package = Package(
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim"],
                     swiftSettings: strict),
-        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim"], swiftSettings: strict),
+        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim", "TroupeNet", "TroupeProviders"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,4 +17,12 @@ static inline CURLcode troupe_curl_easy_setopt_read(CURL *h, size_t (*f)(char *,
 static inline CURLcode troupe_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode troupe_curl_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode troupe_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+/* CURL_GLOBAL_ALL is a macro expression Swift does not import. */
+static inline CURLcode troupe_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_ALL); }
+/* CURLMsg.data is an anonymous union; read the result field in C. */
+static inline CURLcode troupe_curl_msg_result(const CURLMsg *m) { return m->data.result; }
+static inline int troupe_curl_msg_is_done(const CURLMsg *m) { return m->msg == CURLMSG_DONE; }
+static inline CURLcode troupe_curl_easy_setopt_private(CURL *h, void *v) { return curl_easy_setopt(h, CURLOPT_PRIVATE, v); }
+static inline CURLcode troupe_curl_easy_getinfo_private(CURL *h, void **v) { return curl_easy_getinfo(h, CURLINFO_PRIVATE, v); }
 #endif

@@ -1,0 +1,159 @@
+import Crypto
+import Foundation
+internal import Hummingbird
+internal import NIOCore
+internal import HTTPTypes
+
+/// Binds Kling's paths, the fal queue paths and the `/_sim` control paths to `SimState`.
+enum SimRoutes {
+    static func router(state: SimState) -> Router<SimContext> {
+        let router = Router(context: SimContext.self)
+
+        // Kling API
+        router.post("/v1/videos/motion-control") { request, context in
+            try await kling(request, context, state) { state, account, body in state.createVideo(account: account, body: body) }
+        }
+        router.get("/v1/videos/motion-control") { request, context in
+            let query = request.uri.queryParameters
+            let (page, size) = (query.get("pageNum"), query.get("pageSize"))
+            return try await kling(request, context, state) { state, account, _ in
+                state.listVideos(account: account, pageNum: page, pageSize: size)
+            }
+        }
+        router.get("/v1/videos/motion-control/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await kling(request, context, state) { state, account, _ in state.queryVideo(account: account, id: id) }
+        }
+        router.post("/v1/general/advanced-custom-elements") { request, context in
+            try await kling(request, context, state) { state, account, body in state.createElement(account: account, body: body) }
+        }
+        router.get("/v1/general/advanced-custom-elements/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await kling(request, context, state) { state, account, _ in
+                state.queryVideo(account: account, id: id, kind: .element)
+            }
+        }
+
+        // fal queue
+        router.post("/fal-ai/kling-video/v3/:tier/motion-control") { request, context in
+            let tier = try context.parameters.require("tier")
+            let body = try await collect(request)
+            return respond(await state.falSubmit(authorization: request.headers[.authorization], tier: tier, body: body), request, context)
+        }
+        router.get("/fal-ai/kling-video/requests/:id/status") { request, context in
+            let id = try context.parameters.require("id")
+            return respond(await state.falStatus(authorization: request.headers[.authorization], id: id), request, context)
+        }
+        router.get("/fal-ai/kling-video/requests/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return respond(await state.falResult(authorization: request.headers[.authorization], id: id), request, context)
+        }
+
+        // Simulator control and results
+        router.get("/_sim/results/:file") { request, context in
+            let id = try context.parameters.require("file").replacingOccurrences(of: ".mp4", with: "")
+            return respond(await state.result(id: id, expires: request.uri.queryParameters.get("expires")), request, context)
+        }
+        router.get("/_sim/stats") { request, context in
+            respond(.json(200, await state.snapshot().json), request, context)
+        }
+        router.post("/_sim/callbacks") { request, context in
+            let body = try await collect(request)
+            return respond(await state.recordCallback(body), request, context)
+        }
+        router.get("/_sim/callbacks") { request, context in
+            respond(await state.callbacksReceived(), request, context)
+        }
+        router.post("/_sim/reset") { request, context in
+            await state.reset()
+            return respond(.json(200, ["ok": true]), request, context)
+        }
+        addTestRoutes(router)
+        return router
+    }
+
+    /// Plain HTTP behaviours for testing the client: echo, sized bodies, delays, drops, statuses.
+    private static func addTestRoutes(_ router: Router<SimContext>) {
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+            router.on("/_sim/echo", method: method) { request, context in
+                let body = try await collect(request)
+                var headers: [String: String] = [:]
+                for field in request.headers { headers[field.name.canonicalName] = field.value }
+                let digest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+                return respond(.json(200, ["method": request.method.rawValue, "path": request.uri.path,
+                                           "query": request.uri.query ?? "", "headers": headers,
+                                           // Large bodies are summarised by size and digest only.
+                                           "body": body.count <= 65_536 ? String(decoding: body, as: UTF8.self) : "",
+                                           "body_sha256": digest,
+                                           "body_bytes": body.count]), request, context)
+            }
+        }
+        router.get("/_sim/bytes/:count") { request, context in
+            let count = min(Int(try context.parameters.require("count")) ?? 0, 512 << 20)
+            // Byte i is i % 251; written a pattern at a time so large bodies stay cheap.
+            let pattern = (0..<(251 * 256)).map { UInt8($0 % 251) }
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(count)
+            while buffer.readableBytes < count {
+                buffer.writeBytes(pattern.prefix(count - buffer.readableBytes))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: buffer))
+        }
+        router.get("/_sim/delay/:ms") { request, context in
+            let ms = Int(try context.parameters.require("ms")) ?? 0
+            try await Task.sleep(for: .milliseconds(ms))
+            return respond(.json(200, ["slept_ms": ms]), request, context)
+        }
+        router.get("/_sim/drop") { request, context in
+            respond(SimReply(status: 200, body: Data(), drop: true), request, context)
+        }
+        router.get("/_sim/status/:code") { request, context in
+            let code = Int(try context.parameters.require("code")) ?? 500
+            return respond(.json(code, ["status": code]), request, context)
+        }
+        router.get("/_sim/redirect") { request, context in
+            let target = request.uri.queryParameters.get("to") ?? "/_sim/echo"
+            return Response(status: .found, headers: [.location: target])
+        }
+    }
+
+    /// Admission (auth, rate limit, faults), then the handler, for every /v1 route.
+    private static func kling(_ request: Request, _ context: SimContext, _ state: SimState,
+                              _ handler: @escaping @Sendable (isolated SimState, String, Data) -> SimReply) async throws -> Response {
+        let body = try await collect(request)
+        let authorization = request.headers[.authorization]
+        // Admission and handler in one actor hop.
+        let reply = await state.perform { state -> SimReply in
+            switch state.admit(authorization: authorization) {
+            case .failure(let rejection): state.reply(rejection)
+            case .success(let account): handler(state, account, body)
+            }
+        }
+        return respond(reply, request, context)
+    }
+
+    private static func collect(_ request: Request) async throws -> Data {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 16 << 20)
+        return Data(buffer.readableBytesView)
+    }
+
+    private static func respond(_ reply: SimReply, _ request: Request, _ context: SimContext) -> Response {
+        if reply.drop {
+            // Answer nothing: the client sees the connection close, as after a network fault.
+            context.channel.close(promise: nil)
+        }
+        var body = reply.body
+        if reply.contentType == "application/json", body.range(of: SimBaseURL.markerBytes) != nil,
+           let text = String(data: body, encoding: .utf8) {
+            let authority = request.head.authority ?? "127.0.0.1"
+            body = Data(text.replacingOccurrences(of: SimBaseURL.marker, with: "http://\(authority)").utf8)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = reply.contentType
+        for (name, value) in reply.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,465 @@
+import Foundation
+import TroupeNet
+
+/// What a route answers: status, JSON (or raw) body, extra headers, or a dropped connection.
+struct SimReply: Sendable {
+    var status: Int
+    var body: Data
+    var contentType = "application/json"
+    var headers: [String: String] = [:]
+    var drop = false
+
+    static func json(_ status: Int, _ object: [String: Any], headers: [String: String] = [:]) -> SimReply {
+        SimReply(status: status, body: SimJSON.encode(object), headers: headers)
+    }
+}
+
+/// All simulator state behind one actor: tasks, limits, faults and counters.
+/// Task progress is computed lazily from the clock whenever a request looks at it.
+actor SimState {
+    private(set) var configuration: SimConfiguration
+    private let renderer: any ResultRenderer
+    private let origin = ContinuousClock.now
+    private var random: SplitMix64
+    private var tasks: [String: SimTask] = [:]
+    /// account → external id → task id
+    private var byExternalID: [String: [String: String]] = [:]
+    /// Motion-control tasks not yet finished, per account: they hold concurrency slots.
+    private var running: [String: Set<String>] = [:]
+    private var pending: Set<String> = []
+    private var buckets: [String: (tokens: Double, at: Double)] = [:]
+    private var stats = SimStats()
+    private var sequence: Int64 = 0
+    /// Bodies POSTed to /_sim/callbacks, for tests that point callback_url at the simulator itself.
+    private var receivedCallbacks: [Data] = []
+    /// Bumped by reset so renders started before it are dropped.
+    private var generation = 0
+
+    init(configuration: SimConfiguration, renderer: any ResultRenderer) {
+        self.configuration = configuration
+        self.renderer = renderer
+        random = SplitMix64(seed: configuration.seed)
+    }
+
+    func update(_ change: @Sendable (inout SimConfiguration) -> Void) {
+        change(&configuration)
+        verifiedTokens = [:]
+    }
+
+    func reset() {
+        tasks = [:]; byExternalID = [:]; running = [:]; pending = []; buckets = [:]
+        stats = SimStats(); sequence = 0; generation += 1; verifiedTokens = [:]; receivedCallbacks = []
+        random = SplitMix64(seed: configuration.seed)
+    }
+
+    // MARK: Clock
+
+    private var now: Double { let d = ContinuousClock.now - origin; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+    private var epochMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    private func nextID() -> String { sequence += 1; return String(800_000_000_000_000_000 + sequence) }
+    private var requestCounter = 0
+    private func requestID() -> String { requestCounter += 1; return "sim-req-\(requestCounter)" }
+    /// Verified JWTs: clients reuse a token for many calls, so skip the HMAC and JSON parse.
+    private var verifiedTokens: [String: (account: String, notBefore: Double, expires: Double)] = [:]
+
+    /// Runs `body` on the actor in one hop (admission plus handler).
+    func perform<T: Sendable>(_ body: @Sendable (isolated SimState) -> T) -> T { body(self) }
+
+    // MARK: Admission
+
+    /// Auth, rate limit and injected 5xx, in the order Kling would apply them.
+    func admit(authorization: String?) -> Result<String, SimRejection> {
+        stats.requests += 1
+        let account: String
+        let seconds = Date().timeIntervalSince1970
+        if let authorization, let known = verifiedTokens[authorization], seconds >= known.notBefore, seconds < known.expires {
+            account = known.account
+        } else {
+            do {
+                account = try SimAuth.verify(authorization, accounts: configuration.accounts, now: Date())
+                if let authorization, let claims = SimAuth.claims(authorization) {
+                    if verifiedTokens.count > 10_000 { verifiedTokens = [:] }
+                    verifiedTokens[authorization] = (account, claims.notBefore, claims.expires)
+                }
+            } catch { return .failure(reject(error)) }
+        }
+        if let rate = configuration.rateLimit {
+            let t = now
+            var bucket = buckets[account] ?? (Double(configuration.rateBurst), t)
+            bucket.tokens = min(Double(configuration.rateBurst), bucket.tokens + (t - bucket.at) * rate)
+            bucket.at = t
+            if bucket.tokens < 1 {
+                buckets[account] = bucket
+                return .failure(reject(SimRejection(status: 429, code: 1302, message: "API request rate exceeds the limit")))
+            }
+            bucket.tokens -= 1
+            buckets[account] = bucket
+        }
+        if random.chance(configuration.serverErrorRate) {
+            let (status, code, message) = [(500, 5000, "Server internal error"), (503, 5001, "Server temporarily unavailable"),
+                                           (504, 5002, "Server internal timeout")][Int(random.next() % 3)]
+            return .failure(reject(SimRejection(status: status, code: code, message: message)))
+        }
+        return .success(account)
+    }
+
+    private func reject(_ rejection: SimRejection) -> SimRejection {
+        stats.rejections[String(rejection.code), default: 0] += 1
+        return rejection
+    }
+
+    func reply(_ rejection: SimRejection) -> SimReply {
+        var headers: [String: String] = [:]
+        if (rejection.code == 1302 || rejection.code == 1303), let after = configuration.retryAfterSeconds {
+            headers["Retry-After"] = String(after)
+        }
+        return .json(rejection.status, ["code": rejection.code, "message": rejection.message, "request_id": requestID()],
+                     headers: headers)
+    }
+
+    private func ok(_ data: Any) -> SimReply {
+        .json(200, ["code": 0, "message": "SUCCEED", "request_id": requestID(), "data": data])
+    }
+
+    /// Whether this response is lost on the wire (the connection closes instead).
+    private func dropped() -> Bool { random.chance(configuration.dropRate) }
+
+    // MARK: Motion control
+
+    func createVideo(account: String, body: Data, kind: SimTask.Kind = .video) -> SimReply {
+        let request: SimCreateRequest
+        do { request = try SimCreateRequest.parse(body) } catch { return reply(reject(error)) }
+        if let external = request.externalTaskID {
+            stats.createsByExternalID[external, default: 0] += 1
+            if byExternalID[account]?[external] != nil {
+                stats.duplicateRejections += 1
+                return reply(reject(.badValue("external_task_id \(external) already exists")))
+            }
+        }
+        settle()
+        let active = running[account]?.count ?? 0
+        guard active < configuration.concurrencyLimit else {
+            return reply(reject(SimRejection(status: 429, code: 1303, message: "parallel task over resource pack limit")))
+        }
+        let task = makeTask(kind: kind, account: account, externalID: request.externalTaskID, request: request,
+                            elementName: "", fails: request.prompt.contains("[[sim:fail]]") || random.chance(configuration.failedTaskRate))
+        running[account, default: []].insert(task.id)
+        stats.creates += 1
+        stats.peakConcurrency = max(stats.peakConcurrency, active + 1)
+        startRender(task.id, request)
+        if let callback = request.callbackURL { startCallbacks(task.id, to: callback) }
+        var reply = ok(taskJSON(task))
+        reply.drop = dropped()
+        return reply
+    }
+
+    private func makeTask(kind: SimTask.Kind, account: String, externalID: String?, request: SimCreateRequest?,
+                          elementName: String, fails: Bool) -> SimTask {
+        let scale = max(configuration.timeScale, 1e-9)
+        let low = min(configuration.latencyMin, configuration.latencyMax), high = max(configuration.latencyMin, configuration.latencyMax)
+        let latency = (low == high ? low : Double.random(in: low...high, using: &random)) / scale
+        let t = now, ms = epochMs
+        let task = SimTask(id: nextID(), kind: kind, account: account, externalID: externalID, request: request,
+                           elementName: elementName, createdAtMs: ms,
+                           processingAt: t + latency * configuration.submittedFraction, finishAt: t + latency,
+                           failure: fails ? configuration.failureMessage : nil, updatedAtMs: ms)
+        tasks[task.id] = task
+        pending.insert(task.id)
+        if let externalID { byExternalID[account, default: [:]][externalID] = task.id }
+        return task
+    }
+
+    private func startRender(_ id: String, _ request: SimCreateRequest) {
+        let renderer = renderer, seconds = configuration.billedSeconds, generation = generation
+        Task {
+            do {
+                let result = try await renderer.render(request, billedSeconds: seconds)
+                self.rendered(id, generation: generation, .success(result))
+            } catch {
+                self.rendered(id, generation: generation, .failure(error))
+            }
+        }
+    }
+
+    /// POSTs the task to its callback_url at each status change, as Kling does.
+    private func startCallbacks(_ id: String, to url: String) {
+        let generation = generation
+        Task {
+            var last = SimTask.Status.submitted
+            while let (status, wake, body) = self.callbackStep(id, after: last, generation: generation) {
+                if status == last {
+                    try? await Task.sleep(for: .milliseconds(max(5, Int(wake * 1000))))
+                    continue
+                }
+                last = status
+                var request = TroupeNet.HTTPRequest.json("POST", url, body: body)
+                request.timeout = .seconds(10)
+                _ = try? await SimCallbacks.client.send(request)
+            }
+        }
+    }
+
+    /// The task's status now, seconds until it may change, and the callback body; nil once finished and sent.
+    private func callbackStep(_ id: String, after last: SimTask.Status, generation: Int) -> (SimTask.Status, Double, Data)? {
+        guard generation == self.generation, last != .succeed, last != .failed else { return nil }
+        settle()
+        guard let task = tasks[id] else { return nil }
+        let wake = task.status == .submitted ? task.processingAt - now : max(0.01, task.finishAt - now)
+        let json = taskJSON(task)
+        let body = configuration.callbackWrapped
+            ? SimJSON.encode(["code": 0, "message": "SUCCEED", "request_id": requestID(), "data": json]) : SimJSON.encode(json)
+        return (task.status, wake, body)
+    }
+
+    func recordCallback(_ body: Data) -> SimReply {
+        receivedCallbacks.append(body)
+        return .json(200, ["ok": true])
+    }
+
+    func callbacksReceived() -> SimReply {
+        SimReply(status: 200, body: Data("[".utf8) + Data(receivedCallbacks.joined(separator: Data(",".utf8))) + Data("]".utf8))
+    }
+
+    private func rendered(_ id: String, generation: Int, _ result: Result<RenderedResult, any Error>) {
+        guard generation == self.generation else { return }
+        switch result {
+        case .success(let output): tasks[id]?.rendered = output
+        case .failure(let error): tasks[id]?.renderFailure = "render failed: \(error)"
+        }
+    }
+
+    func queryVideo(account: String, id: String, kind: SimTask.Kind = .video) -> SimReply {
+        settle()
+        guard let task = find(account: account, id: id, kind: kind) else {
+            return reply(reject(SimRejection(status: 404, code: 1203, message: "task not found: \(id)")))
+        }
+        var reply = ok(kind == .element ? elementJSON(task) : taskJSON(task))
+        reply.drop = dropped()
+        return reply
+    }
+
+    func listVideos(account: String, pageNum: String?, pageSize: String?) -> SimReply {
+        let page = Int(pageNum ?? "1"), size = Int(pageSize ?? "30")
+        guard let page, (1...1000).contains(page) else { return reply(reject(.badValue("pageNum must be 1-1000"))) }
+        guard let size, (1...500).contains(size) else { return reply(reject(.badValue("pageSize must be 1-500"))) }
+        settle()
+        let mine = tasks.values.filter { $0.account == account && $0.kind == .video }
+            .sorted { ($0.createdAtMs, $0.id) > ($1.createdAtMs, $1.id) }
+        let slice = mine.dropFirst((page - 1) * size).prefix(size)
+        var reply = ok(slice.map(taskJSON))
+        reply.drop = dropped()
+        return reply
+    }
+
+    private func find(account: String, id: String, kind: SimTask.Kind) -> SimTask? {
+        if let task = tasks[id], task.account == account, task.kind == kind { return task }
+        if let taskID = byExternalID[account]?[id], let task = tasks[taskID], task.kind == kind { return task }
+        return nil
+    }
+
+    // MARK: Elements
+
+    func createElement(account: String, body: Data) -> SimReply {
+        guard let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            return reply(reject(.invalid("request body is not a JSON object")))
+        }
+        guard let name = json["element_name"] as? String, !name.isEmpty else { return reply(reject(.invalid("element_name is required"))) }
+        guard name.count <= 20 else { return reply(reject(.badValue("element_name must be at most 20 characters"))) }
+        if let description = json["element_description"] as? String, description.count > 100 {
+            return reply(reject(.badValue("element_description must be at most 100 characters")))
+        }
+        switch json["reference_type"] as? String {
+        case "video_refer":
+            let videos = ((json["element_video_list"] as? [String: Any])?["refer_videos"] as? [[String: Any]]) ?? []
+            guard videos.count == 1, videos[0]["video_url"] is String else {
+                return reply(reject(.invalid("element_video_list.refer_videos needs exactly one {video_url}")))
+            }
+        case "image_refer":
+            let list = json["element_image_list"] as? [String: Any]
+            let refs = (list?["refer_images"] as? [[String: Any]]) ?? []
+            guard list?["frontal_image"] is String, (1...3).contains(refs.count) else {
+                return reply(reject(.invalid("element_image_list needs frontal_image and 1-3 refer_images")))
+            }
+        case nil: return reply(reject(.invalid("reference_type is required")))
+        case let other?: return reply(reject(.badValue("reference_type must be video_refer or image_refer, got \"\(other)\"")))
+        }
+        let external = json["external_task_id"] as? String
+        if let external, byExternalID[account]?[external] != nil {
+            stats.duplicateRejections += 1
+            return reply(reject(.badValue("external_task_id \(external) already exists")))
+        }
+        let task = makeTask(kind: .element, account: account, externalID: external, request: nil, elementName: name,
+                            fails: random.chance(configuration.failedTaskRate))
+        var reply = ok(elementJSON(task))
+        reply.drop = dropped()
+        return reply
+    }
+
+    // MARK: Progress
+
+    /// Moves every unfinished task to the state its deadlines say, charging units once.
+    private func settle() {
+        let t = now
+        for id in pending {
+            guard var task = tasks[id] else { pending.remove(id); continue }
+            let before = task.status
+            if t >= task.finishAt {
+                if task.failure != nil || task.renderFailure != nil {
+                    task.status = .failed
+                } else if task.kind == .element {
+                    task.status = .succeed
+                    task.elementID = 700_000_000 + Int64(task.id.suffix(6))!
+                } else if let output = task.rendered {
+                    task.status = .succeed
+                    task.units = ((task.request?.unitsPerSecond ?? 0) * output.durationSeconds.rounded() * 1000).rounded() / 1000
+                    task.expiresAt = Date().timeIntervalSince1970 + configuration.urlExpiry / max(configuration.timeScale, 1e-9)
+                    stats.unitsCharged += task.units
+                } else {
+                    task.status = .processing
+                }
+            } else if t >= task.processingAt {
+                task.status = .processing
+            }
+            if task.status != before { task.updatedAtMs = epochMs }
+            if task.isFinished {
+                pending.remove(id)
+                running[task.account]?.remove(id)
+            }
+            tasks[id] = task
+        }
+    }
+
+    // MARK: Results
+
+    func result(id: String, expires: String?) -> SimReply {
+        settle()
+        guard let task = tasks[id], task.status == .succeed, let output = task.rendered else {
+            return .json(404, ["error": "no such result"])
+        }
+        guard let expires, let stamp = Double(expires), stamp == task.expiresAt.rounded(.down) else {
+            return .json(403, ["error": "signature does not match"])
+        }
+        guard Date().timeIntervalSince1970 <= task.expiresAt else { return .json(410, ["error": "result URL has expired"]) }
+        guard let bytes = output.bytes() else { return .json(500, ["error": "rendered file is missing"]) }
+        return SimReply(status: 200, body: bytes, contentType: output.contentType)
+    }
+
+    func snapshot() -> SimStats {
+        settle()
+        var copy = stats
+        copy.tasks = [:]
+        for task in tasks.values where task.kind != .element { copy.tasks[task.status.rawValue, default: 0] += 1 }
+        return copy
+    }
+
+    // MARK: JSON
+
+    private func resultURL(_ task: SimTask) -> String {
+        "/_sim/results/\(task.id).mp4?expires=\(Int64(task.expiresAt.rounded(.down)))"
+    }
+
+    private func taskJSON(_ task: SimTask) -> [String: Any] {
+        var json: [String: Any] = [
+            "task_id": task.id, "task_status": task.status.rawValue, "task_status_msg": task.statusMessage,
+            "task_info": task.externalID.map { ["external_task_id": $0] } ?? [:],
+            "created_at": task.createdAtMs, "updated_at": task.updatedAtMs,
+            "watermark_info": ["enabled": task.request?.watermark ?? false],
+            "task_result": [String: Any](),
+        ]
+        if task.status == .succeed, let output = task.rendered {
+            var video: [String: Any] = ["id": "\(task.id)-v0", "url": SimBaseURL.marker + resultURL(task),
+                                        "duration": String(Int(output.durationSeconds.rounded()))]
+            if task.request?.watermark == true { video["watermark_url"] = SimBaseURL.marker + resultURL(task) }
+            json["task_result"] = ["videos": [video]]
+            json["final_unit_deduction"] = formatUnits(task.units)
+        } else if task.isFinished {
+            json["final_unit_deduction"] = "0"
+        }
+        return json
+    }
+
+    private func elementJSON(_ task: SimTask) -> [String: Any] {
+        var json: [String: Any] = [
+            "task_id": task.id, "task_status": task.status.rawValue, "task_status_msg": task.statusMessage,
+            "task_info": task.externalID.map { ["external_task_id": $0] } ?? [:],
+            "created_at": task.createdAtMs, "updated_at": task.updatedAtMs, "task_result": [String: Any](),
+        ]
+        if let elementID = task.elementID {
+            json["task_result"] = ["elements": [["element_id": elementID, "element_name": task.elementName]]]
+        }
+        return json
+    }
+
+    private func formatUnits(_ units: Double) -> String {
+        units == units.rounded() ? String(Int(units)) : String(format: "%.1f", units)
+    }
+
+    // MARK: fal queue
+
+    func falSubmit(authorization: String?, tier: String, body: Data) -> SimReply {
+        stats.requests += 1
+        guard authorization == "Key \(configuration.falKey)" else {
+            return .json(401, ["detail": "Unauthorized: invalid or missing fal key"])
+        }
+        guard tier == "standard" || tier == "pro" else { return .json(404, ["detail": "Application not found"]) }
+        guard var json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            return .json(422, ["detail": [["msg": "body must be a JSON object", "type": "value_error"]]])
+        }
+        // fal takes a boolean keep_original_sound and `elements`; map to Kling's body to reuse its validation.
+        json["mode"] = tier == "pro" ? "pro" : "std"
+        json["model_name"] = "kling-v3"
+        if let keep = json["keep_original_sound"] as? Bool { json["keep_original_sound"] = keep ? "yes" : "no" }
+        json.removeValue(forKey: "elements")
+        let request: SimCreateRequest
+        do { request = try SimCreateRequest.parse(try JSONSerialization.data(withJSONObject: json)) }
+        catch let error as SimRejection { return .json(422, ["detail": [["msg": error.message, "type": "value_error"]]]) }
+        catch { return .json(422, ["detail": [["msg": "invalid body", "type": "value_error"]]]) }
+        let task = makeTask(kind: .fal, account: "fal", externalID: nil, request: request, elementName: "",
+                            fails: request.prompt.contains("[[sim:fail]]") || random.chance(configuration.failedTaskRate))
+        stats.creates += 1
+        startRender(task.id, request)
+        let base = SimBaseURL.marker + "/fal-ai/kling-video/requests/\(task.id)"
+        return .json(200, ["request_id": task.id, "status_url": base + "/status", "response_url": base,
+                           "cancel_url": base + "/cancel", "queue_position": 0])
+    }
+
+    func falStatus(authorization: String?, id: String) -> SimReply {
+        guard authorization == "Key \(configuration.falKey)" else { return .json(401, ["detail": "Unauthorized"]) }
+        settle()
+        guard let task = tasks[id], task.kind == .fal else { return .json(404, ["detail": "Request not found"]) }
+        let base = SimBaseURL.marker + "/fal-ai/kling-video/requests/\(task.id)"
+        var json: [String: Any] = ["request_id": id, "response_url": base, "status_url": base + "/status"]
+        switch task.status {
+        case .submitted: json["status"] = "IN_QUEUE"; json["queue_position"] = 0
+        case .processing: json["status"] = "IN_PROGRESS"
+        case .succeed: json["status"] = "COMPLETED"
+        case .failed: json["status"] = "COMPLETED"; json["error"] = task.statusMessage
+        }
+        return .json(200, json)
+    }
+
+    func falResult(authorization: String?, id: String) -> SimReply {
+        guard authorization == "Key \(configuration.falKey)" else { return .json(401, ["detail": "Unauthorized"]) }
+        settle()
+        guard let task = tasks[id], task.kind == .fal else { return .json(404, ["detail": "Request not found"]) }
+        switch task.status {
+        case .submitted, .processing: return .json(400, ["detail": "Request is still in progress"])
+        case .failed: return .json(422, ["detail": [["msg": task.statusMessage, "type": "generation_error"]]])
+        case .succeed:
+            let size = task.rendered?.size ?? 0
+            return .json(200, ["video": ["url": SimBaseURL.marker + resultURL(task), "file_name": "output.mp4",
+                                         "content_type": "video/mp4", "file_size": size]])
+        }
+    }
+}
+
+/// One HTTP client for every simulator's callbacks.
+enum SimCallbacks {
+    static let client = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(10)))
+}
+
+/// Absolute URLs depend on the Host the client used; the routes substitute this marker.
+enum SimBaseURL {
+    static let marker = "http://__SIM_BASE__"
+    static let markerBytes = Data(marker.utf8)
+}

@@ -1,0 +1,103 @@
+import Foundation
+public import TroupeNet
+
+/// fal's queue API for Kling v3 motion control: submit, then follow the returned status and response URLs.
+/// Methods throw `FalError`, or `CancellationError`.
+public final class FalClient: Sendable, CustomStringConvertible {
+    public let baseURL: String
+    private let key: String
+    private let http: HTTPClient
+
+    public init(key: String, baseURL: String = "https://queue.fal.run", http: HTTPClient) {
+        self.key = key
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.http = http
+    }
+
+    /// From FAL_KEY (and FAL_BASE_URL for tests and proxies).
+    public static func fromEnvironment(http: HTTPClient, _ environment: [String: String]? = nil) throws(FalError) -> FalClient {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        guard let key = environment["FAL_KEY"], !key.isEmpty else { throw .unauthorized("FAL_KEY is not set") }
+        return FalClient(key: key, baseURL: environment["FAL_BASE_URL"] ?? "https://queue.fal.run", http: http)
+    }
+
+    public var description: String { "FalClient(\(baseURL))" }
+
+    public func submit(_ request: FalMotionControlRequest) async throws -> FalQueueHandle {
+        let json = try await call("POST", baseURL + "/" + request.modelPath, body: request.jsonBody())
+        guard let id = json["request_id"] as? String, let status = json["status_url"] as? String,
+              let response = json["response_url"] as? String else {
+            throw FalError.unexpectedResponse(status: 200, message: "submit answer lacks request_id/status_url/response_url")
+        }
+        return FalQueueHandle(requestID: id, statusURL: status, responseURL: response, cancelURL: json["cancel_url"] as? String)
+    }
+
+    public func status(_ handle: FalQueueHandle) async throws -> FalQueueStatus {
+        let json = try await call("GET", handle.statusURL)
+        switch json["status"] as? String {
+        case "IN_QUEUE": return .inQueue(position: (json["queue_position"] as? NSNumber)?.intValue)
+        case "IN_PROGRESS": return .inProgress
+        case "COMPLETED": return .completed(error: json["error"] as? String)
+        case let other: throw FalError.unexpectedResponse(status: 200, message: "unknown queue status \(other ?? "none")")
+        }
+    }
+
+    public func result(_ handle: FalQueueHandle) async throws -> FalVideo {
+        let json: [String: Any]
+        do {
+            json = try await call("GET", handle.responseURL)
+        } catch FalError.rejected(let status, let message) where status == 422 || status == 500 {
+            throw FalError.generationFailed(requestID: handle.requestID, message: message)
+        }
+        guard let video = json["video"] as? [String: Any], let url = video["url"] as? String else {
+            throw FalError.unexpectedResponse(status: 200, message: "result has no video.url")
+        }
+        return FalVideo(url: url, fileName: video["file_name"] as? String, contentType: video["content_type"] as? String,
+                        fileSize: (video["file_size"] as? NSNumber)?.intValue)
+    }
+
+    /// Submit and poll until done (or `deadline` passes, when it throws and leaves the request running).
+    public func run(_ request: FalMotionControlRequest, pollInterval: Duration = .seconds(5),
+                    deadline: Duration = .seconds(3600)) async throws -> FalVideo {
+        let handle = try await submit(request)
+        let end = ContinuousClock.now + deadline
+        while ContinuousClock.now < end {
+            switch try await status(handle) {
+            case .completed(let error?): throw FalError.generationFailed(requestID: handle.requestID, message: error)
+            case .completed(nil): return try await result(handle)
+            case .inQueue, .inProgress: try await Task.sleep(for: pollInterval)
+            }
+        }
+        throw FalError.unavailable(status: 0, message: "request \(handle.requestID) still running after \(deadline)")
+    }
+
+    private func call(_ method: String, _ url: String, body: Data? = nil) async throws -> [String: Any] {
+        var headers: HTTPHeaders = ["Authorization": "Key " + key, "Accept": "application/json"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        let response: HTTPResponse
+        do {
+            response = try await http.send(HTTPRequest(method: method, url: url, headers: headers, body: body.map { .bytes($0) } ?? .none))
+        } catch let error as HTTPError {
+            throw FalError.transport(error)
+        }
+        let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+        if response.isSuccess, let json { return json }
+        let message = Self.detail(json) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        switch response.status {
+        case 401, 403: throw FalError.unauthorized(message)
+        case 429, 500...: throw response.status == 500 && json?["detail"] != nil
+            ? FalError.rejected(status: 500, message: message) : FalError.unavailable(status: response.status, message: message)
+        case 400..<500: throw FalError.rejected(status: response.status, message: message)
+        default: throw FalError.unexpectedResponse(status: response.status, message: message)
+        }
+    }
+
+    /// fal errors carry `detail` as a string or a list of {msg, loc, type}.
+    static func detail(_ json: [String: Any]?) -> String? {
+        if let text = json?["detail"] as? String { return text }
+        if let list = json?["detail"] as? [[String: Any]] {
+            return list.compactMap { $0["msg"] as? String }.joined(separator: "; ")
+        }
+        return json?["error"] as? String
+    }
+}

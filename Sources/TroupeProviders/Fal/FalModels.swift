@@ -1,0 +1,94 @@
+public import Foundation
+public import TroupeNet
+
+/// Input of fal-ai/kling-video/v3/{standard,pro}/motion-control.
+public struct FalMotionControlRequest: Sendable, Equatable {
+    public enum Tier: String, Sendable { case standard, pro }
+
+    public var tier: Tier
+    public var imageURL: String
+    public var videoURL: String
+    /// "image" or "video", as Kling's character_orientation.
+    public var characterOrientation: String
+    public var keepOriginalSound: Bool
+    public var prompt: String?
+    /// fal's `elements` input, passed through as given.
+    public var elements: [[String: String]]?
+
+    public init(tier: Tier, imageURL: String, videoURL: String, characterOrientation: String,
+                keepOriginalSound: Bool = true, prompt: String? = nil, elements: [[String: String]]? = nil) {
+        self.tier = tier
+        self.imageURL = imageURL
+        self.videoURL = videoURL
+        self.characterOrientation = characterOrientation
+        self.keepOriginalSound = keepOriginalSound
+        self.prompt = prompt
+        self.elements = elements
+    }
+
+    public var modelPath: String { "fal-ai/kling-video/v3/\(tier.rawValue)/motion-control" }
+
+    /// fal takes a boolean keep_original_sound, unlike Kling's "yes"/"no".
+    public func jsonBody() -> Data {
+        var body: [String: Any] = ["image_url": imageURL, "video_url": videoURL,
+                                   "character_orientation": characterOrientation, "keep_original_sound": keepOriginalSound]
+        if let prompt, !prompt.isEmpty { body["prompt"] = prompt }
+        if let elements { body["elements"] = elements }
+        return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+}
+
+/// What the queue hands back on submit; always follow these URLs rather than building them.
+public struct FalQueueHandle: Sendable, Equatable, Codable {
+    public var requestID: String
+    public var statusURL: String
+    public var responseURL: String
+    public var cancelURL: String?
+}
+
+public enum FalQueueStatus: Sendable, Equatable {
+    case inQueue(position: Int?)
+    case inProgress
+    /// Finished; `error` is set when the generation failed.
+    case completed(error: String?)
+}
+
+/// The output video.
+public struct FalVideo: Sendable, Equatable {
+    public var url: String
+    public var fileName: String?
+    public var contentType: String?
+    public var fileSize: Int?
+}
+
+/// fal failures, each saying what to do.
+public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 401/403: FAL_KEY is missing or wrong.
+    case unauthorized(String)
+    /// 4xx: fal refused the input (422 validation) — the message says which field.
+    case rejected(status: Int, message: String)
+    /// The request completed with an error.
+    case generationFailed(requestID: String, message: String)
+    /// 429 or 5xx: retry later.
+    case unavailable(status: Int, message: String)
+    case unexpectedResponse(status: Int, message: String)
+    case transport(HTTPError)
+
+    public var isRetryable: Bool {
+        switch self {
+        case .unavailable, .transport: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unauthorized(let m): "fal rejected the key (\(m)). Check FAL_KEY."
+        case .rejected(let status, let m): "fal refused the request (HTTP \(status)): \(m)"
+        case .generationFailed(let id, let m): "fal request \(id) failed: \(m)"
+        case .unavailable(let status, let m): "fal is unavailable (HTTP \(status)): \(m); retrying."
+        case .unexpectedResponse(let status, let m): "Unexpected answer from fal (HTTP \(status)): \(m)"
+        case .transport(let error): "Could not reach fal: \(error)"
+        }
+    }
+}

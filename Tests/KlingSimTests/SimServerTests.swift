@@ -1,0 +1,223 @@
+import Foundation
+import Testing
+import TroupeNet
+import TroupeProviders
+@testable import KlingSim
+
+/// The simulator over real sockets: lifecycle, stats, reset, time compression, determinism, renderers.
+@Suite struct SimServerTests {
+    static let credentials = KlingCredentials(accessKey: "sim-access-key", secretKey: "sim-secret-key")
+
+    func withSim(_ adjust: @Sendable (inout SimConfiguration) -> Void = { _ in }, renderer: any ResultRenderer = PlaceholderRenderer(),
+                 _ body: (KlingSimServer, KlingClient, HTTPClient) async throws -> Void) async throws {
+        var configuration = SimConfiguration()
+        configuration.timeScale = 100
+        configuration.latencyMin = 30
+        configuration.latencyMax = 30
+        adjust(&configuration)
+        let sim = try await KlingSimServer.start(configuration, renderer: renderer)
+        let http = HTTPClient()
+        let client = KlingClient(credentials: Self.credentials, baseURL: sim.baseURL, http: http)
+        do { try await body(sim, client, http) } catch { await sim.stop(); throw error }
+        await sim.stop()
+    }
+
+    static func request(_ id: String, prompt: String? = nil) -> MotionControlRequest {
+        MotionControlRequest(model: .klingV3, mode: .std, orientation: .image, imageURL: "https://e/i.png",
+                             videoURL: "https://e/v.mp4", prompt: prompt, externalTaskID: id)
+    }
+
+    @Test func startsOnARandomPortAndStops() async throws {
+        let sim = try await KlingSimServer.start()
+        #expect(sim.port > 0)
+        #expect(sim.baseURL == "http://127.0.0.1:\(sim.port)")
+        await sim.stop()
+        await #expect(throws: HTTPError.self) { _ = try await HTTPClient().send(HTTPRequest(url: sim.baseURL + "/_sim/stats")) }
+    }
+
+    @Test func tasksMoveThroughTheirStatesOnCompressedTime() async throws {
+        // 30 s at 6× = 5 s real: submitted for 1 s, then processing for 4 s — wide windows, robust under load.
+        try await withSim({ $0.timeScale = 6 }) { _, client, _ in
+            let created = try await client.createMotionControl(Self.request("t"))
+            #expect(created.status == .submitted)
+            var seen: [KlingTask.Status] = [created.status]
+            let deadline = ContinuousClock.now + .seconds(20)
+            while seen.last != .succeed && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                let status = try await client.motionControlTask(id: "t").status
+                if status != seen.last { seen.append(status) }
+            }
+            #expect(seen == [.submitted, .processing, .succeed])
+        }
+    }
+
+    @Test func statsEndpointReportsAndResetClears() async throws {
+        try await withSim({ $0.timeScale = 1 }) { sim, client, http in
+            _ = try await client.createMotionControl(Self.request("a"))
+            _ = try await client.createMotionControl(Self.request("b"))
+            let response = try await http.send(HTTPRequest(url: sim.baseURL + "/_sim/stats"))
+            let json = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
+            #expect(json["creates"] as? Int == 2)
+            #expect(json["creates_by_external_id"] as? [String: Int] == ["a": 1, "b": 1])
+            #expect(json["peak_concurrency"] as? Int == 2)
+            #expect(json["units_charged"] as? Double == 0)
+            #expect((json["tasks"] as? [String: Int])?["submitted"] == 2)
+            let reset = try await http.send(HTTPRequest(method: "POST", url: sim.baseURL + "/_sim/reset"))
+            #expect(reset.status == 200)
+            #expect(await sim.stats().creates == 0)
+            await #expect(throws: KlingError.self) { _ = try await client.motionControlTask(id: "a") }
+        }
+    }
+
+    @Test func faultsAreDeterministicForASeed() async throws {
+        func statuses() async throws -> [String] {
+            var result: [String] = []
+            try await withSim({ $0.failedTaskRate = 0.5; $0.seed = 42; $0.concurrencyLimit = 100 }) { _, client, _ in
+                for i in 0..<12 { _ = try await client.createMotionControl(Self.request("d\(i)")) }
+                try await Task.sleep(for: .milliseconds(450))
+                for i in 0..<12 { result.append("\(try await client.motionControlTask(id: "d\(i)").status)") }
+            }
+            return result
+        }
+        let first = try await statuses(), second = try await statuses()
+        #expect(first == second)
+        #expect(first.contains("failed") && first.contains("succeed"))
+    }
+
+    @Test func rendererDurationSetsTheBill() async throws {
+        let renderer = ClosureRenderer { request, _ in RenderedResult(data: Data(request.videoURL.utf8), durationSeconds: 7.4) }
+        try await withSim(renderer: renderer) { sim, client, _ in
+            _ = try await client.createMotionControl(Self.request("r"))
+            try await Task.sleep(for: .milliseconds(450))
+            let task = try await client.motionControlTask(id: "r")
+            #expect(task.unitsDeducted == 6.3, "0.9 units/s × 7 s")
+            #expect(task.videos.first?.duration == 7)
+            #expect(await sim.stats().unitsCharged == 6.3)
+        }
+    }
+
+    @Test func rendererMayReturnAFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID()).mp4").path
+        try Data("rendered file".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withSim(renderer: ClosureRenderer { _, seconds in RenderedResult(path: path, durationSeconds: seconds) }) { _, client, http in
+            _ = try await client.createMotionControl(Self.request("file"))
+            try await Task.sleep(for: .milliseconds(450))
+            let url = try #require(try await client.motionControlTask(id: "file").videos.first?.url)
+            let response = try await http.send(HTTPRequest(url: url))
+            #expect(String(decoding: response.body, as: UTF8.self) == "rendered file")
+        }
+    }
+
+    @Test func failingRendererFailsTheTask() async throws {
+        struct Boom: Error {}
+        try await withSim(renderer: ClosureRenderer { _, _ in throw Boom() }) { _, client, _ in
+            _ = try await client.createMotionControl(Self.request("boom"))
+            try await Task.sleep(for: .milliseconds(450))
+            let task = try await client.motionControlTask(id: "boom")
+            #expect(task.status == .failed && task.statusMessage.contains("render failed"))
+        }
+    }
+
+    @Test func promptMarkerFailsOneTask() async throws {
+        try await withSim { _, client, _ in
+            _ = try await client.createMotionControl(Self.request("m", prompt: "wave [[sim:fail]]"))
+            try await Task.sleep(for: .milliseconds(450))
+            #expect(try await client.motionControlTask(id: "m").failure == .taskFailed(taskID: try await client.motionControlTask(id: "m").taskID,
+                                                                                        message: "Image pixel is invalid"))
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func callbacksArriveOnEachStatusChange(wrapped: Bool) async throws {
+        try await withSim({ $0.timeScale = 60; $0.callbackWrapped = wrapped }) { sim, client, http in
+            var request = Self.request("cb")
+            request.callbackURL = sim.baseURL + "/_sim/callbacks"
+            let created = try await client.createMotionControl(request)
+            let deadline = ContinuousClock.now + .seconds(10)
+            var bodies: [Any] = []
+            while ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                let response = try await http.send(HTTPRequest(url: sim.baseURL + "/_sim/callbacks"))
+                bodies = try #require(try JSONSerialization.jsonObject(with: response.body) as? [Any])
+                if bodies.count >= 2 { break }
+            }
+            let tasks = try bodies.map { try KlingTask.fromCallback(JSONSerialization.data(withJSONObject: $0)) }
+            #expect(tasks.map(\.status) == [.processing, .succeed])
+            #expect(tasks.allSatisfy { $0.taskID == created.taskID && $0.externalTaskID == "cb" })
+            #expect(tasks.last?.videos.count == 1)
+            #expect(bodies.allSatisfy { (($0 as? [String: Any])?["data"] != nil) == wrapped })
+        }
+    }
+
+    @Test func droppedQueriesCloseTheConnection() async throws {
+        try await withSim({ $0.dropRate = 1 }) { _, client, _ in
+            await #expect {
+                _ = try await client.listMotionControl()
+            } throws: { error in
+                if case .transport(.connectionLost) = error as? KlingError { return true }
+                if case .transport(.transport) = error as? KlingError { return true }
+                return false
+            }
+        }
+    }
+}
+
+/// The thin executable prints its address and stops on SIGINT.
+@Suite struct TroupeSimExecutableTests {
+    static var binary: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/troupe-sim")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path)))
+    func printsListeningLine() async throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["--port", "0", "--time-scale", "10", "--concurrency", "3"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.hasPrefix("troupe-sim listening on http://127.0.0.1:"))
+        let url = text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "troupe-sim listening on ", with: "")
+        #expect(try await HTTPClient().send(HTTPRequest(url: url + "/_sim/stats")).status == 200)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(!process.isRunning)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path)))
+    func readsAJSONConfigFile() async throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID()).json")
+        try Data(#"{"accounts": {"cfg-ak": "cfg-sk"}, "concurrency_limit": 1, "time_scale": 1}"#.utf8).write(to: config)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["--config", config.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let url = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "troupe-sim listening on ", with: "")
+        let client = KlingClient(credentials: .init(accessKey: "cfg-ak", secretKey: "cfg-sk"), baseURL: url, http: HTTPClient())
+        _ = try await client.createMotionControl(SimServerTests.request("one"))
+        await #expect(throws: KlingError.concurrencyLimit(retryAfter: nil)) {
+            _ = try await client.createMotionControl(SimServerTests.request("two"))
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import TroupeNet
-import Testing
-@Test func TroupeNetLinks() { #expect(String(describing: TroupeNetModule.self) == "TroupeNetModule") }
