@@ -5,7 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
-command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null; }
+bash scripts/bootstrap.sh
+# Benchmark-only tools and baselines (never needed by the tests).
+need=()
+for tool in hyperfine:hyperfine wrk:wrk ffmpeg:ffmpeg valgrind:valgrind; do
+  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+done
+if ((${#need[@]})); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 swift build -c release --product troupe 2>&1 | grep -E "error|Compiling troupe" || true
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d)

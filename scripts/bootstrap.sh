@@ -4,7 +4,7 @@
 set -euo pipefail
 
 apt_packages=(
-  pkg-config libyaml-dev libsqlite3-dev libcurl4-openssl-dev wrk hyperfine ffmpeg valgrind
+  pkg-config libyaml-dev libsqlite3-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
 )
 pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema" "yaml:pyyaml")
