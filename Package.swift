@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "TroupeCLITests", dependencies: ["troupe", "TroupeTestSupport"], swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim"], swiftSettings: strict),
-        .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim"],
+        .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim", "TroupeMedia"],
                     swiftSettings: strict),
         .testTarget(name: "KlingSimTests", dependencies: ["KlingSim", "TroupeNet", "TroupeProviders"],
                     swiftSettings: strict),

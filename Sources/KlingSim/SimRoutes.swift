@@ -68,6 +68,19 @@ enum SimRoutes {
             await state.reset()
             return respond(.json(200, ["ok": true]), request, context)
         }
+        let media = SimMedia()
+        router.put("/_sim/media/:name") { request, context in
+            let name = try context.parameters.require("name")
+            await media.put(name, try await collect(request))
+            return respond(.json(201, ["name": name]), request, context)
+        }
+        router.get("/_sim/media/:name") { request, context in
+            guard let data = await media.get(try context.parameters.require("name")) else {
+                return respond(.json(404, ["error": "no such media"]), request, context)
+            }
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
         addTestRoutes(router)
         return router
     }

@@ -29,6 +29,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds of output billed per task.") var billedSeconds: Double?
     @Option(help: "Seed for fault decisions.") var seed: UInt64?
     @Flag(help: "Log every request.") var verbose = false
+    @Flag(help: "Serve placeholder results instead of preview renders of the fetched inputs (faster; not video).")
+    var placeholderResults = false
 
     func run() async throws {
         var settings = SimConfiguration()
@@ -58,7 +60,8 @@ struct Serve: AsyncParsableCommand {
         if let billedSeconds { settings.billedSeconds = billedSeconds }
         if let seed { settings.seed = seed }
 
-        let server = try await KlingSimServer.start(settings, verbose: verbose, stopOnSignals: true)
+        let renderer: any ResultRenderer = placeholderResults ? PlaceholderRenderer() : PreviewResultRenderer()
+        let server = try await KlingSimServer.start(settings, renderer: renderer, verbose: verbose, stopOnSignals: true)
         print("troupe-sim listening on \(server.baseURL)")
         fflush(nil)
         await server.waitUntilStopped()

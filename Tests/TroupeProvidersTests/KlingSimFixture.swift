@@ -15,6 +15,7 @@ struct KlingFixture {
     static func with(_ adjust: @Sendable (inout SimConfiguration) -> Void = { _ in },
                      now: @escaping @Sendable () -> Date = { Date() },
                      secret: String = KlingFixture.secret,
+                     renderer: any ResultRenderer = PlaceholderRenderer(),
                      _ body: (KlingFixture) async throws -> Void) async throws {
         var configuration = SimConfiguration()
         configuration.accounts = [access: Self.secret]
@@ -22,7 +23,7 @@ struct KlingFixture {
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration)
+        let sim = try await KlingSimServer.start(configuration, renderer: renderer)
         let http = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(10)))
         let client = KlingClient(credentials: KlingCredentials(accessKey: access, secretKey: secret), baseURL: sim.baseURL,
                                  http: http, now: now)
