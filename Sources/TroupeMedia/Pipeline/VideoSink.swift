@@ -76,10 +76,8 @@ final class VideoSink {
             if frame === pending { pendingConverted = converted }
         }
         // A repeated frame is re-sent as a fresh frame referencing the same pixels.
-        let out = Frame()
-        av_frame_ref(out.raw, converted.raw)
+        let out = converted.reference()
         out.pts = Int64(producedFrames)
-        out.raw.pointee.pict_type = AV_PICTURE_TYPE_NONE
         try encoder.send(out)
         producedFrames += 1
         nextSlot += 1
@@ -93,8 +91,7 @@ final class VideoSink {
         if same && compose == nil {
             return frame
         } else if same {
-            result = Frame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
-            av_frame_copy(result.raw, frame.raw)
+            result = frame.copy()
         } else {
             let fit = Fit.inside(sourceWidth: frame.width, sourceHeight: frame.height, width: width, height: height)
             if scaler == nil || !scaler!.matches(frame) || scaler!.width != fit.width || scaler!.height != fit.height {

@@ -28,7 +28,8 @@ public struct PreviewRenderer: Sendable {
         }
         let picture = try FrameGrabber.grab(image, at: 0, cancellation: cancellation)
         let input = try InputFile(path: clip, cancellation: cancellation)
-        let reader = try SourceReader(input, audio: keepSound)
+        // Fast decoding (no deblocking): the frames are scaled down for a preview anyway.
+        let reader = try SourceReader(input, audio: keepSound, fastVideo: true)
         let clipLength = reader.videoDuration
         guard clipLength > 0 else { throw .unreadable(path: clip, reason: "the video stream has no duration") }
         let width = max(2, Int((Double(height) * Double(reader.video.width) / Double(max(1, reader.video.height))).rounded()) & ~1)
