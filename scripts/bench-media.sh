@@ -17,6 +17,7 @@ swift build -c release --product troupe >/dev/null
 TROUPE=$ROOT/.build/release/troupe
 
 if [[ "${1:-}" == "valgrind" ]]; then
+    # probe, trim and concat (both paths each), plus thumbnail, contact sheet, conform and preview.
     # The async CLI's dispatch worker threads crash valgrind 3.19, so drive the library from a
     # small synchronous executable linked against the release TroupeMedia objects.
     VG=$BENCH_DIR/valgrind
@@ -31,6 +32,11 @@ do {
     print(try MediaEditor.trim(p("v1.mp4"), to: p("o-t2.mp4"), start: 0.5, end: 1.5))    // re-encode
     print(try MediaEditor.concat([p("v1.mp4"), p("v2.mp4")], to: p("o-c1.mp4")))        // stream copy
     print(try MediaEditor.concat([p("v1.mp4"), p("v3.mp4")], to: p("o-c2.mp4")))        // normalise
+    try MediaStills.thumbnail(p("v1.mp4"), at: 1, to: p("o-th.png"))
+    try MediaStills.contactSheet([p("v1.mp4"), p("v3.mp4"), p("c.png")], to: p("o-cs.png"), cellWidth: 64)
+    print(try MediaEditor.conform(p("v3.mp4"), to: p("o-cf.mp4")))
+    try PreviewRenderer().render(image: p("c.png"), clip: p("v1.mp4"), output: p("o-pv.mp4"), height: 720,
+                                 seconds: 1, keepSound: true)
     do { _ = try MediaProbe.probe(p("o-t1.mp4.missing")) } catch { print(error) }
 } catch { print("error:", error) }
 SWIFT

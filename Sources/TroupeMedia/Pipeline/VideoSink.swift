@@ -11,7 +11,7 @@ final class VideoSink {
     let frameRate: Rational
     private let encoder: Encoder
     private let output: OutputFile
-    private let stream: Int
+    let stream: Int
     private let packet = Packet()
     private var scaler: Scaler?
     private let fastScaling: Bool
