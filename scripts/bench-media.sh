@@ -79,11 +79,11 @@ $H --export-json trimcopy.json -n troupe "$TROUPE media trim in.mp4 out-t.mp4 --
     -n ffmpeg "ffmpeg -v error -y -ss 10 -to 20 -i in.mp4 -c copy out-f.mp4" >&2
 $H --export-json trimexact.json -n troupe "$TROUPE media trim in.mp4 out-t.mp4 --start 5.5 --end 15.5 --preset veryfast --crf 20" \
     -n ffmpeg "ffmpeg -v error -y -ss 5.5 -to 15.5 -i in.mp4 -c:v libx264 -preset veryfast -crf 20 -c:a aac out-f.mp4" >&2
-hyperfine --style basic --warmup 1 --runs 3 --export-json probe.json \
+hyperfine --style basic --warmup 0 --runs 2 --export-json probe.json \
     -n troupe "$TROUPE media probe --json $PROBE_FILES >/dev/null" \
     -n ffprobe "xargs -n1 ffprobe -v error -show_format -show_streams -of json <probe/list.txt >/dev/null" >&2
 $H --export-json preview.json -n troupe "$TROUPE media preview --image char.png --clip in.mp4 -o out-p.mp4 --height 720 --seconds 10" \
-    -n ffmpeg-overlay "ffmpeg -v error -y -i in.mp4 -i char.png -filter_complex '[0:v]scale=-2:720:flags=fast_bilinear[b];[1:v]scale=-2:360[o];[b][o]overlay=W-w-28:H-h-28' -t 10 -c:v libx264 -preset ultrafast -crf 23 -c:a aac out-f.mp4" >&2
+    -n ffmpeg-overlay "ffmpeg -v error -y -i in.mp4 -i char.png -filter_complex '[0:v]scale=-2:720:flags=fast_bilinear[b];[1:v]scale=-2:360[o];[b][o]overlay=W-w-28:H-h-28' -t 10 -c:v libx264 -preset ultrafast -crf 26 -c:a aac out-f.mp4" >&2
 
 python3 - <<'PY'
 import json

@@ -11,7 +11,9 @@ final class Scaler {
          fast: Bool = false) {
         sourceWidth = sw; sourceHeight = sh; sourceFormat = sf
         width = dw; height = dh; format = df
-        let flags = (fast ? SWS_FAST_BILINEAR : SWS_BICUBIC) | SWS_ACCURATE_RND | SWS_BITEXACT
+        // Exact rounding everywhere but previews, where SIMD fast paths matter more (still the
+        // same bytes on the same machine).
+        let flags = fast ? SWS_FAST_BILINEAR : SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT
         guard let made = sws_getContext(Int32(sw), Int32(sh), sf, Int32(dw), Int32(dh), df, Int32(flags), nil, nil, nil)
         else { fatalError("sws_getContext \(sw)x\(sh) → \(dw)x\(dh): unsupported conversion") }
         ctx = made
