@@ -72,7 +72,7 @@ final class VideoSink {
         if frame === pending, let cached = pendingConverted {
             converted = cached
         } else {
-            converted = convert(frame)
+            converted = try convert(frame)
             if frame === pending { pendingConverted = converted }
         }
         // A repeated frame is re-sent as a fresh frame referencing the same pixels.
@@ -85,7 +85,7 @@ final class VideoSink {
     }
 
     /// Scales into the output size, letterboxing when the aspect differs, then composes.
-    private func convert(_ frame: Frame) -> Frame {
+    private func convert(_ frame: Frame) throws(MediaError) -> Frame {
         let same = frame.width == width && frame.height == height && frame.pixelFormat == AV_PIX_FMT_YUV420P
         var result: Frame
         if same && compose == nil {
@@ -95,8 +95,8 @@ final class VideoSink {
         } else {
             let fit = Fit.inside(sourceWidth: frame.width, sourceHeight: frame.height, width: width, height: height)
             if scaler == nil || !scaler!.matches(frame) || scaler!.width != fit.width || scaler!.height != fit.height {
-                scaler = Scaler(from: frame.width, frame.height, frame.pixelFormat,
-                                to: fit.width, fit.height, AV_PIX_FMT_YUV420P, fast: fastScaling)
+                scaler = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                                    to: fit.width, fit.height, AV_PIX_FMT_YUV420P, fast: fastScaling, path: output.path)
             }
             let scaled = scaler!.scale(frame)
             if fit.width == width && fit.height == height {

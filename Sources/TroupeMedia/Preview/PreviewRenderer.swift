@@ -39,7 +39,8 @@ public struct PreviewRenderer: Sendable {
         let muxer = try Muxer(path: output, width: width, height: height, frameRate: rate, settings: settings,
                               audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
                               fastScaling: true, cancellation: cancellation)
-        let overlay = Overlay(picture: picture, canvasWidth: width, canvasHeight: height, scale: overlayScale)
+        let overlay = try Overlay(picture: picture, canvasWidth: width, canvasHeight: height, scale: overlayScale,
+                                  path: image)
         muxer.video.compose = { overlay.draw(on: $0) }
 
         let total = max(1, Int((Double(seconds) * rate.value).rounded()))
@@ -65,7 +66,7 @@ struct Overlay {
     let x: Int, y: Int
     let blend: Bool
 
-    init(picture source: Frame, canvasWidth: Int, canvasHeight: Int, scale: Double) {
+    init(picture source: Frame, canvasWidth: Int, canvasHeight: Int, scale: Double, path: String) throws(MediaError) {
         var h = max(2, Int(Double(canvasHeight) * scale) & ~1)
         var w = max(2, Int((Double(h) * Double(source.width) / Double(max(1, source.height))).rounded()) & ~1)
         if w > canvasWidth * 9 / 20 {
@@ -73,8 +74,8 @@ struct Overlay {
             h = max(2, Int((Double(w) * Double(source.height) / Double(max(1, source.width))).rounded()) & ~1)
         }
         blend = source.hasAlpha
-        picture = Scaler(from: source.width, source.height, source.pixelFormat,
-                         to: w, h, blend ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P).scale(source)
+        picture = try Scaler(from: source.width, source.height, source.pixelFormat,
+                             to: w, h, blend ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P, path: path).scale(source)
         let margin = (canvasHeight / 25) & ~1
         x = max(0, canvasWidth - w - margin) & ~1
         y = max(0, canvasHeight - h - margin) & ~1
