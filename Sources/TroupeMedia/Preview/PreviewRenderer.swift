@@ -32,7 +32,11 @@ public struct PreviewRenderer: Sendable {
         let reader = try SourceReader(input, audio: keepSound, fastVideo: true)
         let clipLength = reader.videoDuration
         guard clipLength > 0 else { throw .unreadable(path: clip, reason: "the video stream has no duration") }
-        let width = max(2, Int((Double(height) * Double(reader.video.width) / Double(max(1, reader.video.height))).rounded()) & ~1)
+        // Rotated (phone) clips are turned upright first, so the preview has the clip's display shape.
+        let turn = ((Int(reader.video.rotation.rounded()) % 360) + 360) % 360 / 90 * 90
+        let (clipWidth, clipHeight) = turn % 180 == 0 ? (reader.video.width, reader.video.height)
+            : (reader.video.height, reader.video.width)
+        let width = max(2, Int((Double(height) * Double(clipWidth) / Double(max(1, clipHeight))).rounded()) & ~1)
         guard width <= 8192 else { throw .absurdDimensions(path: clip, width: reader.video.width, height: reader.video.height) }
         let rate = reader.frameRate.value <= 60 ? reader.frameRate : Rational(30, 1)
 
@@ -43,6 +47,7 @@ public struct PreviewRenderer: Sendable {
                                   path: image)
         muxer.video.compose = { overlay.draw(on: $0) }
 
+        let upright = turn == 0 ? nil : try Upright(degrees: turn, width: width, height: height, path: clip)
         let total = max(1, Int((Double(seconds) * rate.value).rounded()))
         let perLoop = max(1, Int((clipLength * rate.value).rounded()))
         var produced = 0
@@ -51,7 +56,10 @@ public struct PreviewRenderer: Sendable {
             let span = Double(frames) / rate.value
             muxer.beginSegment(frames: frames)
             try reader.run(from: 0, to: span,
-                           video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },
+                           video: { frame, t throws(MediaError) in
+                               let shown = if let upright { try upright.turn(frame) } else { frame }
+                               try muxer.video.feed(shown, at: t)
+                           },
                            audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
             try muxer.endSegment()
             produced += frames
@@ -83,5 +91,24 @@ struct Overlay {
 
     func draw(on frame: Frame) {
         if blend { frame.blend(picture, x: x, y: y) } else { frame.blit(picture, x: x, y: y) }
+    }
+}
+
+/// Scales a rotated clip's frames to the output size (in coded orientation) and turns them upright.
+final class Upright {
+    let degrees: Int, width: Int, height: Int, path: String
+    private var scaler: Scaler?
+
+    init(degrees: Int, width: Int, height: Int, path: String) throws(MediaError) {
+        self.degrees = degrees; self.width = width; self.height = height; self.path = path
+    }
+
+    func turn(_ frame: Frame) throws(MediaError) -> Frame {
+        let (w, h) = degrees % 180 == 0 ? (width, height) : (height, width)
+        if scaler == nil || !scaler!.matches(frame) {
+            scaler = try Scaler(from: frame.width, frame.height, frame.pixelFormat, to: w, h, AV_PIX_FMT_YUV420P,
+                                fast: true, path: path)
+        }
+        return scaler!.scale(frame).rotated(clockwise: degrees)
     }
 }
