@@ -93,22 +93,3 @@ struct Overlay {
         if blend { frame.blend(picture, x: x, y: y) } else { frame.blit(picture, x: x, y: y) }
     }
 }
-
-/// Scales a rotated clip's frames to the output size (in coded orientation) and turns them upright.
-final class Upright {
-    let degrees: Int, width: Int, height: Int, path: String
-    private var scaler: Scaler?
-
-    init(degrees: Int, width: Int, height: Int, path: String) throws(MediaError) {
-        self.degrees = degrees; self.width = width; self.height = height; self.path = path
-    }
-
-    func turn(_ frame: Frame) throws(MediaError) -> Frame {
-        let (w, h) = degrees % 180 == 0 ? (width, height) : (height, width)
-        if scaler == nil || !scaler!.matches(frame) {
-            scaler = try Scaler(from: frame.width, frame.height, frame.pixelFormat, to: w, h, AV_PIX_FMT_YUV420P,
-                                fast: true, path: path)
-        }
-        return scaler!.scale(frame).rotated(clockwise: degrees)
-    }
-}
