@@ -45,6 +45,25 @@ static inline double troupe_stream_rotation(const AVStream *st) {
     return r != r ? 0 : -r; /* NaN guard; display matrix is counter-clockwise */
 }
 
+/* Copies a stream's display matrix (rotation) to another stream; 0 when there is none. */
+static inline int troupe_copy_display_matrix(AVStream *dst, const AVStream *src) {
+    size_t size = 0;
+    const uint8_t *m = av_stream_get_side_data(src, AV_PKT_DATA_DISPLAYMATRIX, &size);
+    if (!m) return 0;
+    uint8_t *d = av_stream_new_side_data(dst, AV_PKT_DATA_DISPLAYMATRIX, size);
+    if (!d) return AVERROR(ENOMEM);
+    memcpy(d, m, size);
+    return 0;
+}
+
+/* Sets a stream's display matrix to a clockwise rotation in degrees. */
+static inline int troupe_set_rotation(AVStream *st, double clockwise) {
+    uint8_t *d = av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+    if (!d) return AVERROR(ENOMEM);
+    av_display_rotation_set((int32_t *)d, clockwise); /* set(a) reads back as get() = -a */
+    return 0;
+}
+
 /* swr_convert over whole frames; out must have buffers for out->nb_samples. in may be NULL to flush. */
 static inline int troupe_swr_convert_frame(SwrContext *s, AVFrame *out, const AVFrame *in) {
     int n = swr_convert(s, out->extended_data, out->nb_samples,

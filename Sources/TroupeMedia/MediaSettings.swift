@@ -21,5 +21,5 @@ public struct VideoSettings: Sendable, Equatable, Codable {
 
     public static let standard = VideoSettings()
     /// For previews: speed over size.
-    public static let preview = VideoSettings(preset: "ultrafast", crf: 23)
+    public static let preview = VideoSettings(preset: "ultrafast", crf: 26)
 }

@@ -13,19 +13,20 @@ struct MediaSynthCommand: AsyncParsableCommand {
     @Option(help: "Keyframe interval in frames (default: 2 s).") var gop: Int?
     @Option(help: "Tone frequency in Hz; 0 = no audio.") var tone: Double = 440
     @Option var seed: Int = 0
+    @Option(help: "Clockwise display rotation to record, degrees.") var rotation: Int = 0
     @Option var preset: String = "veryfast"
     @Option var crf: Int = 23
 
     func run() async throws {
-        let (output, width, height, fps, seconds, gop, tone, seed, preset, crf) =
-            (output, width, height, fps, seconds, gop, tone, seed, preset, crf)
+        let (output, width, height, fps, seconds, gop, tone, seed, preset, crf, rotation) =
+            (output, width, height, fps, seconds, gop, tone, seed, preset, crf, rotation)
         try await runMedia { token in
             let lower = output.lowercased()
             if lower.hasSuffix(".png") || lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") {
                 try Synth.image(to: output, width: width, height: height, seed: seed)
             } else {
                 try Synth.video(to: output, width: width, height: height, fps: fps, seconds: seconds, gop: gop,
-                                tone: tone > 0 ? Synth.Tone(frequency: tone) : nil, seed: seed,
+                                tone: tone > 0 ? Synth.Tone(frequency: tone) : nil, seed: seed, rotation: rotation,
                                 settings: VideoSettings(preset: preset, crf: crf), cancellation: token)
             }
         }

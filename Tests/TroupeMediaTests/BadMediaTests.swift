@@ -143,3 +143,40 @@ import Testing
         #expect(dir.contents == ["clip.mp4"])
     }
 }
+
+/// Seeded byte corruption of a real clip: every operation either works or throws a MediaError.
+@Suite struct CorruptionTests {
+    struct LCG: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state
+        }
+    }
+
+    @Test func seededCorruptionNeverCrashes() throws {
+        let dir = TempDir()
+        let clean = fileBytes(try dir.clip(seconds: 1.5))
+        var rng = LCG(state: 42)
+        for round in 0..<16 {
+            var bytes = clean
+            let flips = Int.random(in: 1...40, using: &rng)
+            for _ in 0..<flips { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            let path = dir.path("r\(round).mp4")
+            _ = FileManager.default.createFile(atPath: path, contents: bytes)
+            let ops: [() throws -> Void] = [
+                { _ = try MediaProbe.probe(path) },
+                { try MediaEditor.trim(path, to: dir.path("t\(round).mp4"), start: 0.3, end: 1.2) },
+                { try MediaEditor.concat([path, path], to: dir.path("c\(round).mp4"), allowStreamCopy: false) },
+                { try MediaStills.thumbnail(path, at: 0.7, to: dir.path("p\(round).png")) },
+            ]
+            for op in ops {
+                do { try op() } catch {
+                    let media = error as? MediaError
+                    #expect(media?.description.contains(dir.url.path) == true, "round \(round): \(error)")
+                }
+            }
+        }
+        #expect(!dir.contents.contains { $0.hasPrefix(".") }, "no temp files left behind")
+    }
+}

@@ -45,3 +45,32 @@ import Testing
         }
     }
 }
+
+@Suite struct RotatedPreviewTests {
+    @Test func framesTurnClockwise() {
+        // 4×2 luma: row 0 = 1 2 3 4, row 1 = 5 6 7 8.
+        let frame = Frame.video(width: 4, height: 2, format: .init(0))
+        frame.fillPixels(plane: 0) { x, y in UInt8(1 + x + 4 * y) }
+        let cw = frame.rotated(clockwise: 90)
+        #expect(cw.width == 2 && cw.height == 4)
+        #expect((0..<4).map { [cw.pixel(plane: 0, x: 0, y: $0), cw.pixel(plane: 0, x: 1, y: $0)] }
+                == [[5, 1], [6, 2], [7, 3], [8, 4]])
+        let half = frame.rotated(clockwise: 180)
+        #expect((0..<4).map { half.pixel(plane: 0, x: $0, y: 0) } == [8, 7, 6, 5])
+        let ccw = frame.rotated(clockwise: 270)
+        #expect((0..<4).map { [ccw.pixel(plane: 0, x: 0, y: $0), ccw.pixel(plane: 0, x: 1, y: $0)] }
+                == [[4, 8], [3, 7], [2, 6], [1, 5]])
+    }
+
+    @Test func rotatedClipRendersUpright() throws {
+        let dir = TempDir()
+        let clip = dir.path("phone.mp4")
+        try Synth.video(to: clip, width: 320, height: 240, seconds: 1, gop: 30, rotation: 90)
+        let image = dir.path("char.png")
+        try Synth.image(to: image, width: 300, height: 300)
+        let out = dir.path("p.mp4")
+        try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
+        let info = try MediaProbe.probe(out)
+        #expect(info.width == 540 && info.height == 720 && info.rotation == 0)
+    }
+}

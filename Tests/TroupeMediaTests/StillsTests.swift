@@ -41,3 +41,15 @@ import Testing
         #expect(info.height == 2 * 90 + 3 * 8)
     }
 }
+
+@Suite struct RotatedStillsTests {
+    @Test func thumbnailOfAPhoneClipIsUpright() throws {
+        let dir = TempDir()
+        let clip = dir.path("phone.mp4")
+        try Synth.video(to: clip, width: 320, height: 240, seconds: 1, gop: 30, rotation: 90)
+        let png = dir.path("t.png")
+        try MediaStills.thumbnail(clip, to: png)
+        let info = try MediaProbe.probe(png)
+        #expect(info.width == 240 && info.height == 320)
+    }
+}

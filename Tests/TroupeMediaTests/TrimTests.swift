@@ -51,3 +51,20 @@ import Testing
         #expect(dir.contents == ["clip.mp4"])
     }
 }
+
+@Suite struct RotationTests {
+    @Test func rotationIsProbedAndSurvivesEdits() throws {
+        let dir = TempDir()
+        let clip = dir.path("r.mp4")
+        try Synth.video(to: clip, width: 320, height: 240, seconds: 2, gop: 30, rotation: 90)
+        let info = try MediaProbe.probe(clip)
+        #expect(info.rotation == 90)
+        #expect(info.displaySize == (240, 320))
+        try MediaEditor.trim(clip, to: dir.path("copy.mp4"), start: 1, end: 2)
+        try MediaEditor.trim(clip, to: dir.path("exact.mp4"), start: 0.5, end: 1.5)
+        try MediaEditor.concat([clip, clip], to: dir.path("cat.mp4"))
+        for name in ["copy.mp4", "exact.mp4", "cat.mp4"] {
+            #expect(try MediaProbe.probe(dir.path(name)).rotation == 90, "\(name)")
+        }
+    }
+}

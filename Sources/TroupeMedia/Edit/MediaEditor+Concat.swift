@@ -27,7 +27,8 @@ extension MediaEditor {
         let rate = first.frameRate
         let audioFormat = readers.lazy.compactMap(\.audio).first.map { ($0.sampleRate, max(1, $0.channels)) }
         let muxer = try Muxer(path: output, width: first.video.width & ~1, height: first.video.height & ~1,
-                              frameRate: rate, settings: settings, audio: audioFormat, cancellation: cancellation)
+                              frameRate: rate, settings: settings, audio: audioFormat,
+                              rotation: .like(first.input, first.video.index), cancellation: cancellation)
         for reader in readers {
             let length = reader.videoDuration
             muxer.beginSegment(frames: max(1, Int((length * rate.value).rounded())))

@@ -37,7 +37,7 @@ extension MediaEditor {
         for _ in 0..<4 {
             let muxer = try Muxer(path: output, width: size.width, height: size.height, frameRate: reader.frameRate,
                                   settings: settings, audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
-                                  cancellation: cancellation)
+                                  rotation: .like(input, reader.video.index), cancellation: cancellation)
             let length = reader.videoDuration
             muxer.beginSegment(frames: max(1, Int((length * reader.frameRate.value).rounded())))
             try reader.run(from: 0, to: length,

@@ -23,7 +23,8 @@ extension MediaEditor {
         let frames = max(1, Int(((end - start) * reader.frameRate.value).rounded()))
         let muxer = try Muxer(path: output, width: reader.video.width & ~1, height: reader.video.height & ~1,
                               frameRate: reader.frameRate, settings: settings,
-                              audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) }, cancellation: cancellation)
+                              audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
+                              rotation: .like(input, reader.video.index), cancellation: cancellation)
         muxer.beginSegment(frames: frames)
         try reader.run(from: start, to: end,
                        video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },

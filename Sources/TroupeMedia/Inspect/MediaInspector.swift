@@ -37,8 +37,8 @@ enum MediaInspector {
                     if readFrameNumbers {
                         var picture = frame
                         if frame.pixelFormat != AV_PIX_FMT_YUV420P {
-                            if gray == nil { gray = Scaler(from: frame.width, frame.height, frame.pixelFormat,
-                                                           to: frame.width, frame.height, AV_PIX_FMT_YUV420P) }
+                            if gray == nil { gray = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                                                               to: frame.width, frame.height, AV_PIX_FMT_YUV420P, path: path) }
                             picture = gray!.scale(frame)
                         }
                         report.frameNumbers.append(SynthPattern.frameNumber(in: picture, scale: patternScale))

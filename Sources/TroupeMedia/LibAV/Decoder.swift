@@ -8,7 +8,8 @@ final class Decoder {
     /// Packets the decoder rejected as invalid (damaged data is skipped, as ffmpeg does).
     private(set) var rejectedPackets = 0
 
-    init(input: InputFile, stream: StreamInfo, threads: Int = 0) throws(MediaError) {
+    /// `fast` skips H.264 deblocking and allows non-spec-compliant speedups: for previews only.
+    init(input: InputFile, stream: StreamInfo, threads: Int = 0, fast: Bool = false) throws(MediaError) {
         path = input.path
         self.stream = stream
         let par = input.codecParameters(stream.index)
@@ -20,6 +21,10 @@ final class Decoder {
         try check(avcodec_parameters_to_context(made, par)) { .decodeFailed(path: path, reason: $0) }
         made.pointee.pkt_timebase = stream.timeBase.av
         made.pointee.thread_count = Int32(threads)
+        if fast {
+            made.pointee.skip_loop_filter = AVDISCARD_ALL
+            made.pointee.flags2 |= Int32(AV_CODEC_FLAG2_FAST)
+        }
         try check(avcodec_open2(made, codec, nil)) { .decodeFailed(path: path, reason: $0) }
     }
 

@@ -118,3 +118,29 @@ extension Frame {
         }
     }
 }
+
+extension Frame {
+    /// A yuv420p copy turned clockwise by `degrees` (90, 180 or 270), as players apply a
+    /// stream's display rotation.
+    func rotated(clockwise degrees: Int) -> Frame {
+        let turn = ((degrees % 360) + 360) % 360
+        let (w, h) = turn == 90 || turn == 270 ? (height, width) : (width, height)
+        let out = Frame.video(width: w, height: h, format: AV_PIX_FMT_YUV420P)
+        for plane in 0..<3 {
+            let (sw, sh) = planeSize(plane)
+            let (dw, dh) = out.planeSize(plane)
+            let src = troupe_frame_data(raw, Int32(plane))!, stride = Int(troupe_frame_linesize(raw, Int32(plane)))
+            for r in 0..<min(dh, turn == 90 || turn == 270 ? sw : sh) {
+                let dst = out.row(plane, r)
+                switch turn {
+                case 90: for c in 0..<min(dw, sh) { dst[c] = src[(sh - 1 - c) * stride + r] }
+                case 180: for c in 0..<min(dw, sw) { dst[c] = src[(sh - 1 - r) * stride + sw - 1 - c] }
+                case 270: for c in 0..<min(dw, sh) { dst[c] = src[c * stride + sw - 1 - r] }
+                default: dst.update(from: src + r * stride, count: min(dw, sw))
+                }
+            }
+        }
+        out.pts = pts
+        return out
+    }
+}

@@ -79,3 +79,21 @@ extension Frame {
         return desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
     }
 }
+
+extension Frame {
+    /// A new frame sharing this frame's pixel buffers (for sending one picture twice), with
+    /// the picture type cleared so the encoder chooses it.
+    func reference() -> Frame {
+        let out = Frame()
+        if av_frame_ref(out.raw, raw) < 0 { fatalError("av_frame_ref: out of memory") }
+        out.raw.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        return out
+    }
+
+    /// A writable deep copy of a video frame.
+    func copy() -> Frame {
+        let out = Frame.video(width: width, height: height, format: pixelFormat)
+        av_frame_copy(out.raw, raw)
+        return out
+    }
+}

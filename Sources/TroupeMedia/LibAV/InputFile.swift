@@ -92,6 +92,9 @@ final class InputFile {
         }
     }
 
+    /// The AVStream itself, for copying side data (wrapper files only).
+    func rawStream(_ index: Int) -> UnsafeMutablePointer<AVStream> { context.pointee.streams[index]! }
+
     /// The codec parameters of a stream, for decoders and stream-copy outputs (wrapper files only).
     func codecParameters(_ index: Int) -> UnsafeMutablePointer<AVCodecParameters> {
         context.pointee.streams[index]!.pointee.codecpar

@@ -51,6 +51,7 @@ final class OutputFile {
         }
         st.pointee.codecpar.pointee.codec_tag = 0
         st.pointee.time_base = input.streams[index].timeBase.av
+        try keepRotation(Int(st.pointee.index), of: input, index)
         return Int(st.pointee.index)
     }
 
@@ -60,6 +61,21 @@ final class OutputFile {
         try encoder.exportParameters(to: st.pointee.codecpar, path: path)
         st.pointee.time_base = encoder.timeBase.av
         return Int(st.pointee.index)
+    }
+
+    /// Gives output stream `stream` the display matrix (rotation) of `input`'s stream `index`:
+    /// troupe never rotates pixels, so the player must keep doing it.
+    func keepRotation(_ stream: Int, of input: InputFile, _ index: Int) throws(MediaError) {
+        try check(troupe_copy_display_matrix(context.pointee.streams[stream]!, input.rawStream(index))) {
+            .writeFailed(path: path, reason: $0)
+        }
+    }
+
+    /// Sets a clockwise display rotation on a stream (synthetic test media).
+    func setRotation(_ stream: Int, degrees: Int) throws(MediaError) {
+        try check(troupe_set_rotation(context.pointee.streams[stream]!, Double(degrees))) {
+            .writeFailed(path: path, reason: $0)
+        }
     }
 
     func writeHeader() throws(MediaError) {

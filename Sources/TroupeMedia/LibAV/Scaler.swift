@@ -7,13 +7,21 @@ final class Scaler {
     let width: Int, height: Int, format: AVPixelFormat
 
     /// `fast` trades a little sharpness for speed (previews); otherwise bicubic.
+    /// Throws when FFmpeg cannot convert between the two (a damaged stream's odd format or size);
+    /// `path` names the file in that error.
     init(from sw: Int, _ sh: Int, _ sf: AVPixelFormat, to dw: Int, _ dh: Int, _ df: AVPixelFormat,
-         fast: Bool = false) {
+         fast: Bool = false, path: String) throws(MediaError) {
         sourceWidth = sw; sourceHeight = sh; sourceFormat = sf
         width = dw; height = dh; format = df
-        let flags = (fast ? SWS_FAST_BILINEAR : SWS_BICUBIC) | SWS_ACCURATE_RND | SWS_BITEXACT
-        guard let made = sws_getContext(Int32(sw), Int32(sh), sf, Int32(dw), Int32(dh), df, Int32(flags), nil, nil, nil)
-        else { fatalError("sws_getContext \(sw)x\(sh) → \(dw)x\(dh): unsupported conversion") }
+        // Exact rounding everywhere but previews, where SIMD fast paths matter more (still the
+        // same bytes on the same machine).
+        let flags = fast ? SWS_FAST_BILINEAR : SWS_BICUBIC | SWS_ACCURATE_RND | SWS_BITEXACT
+        guard sw > 0, sh > 0, dw > 0, dh > 0, sw <= 32_768, sh <= 32_768,
+              let made = sws_getContext(Int32(sw), Int32(sh), sf, Int32(dw), Int32(dh), df, Int32(flags), nil, nil, nil)
+        else {
+            let name = av_get_pix_fmt_name(sf).map { String(cString: $0) } ?? "unknown"
+            throw .decodeFailed(path: path, reason: "cannot convert a \(sw)×\(sh) \(name) picture")
+        }
         ctx = made
     }
 
@@ -27,6 +35,7 @@ final class Scaler {
     func scale(_ source: Frame) -> Frame {
         let out = Frame.video(width: width, height: height, format: format)
         sws_scale_frame(ctx, out.raw, source.raw)
+        out.pts = source.pts
         return out
     }
 }

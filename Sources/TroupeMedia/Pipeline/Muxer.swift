@@ -9,7 +9,7 @@ final class Muxer {
 
     init(path: String, width: Int, height: Int, frameRate: Rational, settings: VideoSettings,
          audio: (sampleRate: Int, channels: Int)?, fastScaling: Bool = false,
-         cancellation: MediaCancellation?) throws(MediaError) {
+         rotation: Rotation = .none, cancellation: MediaCancellation?) throws(MediaError) {
         guard width >= 2, height >= 2, width <= 16384, height <= 16384, width % 2 == 0, height % 2 == 0 else {
             throw .invalidArgument("\(path): output size \(width)×\(height) must be even and between 2 and 16384")
         }
@@ -22,7 +22,19 @@ final class Muxer {
         } else {
             self.audio = nil
         }
+        switch rotation {
+        case .none: break
+        case .degrees(let d): if d % 360 != 0 { try file.setRotation(video.stream, degrees: d) }
+        case .like(let input, let index): try file.keepRotation(video.stream, of: input, index)
+        }
         try output.writeHeader()
+    }
+
+    /// The display rotation to record on the video stream.
+    enum Rotation {
+        case none
+        case degrees(Int)
+        case like(InputFile, Int)
     }
 
     var frameRate: Rational { video.frameRate }

@@ -11,7 +11,7 @@ final class VideoSink {
     let frameRate: Rational
     private let encoder: Encoder
     private let output: OutputFile
-    private let stream: Int
+    let stream: Int
     private let packet = Packet()
     private var scaler: Scaler?
     private let fastScaling: Bool
@@ -72,14 +72,12 @@ final class VideoSink {
         if frame === pending, let cached = pendingConverted {
             converted = cached
         } else {
-            converted = convert(frame)
+            converted = try convert(frame)
             if frame === pending { pendingConverted = converted }
         }
         // A repeated frame is re-sent as a fresh frame referencing the same pixels.
-        let out = Frame()
-        av_frame_ref(out.raw, converted.raw)
+        let out = converted.reference()
         out.pts = Int64(producedFrames)
-        out.raw.pointee.pict_type = AV_PICTURE_TYPE_NONE
         try encoder.send(out)
         producedFrames += 1
         nextSlot += 1
@@ -87,19 +85,18 @@ final class VideoSink {
     }
 
     /// Scales into the output size, letterboxing when the aspect differs, then composes.
-    private func convert(_ frame: Frame) -> Frame {
+    private func convert(_ frame: Frame) throws(MediaError) -> Frame {
         let same = frame.width == width && frame.height == height && frame.pixelFormat == AV_PIX_FMT_YUV420P
         var result: Frame
         if same && compose == nil {
             return frame
         } else if same {
-            result = Frame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
-            av_frame_copy(result.raw, frame.raw)
+            result = frame.copy()
         } else {
             let fit = Fit.inside(sourceWidth: frame.width, sourceHeight: frame.height, width: width, height: height)
             if scaler == nil || !scaler!.matches(frame) || scaler!.width != fit.width || scaler!.height != fit.height {
-                scaler = Scaler(from: frame.width, frame.height, frame.pixelFormat,
-                                to: fit.width, fit.height, AV_PIX_FMT_YUV420P, fast: fastScaling)
+                scaler = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                                    to: fit.width, fit.height, AV_PIX_FMT_YUV420P, fast: fastScaling, path: output.path)
             }
             let scaled = scaler!.scale(frame)
             if fit.width == width && fit.height == height {

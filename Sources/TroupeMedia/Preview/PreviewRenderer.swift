@@ -28,19 +28,26 @@ public struct PreviewRenderer: Sendable {
         }
         let picture = try FrameGrabber.grab(image, at: 0, cancellation: cancellation)
         let input = try InputFile(path: clip, cancellation: cancellation)
-        let reader = try SourceReader(input, audio: keepSound)
+        // Fast decoding (no deblocking): the frames are scaled down for a preview anyway.
+        let reader = try SourceReader(input, audio: keepSound, fastVideo: true)
         let clipLength = reader.videoDuration
         guard clipLength > 0 else { throw .unreadable(path: clip, reason: "the video stream has no duration") }
-        let width = max(2, Int((Double(height) * Double(reader.video.width) / Double(max(1, reader.video.height))).rounded()) & ~1)
+        // Rotated (phone) clips are turned upright first, so the preview has the clip's display shape.
+        let turn = ((Int(reader.video.rotation.rounded()) % 360) + 360) % 360 / 90 * 90
+        let (clipWidth, clipHeight) = turn % 180 == 0 ? (reader.video.width, reader.video.height)
+            : (reader.video.height, reader.video.width)
+        let width = max(2, Int((Double(height) * Double(clipWidth) / Double(max(1, clipHeight))).rounded()) & ~1)
         guard width <= 8192 else { throw .absurdDimensions(path: clip, width: reader.video.width, height: reader.video.height) }
         let rate = reader.frameRate.value <= 60 ? reader.frameRate : Rational(30, 1)
 
         let muxer = try Muxer(path: output, width: width, height: height, frameRate: rate, settings: settings,
                               audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
                               fastScaling: true, cancellation: cancellation)
-        let overlay = Overlay(picture: picture, canvasWidth: width, canvasHeight: height, scale: overlayScale)
+        let overlay = try Overlay(picture: picture, canvasWidth: width, canvasHeight: height, scale: overlayScale,
+                                  path: image)
         muxer.video.compose = { overlay.draw(on: $0) }
 
+        let upright = turn == 0 ? nil : try Upright(degrees: turn, width: width, height: height, path: clip)
         let total = max(1, Int((Double(seconds) * rate.value).rounded()))
         let perLoop = max(1, Int((clipLength * rate.value).rounded()))
         var produced = 0
@@ -49,7 +56,10 @@ public struct PreviewRenderer: Sendable {
             let span = Double(frames) / rate.value
             muxer.beginSegment(frames: frames)
             try reader.run(from: 0, to: span,
-                           video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },
+                           video: { frame, t throws(MediaError) in
+                               let shown = if let upright { try upright.turn(frame) } else { frame }
+                               try muxer.video.feed(shown, at: t)
+                           },
                            audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
             try muxer.endSegment()
             produced += frames
@@ -64,7 +74,7 @@ struct Overlay {
     let x: Int, y: Int
     let blend: Bool
 
-    init(picture source: Frame, canvasWidth: Int, canvasHeight: Int, scale: Double) {
+    init(picture source: Frame, canvasWidth: Int, canvasHeight: Int, scale: Double, path: String) throws(MediaError) {
         var h = max(2, Int(Double(canvasHeight) * scale) & ~1)
         var w = max(2, Int((Double(h) * Double(source.width) / Double(max(1, source.height))).rounded()) & ~1)
         if w > canvasWidth * 9 / 20 {
@@ -72,8 +82,8 @@ struct Overlay {
             h = max(2, Int((Double(w) * Double(source.height) / Double(max(1, source.width))).rounded()) & ~1)
         }
         blend = source.hasAlpha
-        picture = Scaler(from: source.width, source.height, source.pixelFormat,
-                         to: w, h, blend ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P).scale(source)
+        picture = try Scaler(from: source.width, source.height, source.pixelFormat,
+                             to: w, h, blend ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P, path: path).scale(source)
         let margin = (canvasHeight / 25) & ~1
         x = max(0, canvasWidth - w - margin) & ~1
         y = max(0, canvasHeight - h - margin) & ~1

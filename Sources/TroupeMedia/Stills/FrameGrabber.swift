@@ -1,6 +1,8 @@
 /// Decodes the picture shown at a moment of a clip (or an image's only picture).
 enum FrameGrabber {
-    static func grab(_ path: String, at seconds: Double?, cancellation: MediaCancellation?) throws(MediaError) -> Frame {
+    /// `upright` applies the clip's display rotation.
+    static func grab(_ path: String, at seconds: Double?, upright: Bool = true,
+                     cancellation: MediaCancellation?) throws(MediaError) -> Frame {
         let input = try InputFile(path: path, cancellation: cancellation)
         let reader = try SourceReader(input, audio: false)
         let duration = reader.videoDuration
@@ -18,6 +20,10 @@ enum FrameGrabber {
         guard let frame = picked ?? last else {
             throw .decodeFailed(path: path, reason: "no picture could be decoded at \(MediaError.seconds(at)) s")
         }
-        return frame
+        // Stills are shown upright, as a player would show the clip.
+        let turn = ((Int(reader.video.rotation.rounded()) % 360) + 360) % 360 / 90 * 90
+        guard upright, turn != 0 else { return frame }
+        return try Upright(degrees: turn, width: turn % 180 == 0 ? frame.width : frame.height,
+                           height: turn % 180 == 0 ? frame.height : frame.width, path: path, fast: false).turn(frame)
     }
 }

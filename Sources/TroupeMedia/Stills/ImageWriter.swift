@@ -6,8 +6,8 @@ enum ImageWriter {
         let encoder = try Encoder.image(path: path, format: format, width: frame.width, height: frame.height)
         var picture = frame
         if frame.pixelFormat != encoder.pixelFormat {
-            picture = Scaler(from: frame.width, frame.height, frame.pixelFormat,
-                             to: frame.width, frame.height, encoder.pixelFormat).scale(frame)
+            picture = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                                 to: frame.width, frame.height, encoder.pixelFormat, path: path).scale(frame)
         }
         picture.pts = 0
         try encoder.send(picture)

@@ -13,8 +13,8 @@ public enum MediaStills {
         let frame = try FrameGrabber.grab(source, at: seconds, cancellation: cancellation)
         let w = width ?? frame.width
         let h = max(2, Int((Double(frame.height) * Double(w) / Double(frame.width)).rounded()))
-        let scaled = Scaler(from: frame.width, frame.height, frame.pixelFormat,
-                            to: w, h, format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P).scale(frame)
+        let scaled = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                                to: w, h, format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P, path: source).scale(frame)
         try ImageWriter.write(scaled, to: output, format: format)
     }
 
@@ -41,8 +41,8 @@ public enum MediaStills {
         for (i, source) in sources.enumerated() {
             let frame = try FrameGrabber.grab(source, at: nil, cancellation: cancellation)
             let fit = Fit.inside(sourceWidth: frame.width, sourceHeight: frame.height, width: cellW, height: cellH)
-            let cell = Scaler(from: frame.width, frame.height, frame.pixelFormat,
-                              to: fit.width, fit.height, AV_PIX_FMT_YUV420P).scale(frame)
+            let cell = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
+                                  to: fit.width, fit.height, AV_PIX_FMT_YUV420P, path: source).scale(frame)
             let x = gap + (i % cols) * (cellW + gap) + fit.x, y = gap + (i / cols) * (cellH + gap) + fit.y
             sheet.blit(cell, x: x & ~1, y: y & ~1)
         }

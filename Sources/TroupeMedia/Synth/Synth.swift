@@ -18,9 +18,11 @@ public enum Synth {
     /// - Parameters:
     ///   - gop: keyframe interval in frames (default: two seconds).
     ///   - seed: varies colours and motion, so different seeds give different (but stable) bytes.
+    ///   - rotation: clockwise display rotation to record (as phones do), in degrees.
     public static func video(
         to path: String, width: Int = 480, height: Int = 360, fps: Double = 30, seconds: Double = 4,
-        gop: Int? = nil, tone: Tone? = Tone(), seed: Int = 0, settings: VideoSettings = .init(preset: "veryfast", crf: 23),
+        gop: Int? = nil, tone: Tone? = Tone(), seed: Int = 0, rotation: Int = 0,
+        settings: VideoSettings = .init(preset: "veryfast", crf: 23),
         cancellation: MediaCancellation? = nil
     ) throws(MediaError) {
         guard width >= 16, height >= 16, width % 2 == 0, height % 2 == 0, width <= 8192, height <= 8192 else {
@@ -34,7 +36,8 @@ public enum Synth {
         let rate = Rational.frameRate(fps)
         let frames = max(1, Int((seconds * rate.value).rounded()))
         let muxer = try Muxer(path: path, width: width, height: height, frameRate: rate, settings: settings,
-                              audio: tone.map { ($0.sampleRate, $0.channels) }, cancellation: cancellation)
+                              audio: tone.map { ($0.sampleRate, $0.channels) }, rotation: .degrees(rotation),
+                              cancellation: cancellation)
         let pattern = SynthPattern(width: width, height: height, seed: seed)
         var toneWriter = tone.map { ToneGenerator(tone: $0) }
         muxer.beginSegment(frames: frames)

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Media engine benchmarks against the ffmpeg CLI, on the same synthesized 1080p30 H.264+AAC inputs.
+#
+#   scripts/bench-media.sh            run the benchmarks, print a Markdown table of figures and ratios
+#   scripts/bench-media.sh valgrind   run probe + trim + concat under valgrind --leak-check=full
+#
+# Figures only: never a pass/fail test. Needs hyperfine, ffmpeg, ffprobe (baseline only), python3.
+# BENCH_DIR (default /tmp/troupe-bench) holds the generated media; RUNS sets hyperfine's runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BENCH_DIR=${BENCH_DIR:-/tmp/troupe-bench}
+RUNS=${RUNS:-5}
+mkdir -p "$BENCH_DIR"
+
+swift build -c release --product troupe >/dev/null
+TROUPE=$ROOT/.build/release/troupe
+
+if [[ "${1:-}" == "valgrind" ]]; then
+    # probe, trim and concat (both paths each), plus thumbnail, contact sheet, conform and preview.
+    # The async CLI's dispatch worker threads crash valgrind 3.19, so drive the library from a
+    # small synchronous executable linked against the release TroupeMedia objects.
+    VG=$BENCH_DIR/valgrind
+    mkdir -p "$VG"
+    cat >"$VG/main.swift" <<'SWIFT'
+import TroupeMedia
+let dir = CommandLine.arguments[1]
+func p(_ n: String) -> String { dir + "/" + n }
+do {
+    for f in ["v1.mp4", "v3.mp4", "c.png"] { _ = try MediaProbe.probe(p(f)) }
+    print(try MediaEditor.trim(p("v1.mp4"), to: p("o-t1.mp4"), start: 1, end: 2))        // stream copy
+    print(try MediaEditor.trim(p("v1.mp4"), to: p("o-t2.mp4"), start: 0.5, end: 1.5))    // re-encode
+    print(try MediaEditor.concat([p("v1.mp4"), p("v2.mp4")], to: p("o-c1.mp4")))        // stream copy
+    print(try MediaEditor.concat([p("v1.mp4"), p("v3.mp4")], to: p("o-c2.mp4")))        // normalise
+    try MediaStills.thumbnail(p("v1.mp4"), at: 1, to: p("o-th.png"))
+    try MediaStills.contactSheet([p("v1.mp4"), p("v3.mp4"), p("c.png")], to: p("o-cs.png"), cellWidth: 64)
+    print(try MediaEditor.conform(p("v3.mp4"), to: p("o-cf.mp4")))
+    try PreviewRenderer().render(image: p("c.png"), clip: p("v1.mp4"), output: p("o-pv.mp4"), height: 720,
+                                 seconds: 1, keepSound: true)
+    do { _ = try MediaProbe.probe(p("o-t1.mp4.missing")) } catch { print(error) }
+} catch { print("error:", error) }
+SWIFT
+    "$TROUPE" media synth "$VG/v1.mp4" --width 320 --height 240 --seconds 2 --gop 30
+    "$TROUPE" media synth "$VG/v2.mp4" --width 320 --height 240 --seconds 2 --gop 30 --seed 1
+    "$TROUPE" media synth "$VG/v3.mp4" --width 240 --height 320 --seconds 1 --tone 0
+    "$TROUPE" media synth "$VG/c.png" --width 400 --height 600
+    swiftc -O "$VG/main.swift" -I "$ROOT/.build/release/Modules" \
+        -Xcc -fmodule-map-file="$ROOT/Sources/CFFmpeg/module.modulemap" -Xcc -I/usr/include/x86_64-linux-gnu \
+        "$ROOT"/.build/release/TroupeMedia.build/*.o \
+        -lavformat -lavcodec -lavutil -lswscale -lswresample -o "$VG/driver"
+    valgrind --leak-check=full "$VG/driver" "$VG" 2>&1 | grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY|^stream|^reencode|no such"
+    exit 0
+fi
+
+cd "$BENCH_DIR"
+if [[ ! -f in.mp4 ]]; then
+    echo "generating 1080p30 30 s H.264+AAC input…" >&2
+    "$TROUPE" media synth in.mp4 --width 1920 --height 1080 --fps 30 --seconds 30 --gop 60 --preset veryfast --crf 23
+fi
+[[ -f char.png ]] || "$TROUPE" media synth char.png --width 512 --height 768
+rm -f list.txt
+for i in $(seq 0 9); do
+    [[ -f "c$i.mp4" ]] || cp in.mp4 "c$i.mp4"
+    echo "file '$BENCH_DIR/c$i.mp4'" >>list.txt
+done
+mkdir -p probe
+if [[ ! -f probe/f0999.mp4 ]]; then
+    "$TROUPE" media synth probe/src.mp4 --width 640 --height 360 --seconds 3
+    for i in $(seq -w 0 999); do cp probe/src.mp4 "probe/f0$i.mp4"; done
+    rm probe/src.mp4
+fi
+PROBE_FILES=$(ls "$BENCH_DIR"/probe/f*.mp4 | tr '\n' ' ')
+echo "$PROBE_FILES" | tr ' ' '\n' | grep . >probe/list.txt
+
+H="hyperfine --style basic --warmup 1 --runs $RUNS"
+$H --export-json concat.json -n troupe "$TROUPE media concat -o out-t.mp4 $(for i in $(seq 0 9); do printf 'c%d.mp4 ' $i; done)" \
+    -n ffmpeg "ffmpeg -v error -y -f concat -safe 0 -i list.txt -c copy out-f.mp4" >&2
+$H --export-json trimcopy.json -n troupe "$TROUPE media trim in.mp4 out-t.mp4 --start 10 --end 20" \
+    -n ffmpeg "ffmpeg -v error -y -ss 10 -to 20 -i in.mp4 -c copy out-f.mp4" >&2
+$H --export-json trimexact.json -n troupe "$TROUPE media trim in.mp4 out-t.mp4 --start 5.5 --end 15.5 --preset veryfast --crf 20" \
+    -n ffmpeg "ffmpeg -v error -y -ss 5.5 -to 15.5 -i in.mp4 -c:v libx264 -preset veryfast -crf 20 -c:a aac out-f.mp4" >&2
+hyperfine --style basic --warmup 0 --runs 2 --export-json probe.json \
+    -n troupe "$TROUPE media probe --json $PROBE_FILES >/dev/null" \
+    -n ffprobe "xargs -n1 ffprobe -v error -show_format -show_streams -of json <probe/list.txt >/dev/null" >&2
+$H --export-json preview.json -n troupe "$TROUPE media preview --image char.png --clip in.mp4 -o out-p.mp4 --height 720 --seconds 10" \
+    -n ffmpeg-overlay "ffmpeg -v error -y -i in.mp4 -i char.png -filter_complex '[0:v]scale=-2:720:flags=fast_bilinear[b];[1:v]scale=-2:360[o];[b][o]overlay=W-w-28:H-h-28' -t 10 -c:v libx264 -preset ultrafast -crf 26 -c:a aac out-f.mp4" >&2
+
+python3 - <<'PY'
+import json
+def mean(f, name):
+    r = {x["command"]: x for x in json.load(open(f))["results"]}
+    return r[name]["mean"], r[name]["stddev"]
+rows = [
+    ("concat 10×30 s 1080p, stream copy", "concat.json", "troupe", "ffmpeg", 1.0),
+    ("trim 10 s on keyframes, stream copy", "trimcopy.json", "troupe", "ffmpeg", 1.0),
+    ("trim 10 s frame-accurate (veryfast, CRF 20)", "trimexact.json", "troupe", "ffmpeg", 1.1),
+    ("probe 1,000 files", "probe.json", "troupe", "ffprobe", 0.5),
+]
+print("| operation | troupe (s) | ffmpeg CLI (s) | ratio | target |")
+print("|---|---|---|---|---|")
+for label, f, a, b, target in rows:
+    (ta, sa), (tb, sb) = mean(f, a), mean(f, b)
+    ok = "✓" if ta / tb <= target else "✗"
+    print(f"| {label} | {ta:.3f} ± {sa:.3f} | {tb:.3f} ± {sb:.3f} | {ta/tb:.2f}× | ≤ {target}× {ok} |")
+tp, sp = mean("preview.json", "troupe")
+tf, sf = mean("preview.json", "ffmpeg-overlay")
+print(f"| preview 10 s 720p (ultrafast) | {tp:.3f} ± {sp:.3f} | {tf:.3f} ± {sf:.3f} (overlay filter) | {10/tp:.1f}× real time | ≥ 5× {'✓' if 10/tp >= 5 else '✗'} |")
+PY
