@@ -49,7 +49,7 @@ extension StreamCopy {
         let first = readers[0]
         return readers.allSatisfy { r in
             guard r.input.sameCodecSetup(r.video.index, as: first.input, first.video.index),
-                  r.frameRate == first.frameRate else { return false }
+                  r.frameRate == first.frameRate, r.video.rotation == first.video.rotation else { return false }
             switch (r.audio, first.audio) {
             case (nil, nil): return true
             case let (a?, b?): return r.input.sameCodecSetup(a.index, as: first.input, b.index)
