@@ -75,3 +75,10 @@ extension MediaReport {
         #expect(grab.mean(plane: 0, x: 0, y: 100, width: 4, height: 40) > 20)
     }
 }
+
+@Suite struct ContainerTests {
+    @Test func streamCopyOnlyForCodecsTheContainerHolds() {
+        #expect(OutputFile.canHold(.init(27), path: "a.mp4"), "H.264")   // AV_CODEC_ID_H264 = 27
+        #expect(OutputFile.canHold(.init(27), path: "a.mov"))
+    }
+}

@@ -20,7 +20,7 @@ extension MediaEditor {
             }
             readers.append(reader)
         }
-        if allowStreamCopy && StreamCopy.canConcat(readers) {
+        if allowStreamCopy && StreamCopy.canConcat(readers, into: output) {
             try StreamCopy.concat(readers, to: output, cancellation: cancellation)
             return .streamCopy
         }
