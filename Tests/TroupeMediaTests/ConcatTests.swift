@@ -58,3 +58,27 @@ extension MediaReport {
         return last - first + (last - first) / Double(videoTimes.count - 1)
     }
 }
+
+@Suite struct ConcatRotationTests {
+    @Test func clipInAnotherOrientationIsTurnedToMatchTheFirst() throws {
+        let dir = TempDir()
+        let landscape = try dir.clip("l.mp4", seconds: 1)
+        let phone = dir.path("p.mp4")
+        // Coded 240×320 shown rotated 90°: displays as 320×240, like the first clip.
+        try Synth.video(to: phone, width: 240, height: 320, seconds: 1, gop: 30, rotation: 90)
+        let out = dir.path("out.mp4")
+        #expect(try MediaEditor.concat([landscape, phone], to: out) == .reencode)
+        let info = try MediaProbe.probe(out)
+        #expect(info.rotation == 0 && info.width == 320 && info.height == 240)
+        // Turned upright, the phone clip fills the frame: no letterbox bars at the sides.
+        let grab = try FrameGrabber.grab(out, at: 1.5, cancellation: nil)
+        #expect(grab.mean(plane: 0, x: 0, y: 100, width: 4, height: 40) > 20)
+    }
+}
+
+@Suite struct ContainerTests {
+    @Test func streamCopyOnlyForCodecsTheContainerHolds() {
+        #expect(OutputFile.canHold(.init(27), path: "a.mp4"), "H.264")   // AV_CODEC_ID_H264 = 27
+        #expect(OutputFile.canHold(.init(27), path: "a.mov"))
+    }
+}

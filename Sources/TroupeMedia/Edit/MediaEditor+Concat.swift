@@ -3,7 +3,8 @@ extension MediaEditor {
     ///
     /// Stream copy when every clip has the same video setup as the first (codec, size, pixel
     /// format, frame rate, codec headers) and the same audio setup (or none has audio). Otherwise
-    /// every clip is re-encoded to the first clip's size (letterboxed if its aspect differs),
+    /// every clip is re-encoded to the first clip's size and display rotation (turned and
+    /// letterboxed if its orientation or aspect differs),
     /// frame rate and H.264/AAC; clips without audio contribute silence so sound stays in sync.
     @discardableResult
     public static func concat(_ sources: [String], to output: String, settings: VideoSettings = .standard,
@@ -19,7 +20,7 @@ extension MediaEditor {
             }
             readers.append(reader)
         }
-        if allowStreamCopy && StreamCopy.canConcat(readers) {
+        if allowStreamCopy && StreamCopy.canConcat(readers, into: output) {
             try StreamCopy.concat(readers, to: output, cancellation: cancellation)
             return .streamCopy
         }
@@ -31,9 +32,17 @@ extension MediaEditor {
                               rotation: .like(first.input, first.video.index), cancellation: cancellation)
         for reader in readers {
             let length = reader.videoDuration
+            // A clip shot in another orientation is turned to match the first clip's.
+            let turn = ((Int((reader.video.rotation - first.video.rotation).rounded()) % 360) + 360) % 360 / 90 * 90
+            let upright = turn == 0 ? nil : try Upright(
+                degrees: turn, width: turn % 180 == 0 ? reader.video.width : reader.video.height,
+                height: turn % 180 == 0 ? reader.video.height : reader.video.width, path: reader.input.path, fast: false)
             muxer.beginSegment(frames: max(1, Int((length * rate.value).rounded())))
             try reader.run(from: 0, to: length,
-                           video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },
+                           video: { frame, t throws(MediaError) in
+                               let shown = if let upright { try upright.turn(frame) } else { frame }
+                               try muxer.video.feed(shown, at: t)
+                           },
                            audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
             try muxer.endSegment()
         }

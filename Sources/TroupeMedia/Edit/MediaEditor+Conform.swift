@@ -29,7 +29,8 @@ extension MediaEditor {
         let size = KlingLimits.conformedSize(width: info.width, height: info.height)
         let input = try InputFile(path: source, cancellation: cancellation)
         let reader = try SourceReader(input)
-        if size == (info.width, info.height), info.sizeBytes <= maxBytes, ["mp4", "mov"].contains(info.container) {
+        if size == (info.width, info.height), info.sizeBytes <= maxBytes, ["mp4", "mov"].contains(info.container),
+           StreamCopy.canCopy(reader, into: output) {
             try StreamCopy.concat([reader], to: output, cancellation: cancellation)
             return .streamCopy
         }

@@ -16,7 +16,7 @@ extension MediaEditor {
             throw .invalidRange(path: source, start: start, end: end, duration: duration)
         }
         let end = min(end, duration)
-        if allowStreamCopy, let cut = try KeyframeCut.find(input, reader.video, start: start, end: end, duration: duration) {
+        if allowStreamCopy, StreamCopy.canCopy(reader, into: output), let cut = try KeyframeCut.find(input, reader.video, start: start, end: end, duration: duration) {
             try StreamCopy.trim(input, reader.video, reader.audio, cut: cut, to: output, cancellation: cancellation)
             return .streamCopy
         }

@@ -45,11 +45,12 @@ enum StreamCopy {
 
 extension StreamCopy {
     /// Whether all clips can be appended packet for packet to an output set up from the first.
-    static func canConcat(_ readers: [SourceReader]) -> Bool {
+    static func canConcat(_ readers: [SourceReader], into path: String) -> Bool {
         let first = readers[0]
+        guard canCopy(first, into: path) else { return false }
         return readers.allSatisfy { r in
             guard r.input.sameCodecSetup(r.video.index, as: first.input, first.video.index),
-                  r.frameRate == first.frameRate else { return false }
+                  r.frameRate == first.frameRate, r.video.rotation == first.video.rotation else { return false }
             switch (r.audio, first.audio) {
             case (nil, nil): return true
             case let (a?, b?): return r.input.sameCodecSetup(a.index, as: first.input, b.index)
@@ -100,5 +101,13 @@ extension StreamCopy {
             offset += clipEnd
         }
         try output.finish()
+    }
+}
+
+extension StreamCopy {
+    /// Whether a clip's streams can go into `path`'s container without re-encoding.
+    static func canCopy(_ reader: SourceReader, into path: String) -> Bool {
+        OutputFile.canHold(reader.video.codecID, path: path)
+            && (reader.audio.map { OutputFile.canHold($0.codecID, path: path) } ?? true)
     }
 }

@@ -40,6 +40,14 @@ final class OutputFile {
 
     private var context: UnsafeMutablePointer<AVFormatContext> { ctx! }
 
+    /// Whether the container chosen for `path` can carry `codec` packets as they are (MP4
+    /// cannot hold ProRes, for example), so stream copy is possible.
+    static func canHold(_ codec: AVCodecID, path: String) -> Bool {
+        let muxer = path.lowercased().hasSuffix(".mov") ? "mov" : "mp4"
+        guard let format = av_guess_format(muxer, nil, nil) else { return false }
+        return avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL) == 1
+    }
+
     /// Whether encoders must put codec headers in extradata (MP4/MOV do).
     var needsGlobalHeader: Bool { context.pointee.oformat.pointee.flags & TROUPE_FMT_GLOBALHEADER != 0 }
 
