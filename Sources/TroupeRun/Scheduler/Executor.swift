@@ -116,7 +116,9 @@ public final class Executor: @unchecked Sendable {
         var blocked = [Bool](repeating: false, count: plan.jobs.count)
         var lastLockWrite = Date.distantPast
 
-        try await withThrowingTaskGroup(of: (Int, Result<(String?, Double), any Error>).self) { group in
+        // A struct rather than a tuple: Swift 6.3's optimiser mangled the index of a
+        // (Int, Result<(String?, Double), any Error>) task result in release builds.
+        try await withThrowingTaskGroup(of: Finished.self) { group in
             var running = 0
             while true {
                 while running < options.localConcurrency, !ready.isEmpty, !stopping {
@@ -125,14 +127,29 @@ public final class Executor: @unchecked Sendable {
                     running += 1
                     observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
                     group.addTask { [self] in
-                        do { return (i, .success(try await execute(i, inputs: inputs))) } catch { return (i, .failure(error)) }
+                        do {
+                            let (sha, units) = try await execute(i, inputs: inputs)
+                            return Finished(index: i, sha: sha, units: units, error: nil)
+                        } catch {
+                            return Finished(index: i, sha: nil, units: 0, error: "\(error)")
+                        }
                     }
                 }
-                guard running > 0, let (i, outcome) = try await group.next() else { break }
+                guard running > 0, let finished = try await group.next() else { break }
+                let i = finished.index
                 running -= 1
                 let job = plan.jobs[i]
-                switch outcome {
-                case .success(let (sha, units)):
+                if let reason = finished.error {
+                    summary.failed.append((job.id, reason))
+                    observer.observe(RunEvent(.jobFailed, job: job.id, jobKind: job.kind.rawValue, message: reason))
+                    var stack = dependents[i]
+                    while let d = stack.popLast() {
+                        guard !blocked[d] else { continue }
+                        blocked[d] = true
+                        stack.append(contentsOf: dependents[d])
+                    }
+                } else {
+                    let sha = finished.sha, units = finished.units
                     done[i] = true
                     result[i] = sha
                     summary.done += 1
@@ -146,16 +163,6 @@ public final class Executor: @unchecked Sendable {
                     if job.kind.isPaid || job.kind == .post, Date().timeIntervalSince(lastLockWrite) > 1 {
                         try? writeLock()
                         lastLockWrite = Date()
-                    }
-                case .failure(let error):
-                    let reason = "\(error)"
-                    summary.failed.append((job.id, reason))
-                    observer.observe(RunEvent(.jobFailed, job: job.id, jobKind: job.kind.rawValue, message: reason))
-                    var stack = dependents[i]
-                    while let d = stack.popLast() {
-                        guard !blocked[d] else { continue }
-                        blocked[d] = true
-                        stack.append(contentsOf: dependents[d])
                     }
                 }
             }
@@ -298,6 +305,14 @@ public final class Executor: @unchecked Sendable {
         }
         if lock != old { try AtomicFile.write(try lock.encoded(), to: lockPath) }
     }
+}
+
+/// What a job's task hands back to the scheduler loop.
+struct Finished: Sendable {
+    let index: Int
+    let sha: String?
+    let units: Double
+    let error: String?
 }
 
 public enum RunError: Error, CustomStringConvertible {
