@@ -45,7 +45,7 @@ public enum PlanTable {
         out += "to spend: \(Units.format(t.units)) \(unit)"
         if let usd = plan.usd(t.units), unit != "USD" { out += " ($\(Units.format(usd)))" }
         out += "\n"
-        if p.use == .preview {
+        if p.use == .preview, (t.byStatus[.new]?.jobs ?? 0) > 0 {
             out += "preview renders locally and costs nothing; on Kling these renders would cost \(Units.format(t.klingUnits)) units\n"
         }
         if let max = maxUnits {
