@@ -35,7 +35,8 @@ public struct Campaign: Sendable {
         let loaded = ManifestLoader().load(path: path)
         var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
         guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
-        let media = MediaChecker(stateDirectory: stateDirectory(forManifest: path))
+        let digests = DigestCache(directory: stateDirectory(forManifest: path))
+        let media = MediaChecker(stateDirectory: stateDirectory(forManifest: path), digests: digests)
         c.diagnostics += media.check(manifest, matrix: matrix)
         guard !c.diagnostics.hasErrors else { return c }
 
@@ -51,8 +52,9 @@ public struct Campaign: Sendable {
                 return c
             }
         }
-        let options = PlanOptions(provider: provider, stateDirectory: stateDirectory(forManifest: path),
+        var options = PlanOptions(provider: provider, stateDirectory: stateDirectory(forManifest: path),
                                   probeDuration: probeDuration ?? media.probeDuration, status: source!)
+        options.digests = digests
         var planner = Planner(manifest: manifest, matrix: matrix, outputs: loaded.outputs, options: options)
         let (plan, diagnostics) = planner.plan()
         c.plan = plan

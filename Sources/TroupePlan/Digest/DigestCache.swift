@@ -73,22 +73,48 @@ public final class DigestCache: @unchecked Sendable {
         return ContentKey.hexString(hasher.finalize())
     }
 
+    /// Parses the cache file byte by byte: it holds a line per medium, so a big campaign has
+    /// tens of thousands of them.
     private func load() {
         guard let data = FileManager.default.contents(atPath: file) else { return }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == Substring(Self.header) else {
+        let bytes = [UInt8](data)
+        let header = Array(Self.header.utf8)
+        guard bytes.starts(with: header + [UInt8(ascii: "\n")]) else {
             corrupt()
             return
         }
-        for line in lines.dropFirst() where !line.isEmpty {
+        var i = header.count + 1
+        func field(_ end: UInt8) -> ArraySlice<UInt8>? {
+            let start = i
+            while i < bytes.count, bytes[i] != end, bytes[i] != UInt8(ascii: "\n") || end == UInt8(ascii: "\n") { i += 1 }
+            guard i < bytes.count || end == UInt8(ascii: "\n"), i == bytes.count || bytes[i] == end else { return nil }
+            defer { i += 1 }
+            return bytes[start..<i]
+        }
+        func number<T: FixedWidthInteger>(_ s: ArraySlice<UInt8>?) -> T? {
+            guard let s, !s.isEmpty else { return nil }
+            var v: T = 0
+            for b in s {
+                guard b >= 48, b <= 57 else { return nil }
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(T(b - 48))
+                if o1 || o2 { return nil }
+                v = a
+            }
+            return v
+        }
+        let space = UInt8(ascii: " ")
+        while i < bytes.count {
             // sha256 size mtime inode path — the path last, since it may hold spaces.
-            let parts = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
-            guard parts.count == 5, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit),
-                  let size = Int64(parts[1]), let mtime = Int64(parts[2]), let inode = UInt64(parts[3]) else {
+            guard let sha = field(space), sha.count == 64,
+                  sha.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }),
+                  let size: Int64 = number(field(space)), let mtime: Int64 = number(field(space)),
+                  let inode: UInt64 = number(field(space)), let path = field(UInt8(ascii: "\n")), !path.isEmpty else {
                 corrupt()
                 return
             }
-            entries[String(parts[4])] = Entry(size: size, mtimeNanos: mtime, inode: inode, sha256: String(parts[0]))
+            entries[String(decoding: path, as: UTF8.self)] =
+                Entry(size: size, mtimeNanos: mtime, inode: inode, sha256: String(decoding: sha, as: UTF8.self))
         }
     }
 

@@ -9,6 +9,8 @@ public struct PlanOptions: Sendable {
     /// Measures a local video's duration in seconds (the media engine's probe).
     public var probeDuration: (@Sendable (String) throws -> Double)?
     public var status: any JobStatusSource
+    /// A digest cache already open (shared with the media checks); otherwise one is opened in `stateDirectory`.
+    public var digests: DigestCache?
 
     public init(provider: ProviderKind? = nil, stateDirectory: String? = nil,
                 probeDuration: (@Sendable (String) throws -> Double)? = nil,
@@ -59,7 +61,7 @@ public struct Planner {
         self.outputs = outputs
         self.options = options
         self.provider = options.provider ?? manifest.provider.use
-        self.digests = options.stateDirectory.map { DigestCache(directory: $0) }
+        self.digests = options.digests ?? options.stateDirectory.map { DigestCache(directory: $0) }
     }
 
     /// The plan, or nil with diagnostics when media cannot be identified or priced.

@@ -16,13 +16,50 @@ public final class MediaChecker: @unchecked Sendable {
     /// Files actually opened and probed (not answered from the probe cache).
     public private(set) var probedFiles = 0
 
-    public init(stateDirectory: String? = nil) {
-        cacheFile = stateDirectory.map { $0 + "/probes.json" }
-        digests = stateDirectory.map { DigestCache(directory: $0) }
-        if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
-           let decoded = try? JSONDecoder().decode([String: MediaInfo].self, from: data) {
-            probes = decoded
+    public init(stateDirectory: String? = nil, digests: DigestCache? = nil) {
+        cacheFile = stateDirectory.map { $0 + "/probes" }
+        self.digests = digests ?? stateDirectory.map { DigestCache(directory: $0) }
+        if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile) {
+            probes = Self.decode(data)
         }
+    }
+
+    // One line per content digest, tab-separated fields in a fixed order: a JSON decoder
+    // took longer than the rest of a 10,000-file re-plan.
+    static let header = "troupe-probes 1"
+
+    static func encode(_ probes: [String: MediaInfo]) -> Data {
+        var text = header + "\n"
+        for (sha, i) in probes.sorted(by: { $0.key < $1.key }) {
+            let fields: [String] = [sha, i.container, i.fileExtension, "\(i.durationSeconds)", "\(i.width)", "\(i.height)",
+                                    "\(i.rotation)", "\(i.fps)", i.videoCodec, i.audioCodec ?? "", i.hasAudio ? "1" : "0",
+                                    i.audioSampleRate.map(String.init) ?? "", i.audioChannels.map(String.init) ?? "",
+                                    "\(i.frameCount)", "\(i.sizeBytes)", i.isImage ? "1" : "0"]
+            guard !fields.contains(where: { $0.contains("\t") || $0.contains("\n") }) else { continue }
+            text += fields.joined(separator: "\t") + "\n"
+        }
+        return Data(text.utf8)
+    }
+
+    /// Unreadable lines are skipped: those files are simply probed again.
+    static func decode(_ data: Data) -> [String: MediaInfo] {
+        let bytes = [UInt8](data)
+        let lines = bytes.split(separator: UInt8(ascii: "\n"))
+        guard let first = lines.first, first.elementsEqual(header.utf8) else { return [:] }
+        var out: [String: MediaInfo] = [:]
+        out.reserveCapacity(lines.count)
+        for line in lines.dropFirst() {
+            let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+            guard f.count == 16, let duration = Double(f[3]), let w = Int(f[4]), let h = Int(f[5]), let rot = Int(f[6]),
+                  let fps = Double(f[7]), let frames = Int(f[13]), let size = Int(f[14]) else { continue }
+            out[f[0]] = MediaInfo(container: f[1], fileExtension: f[2], durationSeconds: duration,
+                                  width: w, height: h, rotation: rot, fps: fps, videoCodec: f[8],
+                                  audioCodec: f[9].isEmpty ? nil : f[9], hasAudio: f[10] == "1",
+                                  audioSampleRate: Int(f[11]), audioChannels: Int(f[12]), frameCount: frames,
+                                  sizeBytes: size, isImage: f[15] == "1")
+        }
+        return out
     }
 
     /// Probes a file, or answers from the probe cache when its content was probed before.
@@ -54,8 +91,8 @@ public final class MediaChecker: @unchecked Sendable {
     /// Writes the probe and digest caches if they changed.
     public func save() {
         try? digests?.save()
-        guard dirty, let cacheFile, let data = try? JSONEncoder().encode(probes) else { return }
-        try? AtomicFile.write(data, to: cacheFile)
+        guard dirty, let cacheFile else { return }
+        try? AtomicFile.write(Self.encode(probes), to: cacheFile)
         dirty = false
     }
 
