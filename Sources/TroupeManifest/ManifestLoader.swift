@@ -15,7 +15,11 @@ public struct ManifestLoader: Sendable {
     }
 
     public var limits = YAMLLimits()
-    public var fileExists: @Sendable (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    /// A plain stat: FileManager's check costs more, and a campaign may name 10,000 files.
+    public var fileExists: @Sendable (String) -> Bool = { path in
+        var st = stat()
+        return stat(path, &st) == 0
+    }
 
     public init() {}
 

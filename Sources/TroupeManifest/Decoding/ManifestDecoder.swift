@@ -388,7 +388,7 @@ struct ManifestDecoder {
     /// Lowercased extension of a path or URL's last component, ignoring query and fragment.
     static func fileExtension(_ value: String) -> String {
         let path = value.prefix { $0 != "?" && $0 != "#" }
-        let last = path.split(separator: "/", omittingEmptySubsequences: false).last ?? path[...]
+        let last = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path
         guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return "" }
         return last[last.index(after: dot)...].lowercased()
     }
