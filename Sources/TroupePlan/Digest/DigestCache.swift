@@ -33,24 +33,9 @@ public final class DigestCache: @unchecked Sendable {
         public var description: String { "cannot read '\(path)': \(reason)" }
     }
 
-    /// Digests already confirmed by a stat in this process: asked twice (media checks, then
-    /// the planner), a file is stat'ed once.
-    private var confirmed: [String: String] = [:]
-
-    /// The file's SHA-256 (hex), from the cache when its stat is unchanged.
+    /// The file's SHA-256 (hex), from the cache when its stat is unchanged. Every call stats
+    /// the file, so a change between two calls is noticed.
     public func digest(ofFile path: String) throws -> String {
-        lock.lock()
-        let known = confirmed[path]
-        lock.unlock()
-        if let known { return known }
-        let hex = try lookUp(path)
-        lock.lock()
-        confirmed[path] = hex
-        lock.unlock()
-        return hex
-    }
-
-    private func lookUp(_ path: String) throws -> String {
         var st = stat()
         guard stat(path, &st) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure(path: path, reason: "not a regular file") }
