@@ -55,6 +55,7 @@ public struct Campaign: Sendable {
         var options = PlanOptions(provider: provider, stateDirectory: stateDirectory(forManifest: path),
                                   probeDuration: probeDuration ?? media.probeDuration, status: source!)
         options.digests = digests
+        options.knownDigests = media.digestsByPath
         var planner = Planner(manifest: manifest, matrix: matrix, outputs: loaded.outputs, options: options)
         let (plan, diagnostics) = planner.plan()
         c.plan = plan

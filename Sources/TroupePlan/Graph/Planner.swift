@@ -11,6 +11,8 @@ public struct PlanOptions: Sendable {
     public var status: any JobStatusSource
     /// A digest cache already open (shared with the media checks); otherwise one is opened in `stateDirectory`.
     public var digests: DigestCache?
+    /// Digests the media checks computed moments ago in this process, by resolved path.
+    public var knownDigests: [String: String] = [:]
 
     public init(provider: ProviderKind? = nil, stateDirectory: String? = nil,
                 probeDuration: (@Sendable (String) throws -> Double)? = nil,
@@ -308,6 +310,7 @@ public struct Planner {
             guard let sha else { return nil }  // reported by the loader
             return MediaInput(source: source, sha256: sha)
         case .local(let written, let resolved):
+            if let known = options.knownDigests[resolved] { return MediaInput(source: source, sha256: known) }
             do {
                 let hex = try digests?.digest(ofFile: resolved) ?? DigestCache.hashFile(resolved)
                 return MediaInput(source: source, sha256: hex)

@@ -13,6 +13,8 @@ public final class MediaChecker: @unchecked Sendable {
     private let digests: DigestCache?
     private var probes: [String: MediaInfo] = [:]
     private var dirty = false
+    /// Digests of the local media checked, by resolved path, for the planner to reuse.
+    public private(set) var digestsByPath: [String: String] = [:]
     /// Files actually opened and probed (not answered from the probe cache).
     public private(set) var probedFiles = 0
 
@@ -70,6 +72,7 @@ public final class MediaChecker: @unchecked Sendable {
         for (i, path) in paths.enumerated() {
             if let sha = try? digests?.digest(ofFile: path) {
                 shas[i] = sha
+                digestsByPath[path] = sha
                 if let info = probes[sha] {
                     results[i] = .success(info)
                     continue
