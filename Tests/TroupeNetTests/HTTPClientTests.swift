@@ -8,7 +8,7 @@ import Testing
 @Suite struct HTTPClientTests {
     func withSim(_ body: (KlingSimServer, HTTPClient) async throws -> Void) async throws {
         let sim = try await KlingSimServer.start()
-        let client = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(10)))
+        let client = HTTPClient(configuration: .init(connectTimeout: .seconds(10), timeout: .seconds(60)))
         do { try await body(sim, client) } catch { await sim.stop(); throw error }
         await sim.stop()
     }
@@ -142,7 +142,10 @@ import Testing
         try await withSim { sim, client in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<400 {
-                    group.addTask { try await client.send(HTTPRequest(url: sim.baseURL + "/_sim/delay/200")).status }
+                    // A generous timeout: the test is about concurrency, and a loaded CI machine is slow.
+                    group.addTask {
+                        try await client.send(HTTPRequest(url: sim.baseURL + "/_sim/delay/200", timeout: .seconds(120))).status
+                    }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }

@@ -24,7 +24,7 @@ struct KlingFixture {
         configuration.latencyMax = 30
         adjust(&configuration)
         let sim = try await KlingSimServer.start(configuration, renderer: renderer)
-        let http = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(10)))
+        let http = HTTPClient(configuration: .init(connectTimeout: .seconds(10), timeout: .seconds(60)))
         let client = KlingClient(credentials: KlingCredentials(accessKey: access, secretKey: secret), baseURL: sim.baseURL,
                                  http: http, now: now)
         let fixture = KlingFixture(sim: sim, http: http, client: client)
