@@ -189,7 +189,7 @@ public final class Executor: @unchecked Sendable {
         record.attempts += 1
         switch job.subject {
         case .prepare(_, let source, let trim, let conform):
-            let input = try localPath(source)
+            let input = try localPath(source.source)
             var current = input
             if let t = trim {
                 let out = try cache.temporaryFile()
@@ -215,12 +215,13 @@ public final class Executor: @unchecked Sendable {
             return (nil, 0)
         case .render(let c, let k, _, let settings):
             let character = plan.manifest.characters[c]
-            let image = try localPath(MediaInput(source: character.image, sha256: ""))
+            let image = try localPath(character.image)
+            // A trimmed or conformed clip comes from its prepare job; otherwise the source itself.
             let clip: String
-            if let prepared = inputs.compactMap({ $0 }).first(where: { _ in plan.manifest.clips[k].trim != nil || plan.manifest.clips[k].conform }) {
+            if let d = job.deps.firstIndex(where: { plan.jobs[$0].kind == .prepare }), let prepared = inputs[d] {
                 clip = cache.path(of: prepared)
             } else {
-                clip = try localPath(MediaInput(source: plan.manifest.clips[k].video, sha256: ""))
+                clip = try localPath(plan.manifest.clips[k].video)
             }
             let out = try cache.temporaryFile()
             let outcome = try await backend.render(job, inputs: RenderInputs(imagePath: image, clipPath: clip, settings: settings,
@@ -263,8 +264,8 @@ public final class Executor: @unchecked Sendable {
         try store.save(record)
     }
 
-    private func localPath(_ input: MediaInput) throws -> String {
-        switch input.source {
+    private func localPath(_ source: MediaSource) throws -> String {
+        switch source {
         case .local(_, let resolved): return resolved
         case .remote(let url):
             throw RunError.unsupported("'\(url)' is a URL; the preview provider renders local files only (download it beside the manifest)")
