@@ -39,11 +39,10 @@ public struct RunEvent: Sendable {
         return "{" + f.joined(separator: ",") + "}"
     }
 
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
-    }
+    /// One Sendable format for every event, rather than a formatter object built per line.
+    private static let isoStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func iso(_ d: Date) -> String { d.formatted(isoStyle) }
 }
 
 /// Where events go: NDJSON to a file or stdout, and human progress lines.
