@@ -15,13 +15,13 @@ public struct ManifestLoader: Sendable {
     }
 
     public var limits = YAMLLimits()
-    /// A plain stat: FileManager's check costs more, and a campaign may name 10,000 files.
-    public var fileExists: @Sendable (String) -> Bool = { path in
-        var st = stat()
-        return stat(path, &st) == 0
-    }
+    /// A plain stat, shared with later stages through `stats`: FileManager's check costs
+    /// more, and a campaign may name 10,000 files.
+    public var fileExists: @Sendable (String) -> Bool
 
-    public init() {}
+    public init(stats: FileStats = FileStats()) {
+        fileExists = { stats.lookup($0) != nil }
+    }
 
     /// Loads the manifest at `path`; diagnostics name the file as written in `path`.
     public func load(path: String) -> Result {
@@ -48,6 +48,7 @@ public struct ManifestLoader: Sendable {
         }
         var decoder = ManifestDecoder(file: file, path: file, baseDirectory: baseDirectory, fileExists: fileExists)
         let manifest = decoder.decode(root)
+        decoder.checkLocalFiles()
         diagnostics += decoder.reader.diagnostics
         guard let manifest else {
             return Result(manifest: nil, matrix: nil, outputs: [], diagnostics: diagnostics, source: source)

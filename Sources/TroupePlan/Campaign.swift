@@ -32,10 +32,11 @@ public struct Campaign: Sendable {
     public static func open(manifest path: String, provider: ProviderKind? = nil,
                             probeDuration: (@Sendable (String) throws -> Double)? = nil,
                             status: (any JobStatusSource)? = nil) -> Campaign {
-        let loaded = ManifestLoader().load(path: path)
+        let stats = FileStats()
+        let loaded = ManifestLoader(stats: stats).load(path: path)
         var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
         guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
-        let digests = DigestCache(directory: stateDirectory(forManifest: path))
+        let digests = DigestCache(directory: stateDirectory(forManifest: path), stats: stats)
         let media = MediaChecker(stateDirectory: stateDirectory(forManifest: path), digests: digests)
         c.diagnostics += media.check(manifest, matrix: matrix)
         guard !c.diagnostics.hasErrors else { return c }

@@ -109,6 +109,27 @@ let (status, out) = try runPython(script, [repoRoot.appendingPathComponent("sche
         #expect(again.hashedFiles == 0)
     }
 
+    /// The loader's existence check and the digest cache share one stat per file per command;
+    /// a fresh command sees the change.
+    @Test func sharedStatsAreTakenOncePerCommand() throws {
+        let dir = TempDir()
+        dir.write("m.png", "one")
+        let stats = FileStats()
+        let loader = ManifestLoader(stats: stats)
+        #expect(loader.fileExists(dir.path + "/m.png"))
+        #expect(!loader.fileExists(dir.path + "/absent.png"))
+        let cache = DigestCache(directory: dir.path + "/.troupe", stats: stats)
+        let first = try cache.digest(ofFile: dir.path + "/m.png")
+        try cache.save()
+        dir.write("m.png", "two, longer")
+        // Same command: the remembered stat still matches the cached digest.
+        #expect(try DigestCache(directory: dir.path + "/.troupe", stats: stats).digest(ofFile: dir.path + "/m.png") == first)
+        // Next command: a new stat, a new digest.
+        let next = try DigestCache(directory: dir.path + "/.troupe", stats: FileStats()).digest(ofFile: dir.path + "/m.png")
+        #expect(next != first)
+        #expect(throws: DigestCache.Failure.self) { try cache.digest(ofFile: dir.path + "/absent.png") }
+    }
+
     @Test func missingFileIsAnError() {
         let dir = TempDir()
         #expect(throws: DigestCache.Failure.self) { try DigestCache(directory: dir.path).digest(ofFile: dir.path + "/nope") }

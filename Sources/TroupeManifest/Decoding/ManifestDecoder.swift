@@ -7,6 +7,9 @@ struct ManifestDecoder {
     let path: String
     let baseDirectory: String
     let fileExists: @Sendable (String) -> Bool
+    /// Local media named so far, checked together by `checkLocalFiles` (in parallel: a
+    /// campaign may name 10,000 files).
+    private var localFiles: [(node: Node, written: String, resolved: String)] = []
 
     static let maxPromptCharacters = 2500
     static let imageExtensions = ["jpg", "jpeg", "png"]
@@ -374,10 +377,7 @@ struct ManifestDecoder {
             return nil
         }
         let resolved = value.hasPrefix("/") ? value : baseDirectory + "/" + value
-        if !fileExists(resolved) {
-            reader.error(node, "missing-file", "file '\(value)' does not exist",
-                         hint: "paths are relative to the manifest's folder; check the name and that the file is there")
-        }
+        localFiles.append((node, value, resolved))
         if f["duration"] != nil {
             reader.error(f.keyMark("duration"), span: 8, "unexpected-key", "'\(path).duration' is only for URL videos",
                          hint: "troupe measures local files itself; remove the key")
@@ -391,6 +391,32 @@ struct ManifestDecoder {
         let last = path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? path
         guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return "" }
         return last[last.index(after: dot)...].lowercased()
+    }
+
+    /// Reports every local medium that does not exist.
+    mutating func checkLocalFiles() {
+        let paths = localFiles.map(\.resolved)
+        let exists = Self.parallelMap(paths, fileExists)
+        for (file, found) in zip(localFiles, exists) where !found {
+            reader.error(file.node, "missing-file", "file '\(file.written)' does not exist",
+                         hint: "paths are relative to the manifest's folder; check the name and that the file is there")
+        }
+        localFiles = []
+    }
+
+    private static func parallelMap(_ items: [String], _ body: @Sendable (String) -> Bool) -> [Bool] {
+        guard items.count > 256 else { return items.map(body) }
+        let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: items.count)
+        defer { results.deallocate() }
+        let chunks = ProcessInfo.processInfo.activeProcessorCount * 4
+        let size = (items.count + chunks - 1) / chunks
+        nonisolated(unsafe) let out = results
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for i in stride(from: c * size, to: min(items.count, (c + 1) * size), by: 1) {
+                out.initializeElement(at: i, to: body(items[i]))
+            }
+        }
+        return Array(results)
     }
 
     // MARK: - Names

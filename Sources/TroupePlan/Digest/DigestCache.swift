@@ -1,4 +1,5 @@
 import Crypto
+public import TroupeManifest
 import Foundation
 
 /// SHA-256 of local media, remembered in `.troupe/digests` by (path, size, mtime, inode) so
@@ -22,8 +23,12 @@ public final class DigestCache: @unchecked Sendable {
 
     static let header = "troupe-digests 1"
 
-    public init(directory: String) {
+    /// Stats shared with the loader; nil stats every call.
+    private let stats: FileStats?
+
+    public init(directory: String, stats: FileStats? = nil) {
         file = directory + "/digests"
+        self.stats = stats
         load()
     }
 
@@ -33,22 +38,23 @@ public final class DigestCache: @unchecked Sendable {
         public var description: String { "cannot read '\(path)': \(reason)" }
     }
 
-    /// The file's SHA-256 (hex), from the cache when its stat is unchanged. Every call stats
-    /// the file, so a change between two calls is noticed.
+    /// The file's SHA-256 (hex), from the cache when its stat is unchanged. Without shared
+    /// `stats` every call stats the file, so a change between two calls is noticed; with
+    /// them, once per command.
     public func digest(ofFile path: String) throws -> String {
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure(path: path, reason: "not a regular file") }
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        guard let st = stats?.lookup(path) ?? FileStats.statNow(path) else {
+            throw Failure(path: path, reason: "it does not exist or cannot be reached")
+        }
+        guard st.isRegularFile else { throw Failure(path: path, reason: "not a regular file") }
         lock.lock()
         let cached = entries[path]
         lock.unlock()
-        if let e = cached, e.size == Int64(st.st_size), e.mtimeNanos == mtime, e.inode == UInt64(st.st_ino) {
+        if let e = cached, e.size == st.size, e.mtimeNanos == st.mtimeNanos, e.inode == st.inode {
             return e.sha256
         }
         let hex = try Self.hashFile(path)
         lock.lock()
-        entries[path] = Entry(size: Int64(st.st_size), mtimeNanos: mtime, inode: UInt64(st.st_ino), sha256: hex)
+        entries[path] = Entry(size: st.size, mtimeNanos: st.mtimeNanos, inode: st.inode, sha256: hex)
         dirty = true
         hashedFiles += 1
         lock.unlock()
