@@ -53,6 +53,11 @@ public struct ConcurrencyGate: Sendable, Equatable {
         return true
     }
 
+    /// Counts a task that exists at the provider whatever the limit says (adopted on resume).
+    public mutating func forceAcquire() {
+        inFlight += 1
+    }
+
     public mutating func release() {
         inFlight = max(0, inFlight - 1)
     }

@@ -22,8 +22,17 @@ public enum ProviderReply: Sendable, Equatable {
 
 public enum RemoteStatus: Sendable, Equatable {
     case queued, processing
-    case succeeded(url: String)
+    /// `url` is the result to download; for an element task it is the element id. `units` is
+    /// what the provider deducted (final_unit_deduction), `seconds` the result's length.
+    case succeeded(url: String, units: Double? = nil, seconds: Double? = nil)
     case failed(String)
+
+    public var isFinished: Bool {
+        switch self {
+        case .queued, .processing: false
+        case .succeeded, .failed: true
+        }
+    }
 }
 
 /// The life of one paid job as a value: events in, the next action out; no I/O, no clock of
@@ -116,7 +125,7 @@ public struct RenderLifecycle: Sendable, Equatable {
                     return .stall("task \(id) has not finished after \(Int(pollDeadline)) s; it is not resubmitted (check it at the provider, then re-roll if it is lost)")
                 }
                 return .poll(taskID: id)
-            case .succeeded(let url):
+            case .succeeded(let url, _, _):
                 state = .succeeded
                 return .download(url: url)
             case .failed(let message):

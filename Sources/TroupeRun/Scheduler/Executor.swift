@@ -2,6 +2,7 @@ import Foundation
 import TroupeManifest
 public import TroupePlan
 import TroupeMedia
+public import TroupeNet
 
 public struct RunOptions: Sendable {
     /// Globs over render ids (`mochi/*`) and output names: run those and what they need.
@@ -10,7 +11,27 @@ public struct RunOptions: Sendable {
     public var locked = false
     /// Local jobs (prepare, post, export) at once; the preview renderer counts as local.
     public var localConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Uploads at once.
+    public var networkConcurrency = 4
+    /// Re-checked against what the provider actually deducts (nil: no budget).
+    public var maxUnits: Double?
+    /// Globs over render ids to render again, paying again (a new external_task_id).
+    public var reroll: [String] = []
     public init() {}
+}
+
+/// A remote provider and what it needs: an upload store for local media and an HTTP client
+/// for downloads.
+public struct RemoteBackend: Sendable {
+    public var provider: any RemoteProvider
+    public var uploads: S3Store?
+    public var settings: RemoteSettings
+
+    public init(provider: any RemoteProvider, uploads: S3Store?, settings: RemoteSettings) {
+        self.provider = provider
+        self.uploads = uploads
+        self.settings = settings
+    }
 }
 
 public struct RunSummary: Sendable {
@@ -23,6 +44,12 @@ public struct RunSummary: Sendable {
     public var unitsSpent = 0.0
     public var interrupted = false
     public var exported: [String] = []
+    /// Why the run stopped starting paid jobs at run time, when the budget was reached.
+    public var budgetRefused: String?
+    /// Why the whole run stopped early (credentials, arrears), in the provider's words.
+    public var stopReason: String?
+    /// Renders re-rolled by this run.
+    public var rerolled: [String] = []
 }
 
 /// Runs a plan's DAG: each job once its dependencies are done, local work on a bounded pool,
@@ -36,12 +63,14 @@ public final class Executor: @unchecked Sendable {
     let observer: any RunObserver
     let options: RunOptions
     let lockPath: String
+    let remote: RemoteBackend?
+    let session: RemoteSession?
+    let http: HTTPClient
 
-    private let stopLock = NSLock()
-    private var stopRequested = false
+    private let stop = StopFlag()
 
     public init(plan: Plan, store: StateStore, cache: ResultCache, backend: any RenderBackend,
-                observer: any RunObserver, options: RunOptions) {
+                remote: RemoteBackend? = nil, observer: any RunObserver, options: RunOptions) {
         self.plan = plan
         self.baseDirectory = plan.manifest.baseDirectory
         self.store = store
@@ -50,14 +79,23 @@ public final class Executor: @unchecked Sendable {
         self.observer = observer
         self.options = options
         self.lockPath = Campaign.lockPath(forManifest: plan.manifest.path)
+        self.remote = remote
+        let http = HTTPClient()
+        self.http = http
+        let stop = stop
+        session = remote.map { remote in
+            RemoteSession(provider: remote.provider, settings: remote.settings, maxUnits: options.maxUnits,
+                          store: store, http: http, isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
+        }
     }
 
-    /// Stop starting jobs; those in flight finish and are recorded.
+    /// Stop starting jobs; local jobs in flight finish, remote ones save their state and stop
+    /// waiting (the next run resumes them).
     public func requestStop() {
-        stopLock.withLock { stopRequested = true }
+        stop.set(reason: nil)
     }
 
-    private var stopping: Bool { stopLock.withLock { stopRequested } }
+    var stopping: Bool { stop.isSet }
 
     /// Which jobs this run covers: everything, or what `--only` names plus its dependencies.
     public func selection() -> [Bool] {
@@ -80,24 +118,63 @@ public final class Executor: @unchecked Sendable {
         return selected
     }
 
+    /// Where a job runs: on the local pool (cores), as an upload, or at the remote provider
+    /// (which has its own gate; more of them than the gate allows would only wait).
+    enum Lane: Int, CaseIterable { case local, network, remote }
+
+    func lane(_ job: Job) -> Lane {
+        switch job.kind {
+        case .upload: .network
+        case .render, .element: remote == nil ? .local : .remote
+        default: .local
+        }
+    }
+
+    func capacity(_ lane: Lane) -> Int {
+        switch lane {
+        case .local: options.localConcurrency
+        case .network: options.networkConcurrency
+        // Enough to keep every slot busy while finished renders download.
+        case .remote: (remote?.settings.concurrency ?? 1) * 2 + 4
+        }
+    }
+
     public func run() async throws -> RunSummary {
         var summary = RunSummary()
         let selected = selection()
+        summary.rerolled = try applyRerolls(selected: selected)
         let records = try store.records(keys: plan.jobs.map(\.key))
+        let oldLock = (try? Lockfile.read(lockPath)) ?? nil
         var done = [Bool](repeating: false, count: plan.jobs.count)
         var result = [String?](repeating: nil, count: plan.jobs.count)
         for (i, job) in plan.jobs.enumerated() {
-            guard let r = records[job.key], r.state == .fetched else { continue }
-            if job.kind == .export {
+            guard let r = records[job.key], r.state == .fetched else {
+                if records[job.key] == nil, let adopted = try adoptFromLock(job, oldLock) {
+                    done[i] = true
+                    result[i] = adopted
+                }
+                continue
+            }
+            switch job.kind {
+            case .export:
                 let dest = baseDirectory + "/" + exportPath(job)
                 if let sha = r.resultSHA256, FileManager.default.fileExists(atPath: dest),
                    (try? FileManager.default.attributesOfItem(atPath: dest)[.size] as? Int) == (try? FileManager.default.attributesOfItem(atPath: cache.path(of: sha))[.size] as? Int) {
                     done[i] = true
                     result[i] = sha
                 }
-            } else if job.kind == .element || r.resultSHA256.map(cache.contains) == true {
+            case .element:
+                done[i] = true
+                result[i] = r.elementId.map(String.init)
+            case .upload:
+                // The store is content-addressed: what was uploaded stays there.
                 done[i] = true
                 result[i] = r.resultSHA256
+            default:
+                if r.resultSHA256.map(cache.contains) == true {
+                    done[i] = true
+                    result[i] = r.resultSHA256
+                }
             }
         }
         let total = plan.jobs.indices.filter { selected[$0] }.count
@@ -112,33 +189,58 @@ public final class Executor: @unchecked Sendable {
                 waiting[i] += 1
             }
         }
-        var ready = plan.jobs.indices.filter { selected[$0] && !done[$0] && waiting[$0] == 0 }
+        var ready = [[Int]](repeating: [], count: Lane.allCases.count)
+        // Tasks a crash left at the provider go first: they already hold slots there.
+        let resumed = { (i: Int) -> Bool in
+            guard let state = records[self.plan.jobs[i].key]?.state else { return false }
+            return state == .submitting || state == .submitted || state == .succeeded
+        }
+        for i in plan.jobs.indices where selected[i] && !done[i] && waiting[i] == 0 {
+            ready[lane(plan.jobs[i]).rawValue].append(i)
+        }
+        ready[Lane.remote.rawValue].sort { resumed($0) && !resumed($1) }
+        var running = [Int](repeating: 0, count: Lane.allCases.count)
         var blocked = [Bool](repeating: false, count: plan.jobs.count)
         var lastLockWrite = Date.distantPast
 
         // A struct rather than a tuple: Swift 6.3's optimiser mangled the index of a
         // (Int, Result<(String?, Double), any Error>) task result in release builds.
         try await withThrowingTaskGroup(of: Finished.self) { group in
-            var running = 0
+            var inFlight = 0
             while true {
-                while running < options.localConcurrency, !ready.isEmpty, !stopping {
-                    let i = ready.removeFirst()
-                    let inputs = plan.jobs[i].deps.map { result[$0] }
-                    running += 1
-                    observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
-                    group.addTask { [self] in
-                        do {
-                            let (sha, units) = try await execute(i, inputs: inputs)
-                            return Finished(index: i, sha: sha, units: units, error: nil)
-                        } catch {
-                            return Finished(index: i, sha: nil, units: 0, error: "\(error)")
+                for lane in Lane.allCases {
+                    while running[lane.rawValue] < capacity(lane), !ready[lane.rawValue].isEmpty, !stopping {
+                        let i = ready[lane.rawValue].removeFirst()
+                        let inputs = plan.jobs[i].deps.map { result[$0] }
+                        running[lane.rawValue] += 1
+                        inFlight += 1
+                        observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
+                        group.addTask { [self] in
+                            do {
+                                let (sha, units) = try await execute(i, inputs: inputs)
+                                return Finished(index: i, sha: sha, units: units, error: nil)
+                            } catch is JobInterrupted {
+                                return Finished(index: i, sha: nil, units: 0, error: nil, interrupted: true)
+                            } catch let refused as BudgetGuard.Refused {
+                                return Finished(index: i, sha: nil, units: 0, error: nil, budget: refused.description)
+                            } catch {
+                                return Finished(index: i, sha: nil, units: 0, error: "\(error)")
+                            }
                         }
                     }
                 }
-                guard running > 0, let finished = try await group.next() else { break }
+                guard inFlight > 0, let finished = try await group.next() else { break }
                 let i = finished.index
-                running -= 1
+                inFlight -= 1
+                running[lane(plan.jobs[i]).rawValue] -= 1
                 let job = plan.jobs[i]
+                if finished.interrupted { continue }
+                if let refused = finished.budget {
+                    // Stop starting paid work; what is in flight finishes.
+                    if summary.budgetRefused == nil { summary.budgetRefused = refused }
+                    ready[Lane.remote.rawValue].removeAll()
+                    continue
+                }
                 if let reason = finished.error {
                     summary.failed.append((job.id, reason))
                     observer.observe(RunEvent(.jobFailed, job: job.id, jobKind: job.kind.rawValue, message: reason))
@@ -158,7 +260,10 @@ public final class Executor: @unchecked Sendable {
                     observer.observe(RunEvent(.jobDone, job: job.id, jobKind: job.kind.rawValue, units: units))
                     for d in dependents[i] {
                         waiting[d] -= 1
-                        if waiting[d] == 0 && !blocked[d] { ready.append(d) }
+                        if waiting[d] == 0 && !blocked[d] {
+                            if summary.budgetRefused != nil && lane(plan.jobs[d]) == .remote { continue }
+                            ready[lane(plan.jobs[d]).rawValue].append(d)
+                        }
                     }
                     if job.kind.isPaid || job.kind == .post, Date().timeIntervalSince(lastLockWrite) > 1 {
                         try? writeLock()
@@ -167,7 +272,8 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         }
-        summary.interrupted = stopping
+        summary.stopReason = stop.reason
+        summary.interrupted = stopping && summary.stopReason == nil
         summary.notRun = plan.jobs.indices.filter { selected[$0] && !done[$0] }.count - summary.failed.count
         try writeLock()
         observer.observe(RunEvent(.runFinished, units: summary.unitsSpent,
@@ -175,21 +281,87 @@ public final class Executor: @unchecked Sendable {
         return summary
     }
 
+    /// A job the state store does not know but troupe.lock records with the same key: an
+    /// element's pinned id, or a render or output whose result is in the cache (a fresh clone
+    /// with a shared cache). Recorded in the store so later runs agree. Returns the result.
+    private func adoptFromLock(_ job: Job, _ lock: Lockfile?) throws -> String? {
+        guard let lock else { return nil }
+        let name = String(job.id.drop { $0 != ":" }.dropFirst())
+        var record = JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, state: .fetched, units: job.units, now: Date())
+        switch job.kind {
+        case .element:
+            guard let e = lock.elements[name], e.key == job.key, let id = e.elementId else { return nil }
+            record.elementId = id
+            record.taskId = e.taskId
+            record.unitsCharged = e.units
+            try store.save(record)
+            return String(id)
+        case .render:
+            guard let r = lock.renders[name], r.key == job.key, let sha = r.sha256, cache.contains(sha) else { return nil }
+            record.taskId = r.taskId
+            record.resultSHA256 = sha
+            record.resultDuration = r.duration
+            record.unitsCharged = r.units
+            try store.save(record)
+            return sha
+        default:
+            return nil
+        }
+    }
+
+    /// `--reroll`: renders that match get a new external id (`-rN`) and will be paid for
+    /// again; what was made from them (post-steps, exports) is made again too.
+    private func applyRerolls(selected: [Bool]) throws -> [String] {
+        guard !options.reroll.isEmpty else { return [] }
+        var dependents = [[Int]](repeating: [], count: plan.jobs.count)
+        for (i, job) in plan.jobs.enumerated() { for d in job.deps { dependents[d].append(i) } }
+        var rerolled: [String] = []
+        var stale: [String] = []
+        for (i, job) in plan.jobs.enumerated() where job.kind == .render && selected[i] {
+            let name = String(job.id.dropFirst("render:".count))
+            guard options.reroll.contains(where: { Glob.matches($0, name) }), var record = try store.record(job.key),
+                  record.state != .pending else { continue }
+            record.reroll += 1
+            record.state = .pending
+            record.externalTaskId = RenderLifecycle.externalID(key: job.key, reroll: record.reroll)
+            record.taskId = nil
+            record.resultSHA256 = nil
+            record.resultDuration = nil
+            record.unitsCharged = nil
+            record.lastError = nil
+            record.updatedAt = Date()
+            try store.save(record, ledger: "reroll", detail: "re-roll \(record.reroll) of \(job.id)", at: record.updatedAt)
+            rerolled.append(job.id)
+            var stack = dependents[i]
+            while let d = stack.popLast() {
+                stale.append(plan.jobs[d].key)
+                stack.append(contentsOf: dependents[d])
+            }
+        }
+        try store.delete(keys: stale)
+        return rerolled
+    }
+
     private func exportPath(_ job: Job) -> String {
         if case .export(let path) = job.subject { return path }
         return ""
     }
 
-    /// Runs one job; returns the digest of its result (if it has a file) and units spent.
+    /// Runs one job; returns its result (a file digest, an element id) and units spent.
     private func execute(_ i: Int, inputs: [String?]) async throws -> (String?, Double) {
         let job = plan.jobs[i]
         let now = Date()
         var record = (try store.record(job.key)) ?? JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue,
                                                                units: job.units, now: now)
-        record.attempts += 1
+        if job.kind.isPaid, record.state == .failed || record.state == .stalled {
+            let name = job.id.drop { $0 != ":" }.dropFirst()
+            throw RunError.provider("\(record.lastError ?? "failed") — in an earlier run; `troupe run --reroll '\(name)'` tries again")
+        }
+        // A remote paid job counts its attempts where it commits the intent to create.
+        if !(job.kind.isPaid && session != nil) { record.attempts += 1 }
         switch job.subject {
         case .prepare(_, let source, let trim, let conform):
-            let input = try localPath(source.source)
+            let input = try await localPath(source)
             var current = input
             if let t = trim {
                 let out = try cache.temporaryFile()
@@ -205,23 +377,47 @@ public final class Executor: @unchecked Sendable {
             let (sha, _) = try cache.ingest(current)
             try finish(&record, sha: sha)
             return (sha, 0)
-        case .upload:
-            throw RunError.unsupported("uploads are needed only by remote providers, which this build cannot drive yet; use provider preview")
-        case .element:
-            guard backend.name == "preview" else {
-                throw RunError.unsupported("creating elements needs the Kling provider, which this build cannot drive yet")
+        case .upload(let input, _):
+            guard let uploads = remote?.uploads else {
+                throw RunError.unsupported("local media must be uploaded for provider '\(plan.provider.use.rawValue)': add `uploads: {s3: …}` to the manifest")
             }
+            let file: String
+            if let input { file = try await localPath(input) } else if let prepared = inputs.first ?? nil {
+                file = cache.path(of: prepared)
+            } else {
+                throw RunError.unsupported("\(job.id): the prepared clip is missing")
+            }
+            let upload = try await uploads.upload(file: file)
+            try finish(&record, sha: upload.sha256)
+            return (upload.sha256, 0)
+        case .element(let e):
+            guard let session else {
+                // The preview provider needs no elements: identity comes from the image.
+                try finish(&record, sha: nil)
+                return (nil, 0)
+            }
+            let element = plan.manifest.elements[e]
+            guard case .fromVideo(let source, _, _) = element.source else { return (nil, 0) }
+            let video = try url(of: source, upload: inputs.first ?? nil)
+            let work = RemoteSession.Work.element(RemoteElementRequest(
+                externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
+                name: element.name, description: element.description, videoURL: video))
+            let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
+            guard let id = outcome.elementID ?? record.elementId else { throw RunError.provider("the element task gave no element_id") }
+            record.elementId = id
             try finish(&record, sha: nil)
-            return (nil, 0)
+            return (String(id), outcome.units)
         case .render(let c, let k, _, let settings):
+            if let session { return try await renderRemotely(job, &record, session: session, character: c, clip: k, settings: settings, inputs: inputs) }
             let character = plan.manifest.characters[c]
-            let image = try localPath(character.image)
+            let image = try await localPath(MediaInput(source: character.image, sha256: character.sha256 ?? ""))
             // A trimmed or conformed clip comes from its prepare job; otherwise the source itself.
             let clip: String
             if let d = job.deps.firstIndex(where: { plan.jobs[$0].kind == .prepare }), let prepared = inputs[d] {
                 clip = cache.path(of: prepared)
             } else {
-                clip = try localPath(plan.manifest.clips[k].video)
+                let source = plan.manifest.clips[k]
+                clip = try await localPath(MediaInput(source: source.video, sha256: source.sha256 ?? ""))
             }
             let out = try cache.temporaryFile()
             let outcome = try await backend.render(job, inputs: RenderInputs(imagePath: image, clipPath: clip, settings: settings,
@@ -256,6 +452,46 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
+    /// A paid render at the remote provider: URLs of its (uploaded) inputs, the element id
+    /// if its character names one, then the lifecycle; the result lands in the cache.
+    private func renderRemotely(_ job: Job, _ record: inout JobRecord, session: RemoteSession, character c: Int, clip k: Int,
+                                settings: RenderSettings, inputs: [String?]) async throws -> (String?, Double) {
+        let character = plan.manifest.characters[c], clip = plan.manifest.clips[k]
+        func dep(_ prefix: String) -> String? {
+            job.deps.firstIndex { plan.jobs[$0].id.hasPrefix(prefix) }.flatMap { inputs[$0] }
+        }
+        let imageURL = try url(of: character.image, upload: dep("upload:image/"))
+        let videoURL = try url(of: clip.video, upload: dep("upload:clip/"))
+        var elementID: Int64?
+        if let name = character.element?.value, let element = plan.manifest.elements.first(where: { $0.name == name }) {
+            switch element.source {
+            case .existing(let id): elementID = id
+            case .fromVideo: elementID = dep("element:").flatMap { Int64($0) }
+            }
+        }
+        let work = RemoteSession.Work.render(RemoteRenderRequest(
+            externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
+            imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
+        let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
+        guard let file = outcome.downloaded else { throw RunError.provider("the task finished without a result to download") }
+        let info = try? MediaProbe.probe(file)
+        let (sha, _) = try cache.ingest(file)
+        record.resultDuration = info?.durationSeconds ?? outcome.seconds
+        record.unitsCharged = outcome.units
+        try finish(&record, sha: sha)
+        return (sha, outcome.units)
+    }
+
+    /// The URL a remote provider fetches a medium from: its own URL, or a presigned GET of
+    /// the uploaded copy (signed now, so it is fresh even when the upload was days ago).
+    private func url(of source: MediaSource, upload sha: String?) throws -> String {
+        if case .remote(let url) = source, sha == nil { return url }
+        guard let sha, let uploads = remote?.uploads else {
+            throw RunError.unsupported("'\(source.written)' is a local file and no upload store is configured; add `uploads: {s3: …}` to the manifest")
+        }
+        return uploads.presignedURL(method: "GET", key: uploads.configuration.prefix + sha)
+    }
+
     private func finish(_ record: inout JobRecord, sha: String?) throws {
         record.state = .fetched
         record.resultSHA256 = sha
@@ -264,11 +500,21 @@ public final class Executor: @unchecked Sendable {
         try store.save(record)
     }
 
-    private func localPath(_ source: MediaSource) throws -> String {
-        switch source {
+    /// A medium as a local file: the file itself, or a URL medium downloaded once into the
+    /// cache and checked against its declared sha256.
+    private func localPath(_ input: MediaInput) async throws -> String {
+        switch input.source {
         case .local(_, let resolved): return resolved
         case .remote(let url):
-            throw RunError.unsupported("'\(url)' is a URL; the preview provider renders local files only (download it beside the manifest)")
+            if cache.contains(input.sha256) { return cache.path(of: input.sha256) }
+            let temp = try cache.temporaryFile(extension: (url as NSString).pathExtension.isEmpty ? "bin" : (url as NSString).pathExtension)
+            let (sha, _) = try await http.download(url, to: temp)
+            guard sha == input.sha256 else {
+                try? FileManager.default.removeItem(atPath: temp)
+                throw RunError.provider("'\(HTTPRequest.redact(url))' has sha256 \(sha), but the manifest says \(input.sha256); fix the manifest's sha256 or the file")
+            }
+            _ = try cache.ingest(temp)
+            return cache.path(of: sha)
         }
     }
 
@@ -314,13 +560,35 @@ struct Finished: Sendable {
     let sha: String?
     let units: Double
     let error: String?
+    var interrupted = false
+    var budget: String?
 }
 
 public enum RunError: Error, CustomStringConvertible {
     case unsupported(String)
+    /// The provider failed the job, or its answer cannot be used; its words.
+    case provider(String)
     public var description: String {
         switch self {
-        case .unsupported(let m): return m
+        case .unsupported(let m), .provider(let m): return m
+        }
+    }
+}
+
+/// Set once to stop the run: by a signal (no reason) or by a provider answer no job can get
+/// past (its words kept for the summary).
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var why: String?
+
+    var isSet: Bool { lock.withLock { stopped } }
+    var reason: String? { lock.withLock { why } }
+
+    func set(reason: String?) {
+        lock.withLock {
+            stopped = true
+            if why == nil { why = reason }
         }
     }
 }

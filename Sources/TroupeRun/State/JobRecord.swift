@@ -40,6 +40,8 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var resultSHA256: String?
     public var resultDuration: Double?
     public var lastError: String?
+    /// Deliberate re-rolls so far (`troupe run --reroll`); the external id ends in `-rN`.
+    public var reroll: Int = 0
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -55,7 +57,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
-        case key, id, kind, state, attempts, units
+        case key, id, kind, state, attempts, units, reroll
         case externalTaskId = "external_task_id"
         case taskId = "task_id"
         case unitsCharged = "units_charged"

@@ -52,6 +52,9 @@ public final class StateStore: Sendable {
                 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
                 """)
         }
+        m.registerMigration("v2: re-rolls") { db in
+            try db.alter(table: "job") { t in t.add(column: "reroll", .integer).notNull().defaults(to: 0) }
+        }
         return m
     }
 

@@ -1,0 +1,279 @@
+import Foundation
+import TroupeNet
+public import TroupePlan
+
+/// What a remote paid job produced: a downloaded file (renders) or an element id (elements),
+/// and what the provider deducted.
+struct RemoteOutcome: Sendable {
+    var downloaded: String?
+    var elementID: Int64?
+    var taskID: String?
+    var units: Double
+    var seconds: Double?
+}
+
+/// The job stopped before it finished because the run is stopping; its state is saved and
+/// the next run picks it up where it is.
+struct JobInterrupted: Error {}
+
+/// Runs the paid jobs of one `troupe run` against a remote provider: drives each job's
+/// `RenderLifecycle`, performing its actions (commit, create, query, poll, wait, download)
+/// within the account's limits and committing every state change before the next call.
+final class RemoteSession: Sendable {
+    enum Work: Sendable {
+        case render(RemoteRenderRequest)
+        case element(RemoteElementRequest)
+
+        var externalID: String {
+            switch self {
+            case .render(let r): r.externalID
+            case .element(let e): e.externalID
+            }
+        }
+    }
+
+    let provider: any RemoteProvider
+    let limits: RemoteLimits
+    let poller: TaskPoller
+    let budget: BudgetGuard
+    let clock: RunClock
+    let store: StateStore
+    let http: HTTPClient
+    let pollInterval: Double
+    let pollDeadline: Double
+    let isStopping: @Sendable () -> Bool
+    /// Called with the provider's words when an answer means no job can go on (auth, arrears).
+    let stopRun: @Sendable (String) -> Void
+
+    init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: StateStore, http: HTTPClient,
+         isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
+        self.provider = provider
+        clock = RunClock(scale: settings.timeScale)
+        limits = RemoteLimits(concurrency: settings.concurrency, createsPerSecond: settings.createsPerSecond, clock: clock)
+        poller = TaskPoller(provider: provider, clock: clock, interval: settings.pollInterval)
+        budget = BudgetGuard(maxUnits: maxUnits)
+        self.store = store
+        self.http = http
+        pollInterval = settings.pollInterval
+        pollDeadline = settings.pollDeadline
+        self.isStopping = isStopping
+        self.stopRun = stopRun
+    }
+
+    /// Takes `record` from wherever it is (fresh, or left by a crash) to a finished task.
+    /// On return the record is `succeeded` (renders: the file is at `outcome.downloaded`) or
+    /// `fetched` (elements); a failure is saved in the record and thrown.
+    func run(_ job: Job, record: inout JobRecord, work: Work, downloadTo temporary: @Sendable () throws -> String) async throws -> RemoteOutcome {
+        var lc = RenderLifecycle(externalID: record.externalTaskId ?? work.externalID, state: record.state,
+                                 taskID: record.taskId, submittedAt: record.state == .submitted ? record.updatedAt : nil)
+        lc.pollDeadline = pollDeadline
+        var holding = false
+        var reserved = 0.0
+        var units: Double?
+        var seconds: Double?
+        var downloadFailures = 0
+        var settled = false
+        func note(_ reply: ProviderReply) {
+            if case .task(_, .succeeded(_, let u, let s)) = reply {
+                units = u ?? units
+                seconds = s ?? seconds
+            }
+        }
+        func release() async {
+            if holding { await limits.releaseSlot(); holding = false }
+        }
+        func settle(charged: Double) async {
+            guard !settled else { return }
+            settled = true
+            await budget.settle(reserved: reserved, charged: charged)
+            reserved = 0
+        }
+        func save(_ error: String? = nil) throws {
+            record.state = lc.state
+            record.taskId = lc.taskID
+            record.lastError = error
+            record.updatedAt = clock.date
+            try store.save(record)
+        }
+        // A task the provider may already be running holds a slot until we learn otherwise.
+        if record.state == .submitting || record.state == .submitted {
+            await limits.holdSlot()
+            holding = true
+        }
+
+        var action = lc.resume()
+        while true {
+            switch action {
+            case .commitIntent(let externalID):
+                if isStopping() { await release(); throw JobInterrupted() }
+                try await budget.reserve(job.units, job: job.id)
+                reserved = job.units
+                record.externalTaskId = externalID
+                record.attempts += 1
+                action = lc.intentCommitted()
+                record.state = lc.state
+                record.updatedAt = clock.date
+                try store.commitIntent(record, at: record.updatedAt)
+
+            case .create:
+                if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
+                if !holding {
+                    await limits.acquireSlot()
+                    holding = true
+                }
+                try await limits.takeToken()
+                let reply: ProviderReply
+                switch work {
+                case .render(let r): reply = await provider.create(r)
+                case .element(let e): reply = await provider.createElement(e)
+                }
+                try store.save(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: clock.date)
+                switch reply {
+                case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
+                default: await release()  // nothing was created: the slot is free again
+                }
+                action = lc.handle(reply, now: clock.date)
+                try save()
+
+            case .query(let externalID):
+                let reply: ProviderReply
+                switch work {
+                case .render: reply = await provider.query(externalID: externalID)
+                case .element: reply = await provider.queryElement(externalID: externalID)
+                }
+                note(reply)
+                if case .task(_, let status) = reply {
+                    if status.isFinished { await release() } else if !holding { await limits.holdSlot(); holding = true }
+                } else if case .notFound = reply, !holding, lc.state == .submitting {
+                    // About to create: take a slot the regular way in `.create`.
+                }
+                action = lc.handle(reply, now: clock.date)
+                try save()
+
+            case .poll(let taskID):
+                if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
+                let reply: ProviderReply
+                switch work {
+                case .render: reply = await poller.next(taskID: taskID, externalID: lc.externalID)
+                case .element:
+                    try await clock.sleep(pollInterval)
+                    reply = await provider.queryElement(externalID: lc.externalID)
+                }
+                note(reply)
+                if case .task(_, let status) = reply, status.isFinished { await release() }
+                let before = lc.state
+                action = lc.handle(reply, now: clock.date)
+                if lc.state != before { try save() }
+
+            case .wait(let delay, let then):
+                if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
+                try await clock.sleep(delay)
+                action = then
+
+            case .lowerConcurrency(let then):
+                if holding {
+                    await limits.concurrencyRefused()
+                    holding = false
+                }
+                action = then
+
+            case .download(let url):
+                await release()
+                record.unitsCharged = units ?? record.unitsCharged ?? job.units
+                record.resultDuration = seconds ?? record.resultDuration
+                try save()
+                await settle(charged: record.unitsCharged ?? 0)
+                if case .element = work {
+                    guard let id = Int64(url) else { throw RunError.provider("the element task returned an unreadable element_id '\(url)'") }
+                    record.elementId = id
+                    action = lc.downloaded()
+                    try save()
+                    return RemoteOutcome(downloaded: nil, elementID: id, taskID: lc.taskID, units: record.unitsCharged ?? 0, seconds: nil)
+                }
+                let path = try temporary()
+                do {
+                    _ = try await http.download(url, to: path)
+                    return RemoteOutcome(downloaded: path, elementID: nil, taskID: lc.taskID,
+                                         units: record.unitsCharged ?? 0, seconds: record.resultDuration)
+                } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
+                    action = lc.downloadExpired()
+                    try save()
+                } catch {
+                    downloadFailures += 1
+                    if downloadFailures > 5 {
+                        try save("downloading the result failed: \(error)")
+                        throw RunError.provider("downloading the result failed 6 times (\(error)); run again to retry")
+                    }
+                    if isStopping() { throw JobInterrupted() }
+                    try await clock.sleep(min(60, pow(2, Double(downloadFailures))))
+                }
+
+            case .fail(let message):
+                await release()
+                await settle(charged: 0)
+                try save(message)
+                throw RunError.provider(message)
+
+            case .stall(let message):
+                // We stop counting it; the provider may still hold its slot until it ends.
+                await release()
+                await settle(charged: 0)
+                try save(message)
+                throw RunError.provider(message)
+
+            case .stopRun(let message):
+                await release()
+                await settle(charged: 0)
+                try save(message)
+                stopRun(message)
+                throw RunError.provider(message)
+
+            case .done:
+                await release()
+                return RemoteOutcome(downloaded: nil, elementID: record.elementId, taskID: record.taskId,
+                                     units: record.unitsCharged ?? 0, seconds: record.resultDuration)
+            }
+        }
+
+    }
+
+    static func ledgerEvent(_ reply: ProviderReply) -> String {
+        switch reply {
+        case .accepted: "created"
+        case .duplicate: "duplicate"
+        case .ambiguous: "ambiguous"
+        case .retryable: "retry"
+        case .rejected, .fatal: "rejected"
+        case .task: "adopted"
+        case .notFound: "not-found"
+        }
+    }
+
+    static func ledgerDetail(_ reply: ProviderReply) -> String? {
+        switch reply {
+        case .accepted(let id): "task \(id)"
+        case .ambiguous(let m), .rejected(let m), .fatal(let m): m
+        case .retryable(let after, let concurrency): (concurrency ? "1303" : "retryable") + (after.map { " after \($0) s" } ?? "")
+        default: nil
+        }
+    }
+}
+
+/// How the executor talks to a remote provider.
+public struct RemoteSettings: Sendable {
+    /// The account's parallel-task limit (the manifest's provider.concurrency).
+    public var concurrency: Int
+    /// Create calls per second (the manifest's provider.rate).
+    public var createsPerSecond: Double
+    /// Seconds between polls of the in-flight tasks.
+    public var pollInterval: Double = 2
+    /// A task not finished this long after submission is reported stalled.
+    public var pollDeadline: Double = 3 * 3600
+    /// Simulated seconds per real second (tests and benchmarks against a time-scaled simulator).
+    public var timeScale: Double = 1
+
+    public init(concurrency: Int, createsPerSecond: Double) {
+        self.concurrency = concurrency
+        self.createsPerSecond = createsPerSecond
+    }
+}
