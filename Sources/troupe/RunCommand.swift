@@ -28,6 +28,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Write NDJSON events to this file ('-' for stdout).") var events: String?
     @Flag(help: "Plan only (same as troupe plan).") var dryRun = false
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
+    @Option(help: "Render these again and pay again (render ids or globs, repeatable): a new external_task_id, then fresh post-steps.")
+    var reroll: [String] = []
+    @Option(help: .hidden) var timeScale: Double = 1
+    @Option(help: .hidden) var pollInterval: Double?
 
     func run() async throws {
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
@@ -52,8 +56,15 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(3)
             }
         }
-        guard plan.provider.use == .preview else {
-            FileHandle.standardError.write(Data("error: provider '\(plan.provider.use.rawValue)': this build runs campaigns on the preview provider only; the remote executor is being built\nrun with --provider preview, or plan with troupe plan\n".utf8))
+        if locked && !reroll.isEmpty {
+            FileHandle.standardError.write(Data("error: --reroll pays again, which --locked forbids; drop one of them\n".utf8))
+            throw ExitCode(3)
+        }
+        let remote: RemoteBackend?
+        do {
+            remote = try RemoteBackend.make(for: plan, timeScale: timeScale, pollInterval: pollInterval)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
 
@@ -74,8 +85,10 @@ struct RunCommand: AsyncParsableCommand {
         var options = RunOptions()
         options.only = only
         options.locked = locked
+        options.maxUnits = limit
+        options.reroll = reroll
         if let concurrency { options.localConcurrency = max(1, concurrency) }
-        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(),
+        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(), remote: remote,
                                 observer: Observers(observers), options: options)
         let signals = SignalHandler { count in
             if count == 1 {
@@ -99,9 +112,18 @@ struct RunCommand: AsyncParsableCommand {
             if summary.notRun > 0 { text += "; \(summary.notRun) not run" }
             out.write(Data((text + "\n").utf8))
             for f in summary.failed { out.write(Data("  failed \(f.id): \(f.reason)\n".utf8)) }
+            if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty { out.write(Data("outputs in \(outDirectory) (troupe.lock updated)\n".utf8)) }
         }
+        if let reason = summary.stopReason {
+            out.write(Data("error: the run stopped: \(reason)\nfinished jobs are kept; run again once it is fixed\n".utf8))
+            throw ExitCode(1)
+        }
         if summary.interrupted { throw ExitCode(130) }
+        if let refused = summary.budgetRefused {
+            out.write(Data("error: \(refused)\nraise budget.max_units (or --max-units) to go on; finished jobs are kept\n".utf8))
+            throw ExitCode(3)
+        }
         if !summary.failed.isEmpty { throw ExitCode(1) }
     }
 

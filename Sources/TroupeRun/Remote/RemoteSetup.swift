@@ -1,0 +1,43 @@
+import Foundation
+import TroupeManifest
+public import TroupePlan
+import TroupeNet
+import TroupeProviders
+
+extension RemoteBackend {
+    /// The backend a plan's provider needs, from the environment: Kling keys
+    /// (KLING_ACCESS_KEY/KLING_SECRET_KEY, KLING_BASE_URL) and, for local media, S3
+    /// credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials).
+    /// Nil for the preview provider.
+    public static func make(for plan: Plan, environment: [String: String]? = nil,
+                            timeScale: Double = 1, pollInterval: Double? = nil) throws -> RemoteBackend? {
+        let provider = plan.provider
+        guard provider.use.isRemote else { return nil }
+        guard provider.use == .kling else {
+            throw RunError.unsupported("provider '\(provider.use.rawValue)': troupe runs campaigns on kling and preview; fal can be planned and priced but not run yet (use --provider kling or preview)")
+        }
+        let http = HTTPClient()
+        let region = KlingRegion(rawValue: provider.region.rawValue) ?? .singapore
+        let client: KlingClient
+        do {
+            client = try KlingClient.fromEnvironment(region: region, http: http, environment: environment)
+        } catch {
+            throw RunError.unsupported("\(error)")
+        }
+        var uploads: S3Store?
+        if let s3 = plan.manifest.uploads {
+            do {
+                let credentials = try S3Credentials.resolve(environment: environment)
+                uploads = try S3Store(configuration: S3Configuration(bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint,
+                                                                     prefix: s3.prefix, urlLifetime: .seconds(s3.expiresSeconds)),
+                                      credentials: credentials, http: http)
+            } catch {
+                throw RunError.unsupported("uploads.s3: \(error)")
+            }
+        }
+        var settings = RemoteSettings(concurrency: provider.concurrency, createsPerSecond: provider.rate.perSecond)
+        settings.timeScale = timeScale
+        if let pollInterval { settings.pollInterval = pollInterval }
+        return RemoteBackend(provider: KlingRemote(client: client), uploads: uploads, settings: settings)
+    }
+}
