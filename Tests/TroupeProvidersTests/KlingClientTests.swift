@@ -285,4 +285,20 @@ import TroupeNet
         #expect(client.baseURL == "https://api-beijing.klingai.com")
         #expect(throws: KlingError.self) { try KlingCredentials.fromEnvironment([:]) }
     }
+
+    /// libcurl resends a request whose reused connection breaks (curl/curl#18417); for a create
+    /// that would be a second task and a second payment. The connection drops after the
+    /// simulator made the task: the create must arrive once and fail as "may have happened".
+    @Test func aCreateIsNeverSentTwiceWhenItsConnectionDrops() async throws {
+        try await KlingFixture.with { f in
+            _ = try await f.client.listMotionControl()  // leaves a keep-alive connection to reuse
+            await f.sim.configure { $0.dropRate = 1 }
+            for i in 0..<5 {
+                await #expect(throws: KlingError.self) { try await f.client.createMotionControl(KlingFixture.request("drop-\(i)")) }
+            }
+            let stats = await f.sim.stats()
+            for i in 0..<5 { #expect(stats.createsByExternalID["drop-\(i)"] == 1) }
+            #expect(stats.duplicateRejections == 0)
+        }
+    }
 }

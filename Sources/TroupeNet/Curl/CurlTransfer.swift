@@ -72,6 +72,12 @@ final class CurlTransfer: @unchecked Sendable {
         // curl would otherwise wait for 100-continue on large bodies.
         lines.append("Expect:")
         let method = request.method.uppercased()
+        if method == "POST" {
+            // On a reused connection that breaks after the request went out, libcurl silently
+            // sends it again on a new one (curl/curl#18417). A create sent twice is a render
+            // paid twice: a POST gets a connection of its own, which libcurl never retries.
+            try easy.set(CURLOPT_FRESH_CONNECT, 1)
+        }
         switch request.body {
         case .none:
             if method == "HEAD" { try easy.set(CURLOPT_NOBODY, 1) }
