@@ -341,6 +341,7 @@ actor SimState {
         }
         guard Date().timeIntervalSince1970 <= task.expiresAt else { return .json(410, ["error": "result URL has expired"]) }
         guard let bytes = output.bytes() else { return .json(500, ["error": "rendered file is missing"]) }
+        stats.resultFetches[id, default: 0] += 1
         return SimReply(status: 200, body: bytes, contentType: output.contentType)
     }
 

@@ -51,10 +51,12 @@ public struct SimStats: Sendable, Equatable {
     public var requests = 0
     /// Rejections by Kling business code (1302, 1303, 5000, ...).
     public var rejections: [String: Int] = [:]
+    /// Result downloads served, per task id.
+    public var resultFetches: [String: Int] = [:]
 
     var json: [String: Any] {
         ["creates": creates, "creates_by_external_id": createsByExternalID, "duplicate_rejections": duplicateRejections,
          "peak_concurrency": peakConcurrency, "units_charged": unitsCharged, "tasks": tasks, "requests": requests,
-         "rejections": rejections]
+         "rejections": rejections, "result_fetches": resultFetches]
     }
 }

@@ -1,66 +1,6 @@
 import Foundation
 import Testing
-@testable import TroupeNet
-
-/// A real `moto_server` (S3 emulator) on 127.0.0.1, started once for a suite and killed after it.
-final class MotoServer: Sendable {
-    let process: Process
-    let endpoint: String
-
-    @TaskLocal static var current: MotoServer?
-
-    static var available: Bool {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-            .contains { FileManager.default.isExecutableFile(atPath: "\($0)/moto_server") }
-    }
-
-    init(process: Process, endpoint: String) {
-        self.process = process
-        self.endpoint = endpoint
-    }
-
-    static func launch() async throws -> MotoServer {
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let server = MotoServer(process: process, endpoint: "http://127.0.0.1:\(port)")
-        let client = HTTPClient(configuration: .init(connectTimeout: .milliseconds(200), timeout: .seconds(2)))
-        for _ in 0..<150 {
-            if let response = try? await client.send(HTTPRequest(url: server.endpoint + "/")), response.status < 500 { return server }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        server.terminate()
-        throw HTTPError.connectFailed("moto_server did not start on port \(port)")
-    }
-
-    func terminate() {
-        guard process.isRunning else { return }
-        // moto_server (werkzeug) ignores SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw HTTPError.connectFailed("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
+import TroupeTestSupport
 
 /// Suite trait: one moto_server around the whole suite.
 struct WithMotoServer: SuiteTrait, TestScoping {

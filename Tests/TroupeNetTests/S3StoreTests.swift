@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TroupeNet
+import TroupeTestSupport
 
 @Suite(.enabled(if: MotoServer.available, "moto_server is not installed"), .motoServer)
 struct S3StoreTests {

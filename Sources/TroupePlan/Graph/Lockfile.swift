@@ -26,13 +26,18 @@ public struct Lockfile: Sendable, Codable, Equatable {
     public struct Render: Sendable, Codable, Equatable {
         public var key: String
         public var taskId: String?
+        /// The idempotency key the task was created with (`troupe-…`, `-rN` after a re-roll):
+        /// a clone without the state store asks the provider by it before it would create.
+        public var externalTaskId: String?
         public var sha256: String?
         public var duration: Double?
         public var units: Double?
 
-        public init(key: String, taskId: String? = nil, sha256: String? = nil, duration: Double? = nil, units: Double? = nil) {
+        public init(key: String, taskId: String? = nil, externalTaskId: String? = nil, sha256: String? = nil,
+                    duration: Double? = nil, units: Double? = nil) {
             self.key = key
             self.taskId = taskId
+            self.externalTaskId = externalTaskId
             self.sha256 = sha256
             self.duration = duration
             self.units = units
@@ -41,6 +46,7 @@ public struct Lockfile: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey {
             case key, sha256, duration, units
             case taskId = "task_id"
+            case externalTaskId = "external_task_id"
         }
     }
 

@@ -63,6 +63,8 @@ public struct RenderLifecycle: Sendable, Equatable {
     public private(set) var taskID: String?
     /// Consecutive retryable failures, for backoff.
     public private(set) var retries = 0
+    /// Result URLs found expired; kept apart from `retries`, which every answer resets.
+    public private(set) var expiredDownloads = 0
     public private(set) var submittedAt: Date?
     /// How long a task may take from submission before it is reported stalled.
     public var pollDeadline: Double = 3600
@@ -165,8 +167,8 @@ public struct RenderLifecycle: Sendable, Equatable {
 
     /// A result URL that no longer answers: ask for the task again (a fresh URL), once.
     public mutating func downloadExpired() -> Action {
-        retries += 1
-        if retries > 3 {
+        expiredDownloads += 1
+        if expiredDownloads > 3 {
             state = .failed
             return .fail("the result URL expired before it could be downloaded; re-roll with --reroll to render again")
         }

@@ -297,7 +297,21 @@ public final class Executor: @unchecked Sendable {
             try store.save(record)
             return String(id)
         case .render:
-            guard let r = lock.renders[name], r.key == job.key, let sha = r.sha256, cache.contains(sha) else { return nil }
+            guard let r = lock.renders[name], r.key == job.key else { return nil }
+            guard let sha = r.sha256, cache.contains(sha) else {
+                // Rendered before, result not here: a remote provider is asked by the task's
+                // external id before anything is created (the lifecycle's `submitting`).
+                if remote != nil, r.taskId != nil {
+                    record.state = .submitting
+                    record.externalTaskId = r.externalTaskId ?? RenderLifecycle.externalID(key: job.key)
+                    // A later re-roll must not reuse a suffix the provider has seen.
+                    if let n = r.externalTaskId?.split(separator: "-").last.flatMap({ $0.hasPrefix("r") ? Int($0.dropFirst()) : nil }) {
+                        record.reroll = n
+                    }
+                    try store.save(record)
+                }
+                return nil
+            }
             record.taskId = r.taskId
             record.resultSHA256 = sha
             record.resultDuration = r.duration
@@ -530,8 +544,8 @@ public final class Executor: @unchecked Sendable {
             switch job.kind {
             case .render:
                 if let r {
-                    lock.renders[name] = .init(key: job.key, taskId: r.taskId, sha256: r.resultSHA256,
-                                               duration: r.resultDuration, units: r.unitsCharged ?? 0)
+                    lock.renders[name] = .init(key: job.key, taskId: r.taskId, externalTaskId: r.externalTaskId,
+                                               sha256: r.resultSHA256, duration: r.resultDuration, units: r.unitsCharged ?? 0)
                 } else if let o = old?.renders[name], o.key == job.key {
                     lock.renders[name] = o
                 }

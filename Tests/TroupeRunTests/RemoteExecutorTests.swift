@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+import KlingSim
+import TroupeManifest
+import TroupeMedia
+import TroupePlan
+import TroupeNet
+import TroupeTestSupport
+@testable import TroupeRun
+
+/// A campaign folder run in-process against an in-process troupe-sim, at compressed time.
+final class SimCampaign: @unchecked Sendable {
+    static let timeScale = 50.0
+    let dir: String
+    let sim: KlingSimServer
+    var env: [String: String]
+    var manifest: String { dir + "/troupe.yaml" }
+    let store: StateStore
+    let cache: ResultCache
+
+    init(_ text: String? = nil, sim: KlingSimServer, s3: String? = nil, example: Bool = false) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-sim-\(UUID().uuidString)").path
+        if example { try ExampleProject.write(to: dir) } else {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try text!.write(toFile: dir + "/troupe.yaml", atomically: true, encoding: .utf8)
+        }
+        self.sim = sim
+        env = RemoteManifest.environment(simulator: sim.baseURL, s3: s3)
+        store = try StateStore(path: dir + "/.troupe/state.sqlite")
+        cache = ResultCache(stateDirectory: dir + "/.troupe")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    static func simulator(_ change: (inout SimConfiguration) -> Void = { _ in },
+                          renderer: any ResultRenderer = PlaceholderRenderer()) async throws -> KlingSimServer {
+        var c = SimConfiguration()
+        c.timeScale = timeScale
+        c.latencyMin = 5
+        c.latencyMax = 10
+        c.billedSeconds = 5
+        change(&c)
+        return try await KlingSimServer.start(c, renderer: renderer)
+    }
+
+    func plan() throws -> Plan {
+        let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
+        let c = Campaign.open(manifest: manifest, status: try StoreStatus(lock: lock, store: store, cache: cache))
+        guard let p = c.plan else { throw RunError.unsupported(c.diagnostics.map(\.message).joined(separator: "\n")) }
+        return p
+    }
+
+    func run(_ options: RunOptions = RunOptions(), timeout: Duration = .seconds(120)) async throws -> RunSummary {
+        let plan = try plan()
+        var options = options
+        options.maxUnits = options.maxUnits ?? plan.manifest.budget?.maxUnits
+        let remote = try RemoteBackend.make(for: plan, environment: env, timeScale: Self.timeScale, pollInterval: 1)
+        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(), remote: remote,
+                                observer: Observers([]), options: options)
+        // Bounded: a stuck run fails the test instead of hanging the suite.
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            executor.requestStop()
+        }
+        defer { watchdog.cancel() }
+        return try await executor.run()
+    }
+
+    func edit(_ transform: (String) -> String) throws {
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try transform(text).write(toFile: manifest, atomically: true, encoding: .utf8)
+    }
+
+    var lock: Lockfile? { get throws { try Lockfile.read(dir + "/troupe.lock") } }
+}
+
+@Suite(.serialized) struct RemoteExecutorTests {
+    /// The example project on kling: local media uploaded to a real S3 emulator, the element
+    /// created once, renders made by the simulator from the fetched inputs, outputs joined.
+    @Test func exampleProjectRendersThroughUploadsAndTheSimulator() async throws {
+        let moto = try await MotoServer.launch()
+        defer { moto.terminate() }
+        let sim = try await SimCampaign.simulator(renderer: PreviewResultRenderer())
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(sim: sim, s3: moto.endpoint, example: true)
+        try p.edit {
+            $0.replacingOccurrences(of: "provider: {use: preview, model: kling-v3, mode: std}",
+                                    with: "provider: {use: kling, model: kling-v3, mode: std, concurrency: 3, rate: 20/s}\nuploads: {s3: {bucket: troupe-test, endpoint: \"\(moto.endpoint)\"}}")
+        }
+        let bucket = try S3Store(configuration: S3Configuration(bucket: "troupe-test", endpoint: moto.endpoint),
+                                 credentials: S3Credentials(accessKeyID: "test", secretAccessKey: "test"), http: HTTPClient())
+        try await bucket.createBucket()
+
+        let first = try await p.run()
+        #expect(first.failed.isEmpty, "\(first.failed)")
+        let stats = await sim.stats()
+        #expect(stats.creates == 4)  // four renders; the element is counted apart
+        #expect(stats.duplicateRejections == 0)
+        #expect(stats.peakConcurrency <= 3)
+        let wave = try MediaProbe.probe(p.dir + "/out/renders/mochi/wave.mp4")
+        #expect(wave.height == 720 && abs(wave.durationSeconds - 4) < 0.1)
+        let showreel = try MediaProbe.probe(p.dir + "/out/showreel.mp4")
+        #expect(abs(showreel.durationSeconds - 12) < 0.1)
+
+        let lock = try #require(try p.lock)
+        #expect(lock.elements["mochi"]?.elementId != nil)
+        #expect(lock.renders.count == 4)
+        let lockUnits = lock.renders.values.reduce(0) { $0 + ($1.units ?? 0) }
+        #expect(abs(lockUnits - stats.unitsCharged) < 1e-6 && stats.unitsCharged > 0)
+        #expect(first.unitsSpent == stats.unitsCharged)
+
+        let second = try await p.run()
+        #expect(second.done == 0 && second.failed.isEmpty)
+        #expect(await sim.stats().creates == 4)
+    }
+
+    /// 5xx, dropped connections and failed tasks, with a gate wider than the account's limit:
+    /// every render is created exactly once and either fetched or failed with the provider's words.
+    @Test func faultsNeverPayTwice() async throws {
+        let sim = try await SimCampaign.simulator {
+            $0.serverErrorRate = 0.1
+            $0.dropRate = 0.1
+            $0.failedTaskRate = 0.1
+            $0.concurrencyLimit = 4
+        }
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(RemoteManifest.text(characters: 6, clips: 5, concurrency: 6), sim: sim)
+        let summary = try await p.run()
+        let stats = await sim.stats()
+        #expect(stats.duplicateRejections == 0)
+        #expect(stats.creates == 30, "every render created exactly once")
+        #expect(stats.createsByExternalID.count == 30)
+        #expect((stats.rejections["1303"] ?? 0) > 0, "the gate was wider than the account: 1303 expected")
+        let failedTasks = stats.tasks["failed"] ?? 0
+        #expect(summary.failed.filter { $0.id.hasPrefix("render:") }.count == failedTasks)
+        #expect(summary.failed.allSatisfy { $0.reason.contains("Image pixel is invalid") }, "\(summary.failed)")
+        #expect(stats.resultFetches.count == stats.tasks["succeed"] ?? 0)
+        let lock = try #require(try p.lock)
+        #expect(lock.renders.count == 30 - failedTasks)
+        #expect(abs(lock.renders.values.reduce(0) { $0 + ($1.units ?? 0) } - stats.unitsCharged) < 1e-6)
+        let recorded = try p.store.records().compactMap { $0.state == .fetched && $0.kind == "render" ? $0.unitsCharged : nil }
+        #expect(abs(recorded.reduce(0, +) - stats.unitsCharged) < 1e-6)
+    }
+
+    @Test func expiredResultURLFailsTheJobWithoutPayingTwice() async throws {
+        let sim = try await SimCampaign.simulator { $0.urlExpiry = 0.001 }
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(RemoteManifest.text(characters: 1, clips: 1), sim: sim)
+        let summary = try await p.run()
+        #expect(summary.failed.count == 1)
+        #expect(summary.failed.first?.reason.contains("expired") == true, "\(summary.failed)")
+        let stats = await sim.stats()
+        #expect(stats.creates == 1)
+        #expect(stats.resultFetches.isEmpty)
+        // The task was paid: its units are on record though the file never arrived.
+        let record = try #require(try p.store.records().first { $0.kind == "render" })
+        #expect(record.unitsCharged == 4.5 && record.state == .failed)
+        // The next run does not pay again by itself; it says how to.
+        let again = try await p.run()
+        #expect(again.failed.first?.reason.contains("--reroll") == true)
+        #expect(await sim.stats().creates == 1)
+    }
+
+    /// The plan says 5 s per render; the provider bills 8: the run stops starting renders
+    /// before the deductions pass max_units.
+    @Test func budgetReachedAtRunTimeStopsNewRenders() async throws {
+        let sim = try await SimCampaign.simulator { $0.billedSeconds = 8 }
+        defer { Task { await sim.stop() } }
+        // 10 renders × 4.5 planned = 45 units; the simulator charges 7.2 each.
+        let p = try SimCampaign(RemoteManifest.text(characters: 2, clips: 5, concurrency: 2, maxUnits: 45), sim: sim)
+        let summary = try await p.run()
+        #expect(summary.budgetRefused?.contains("max_units 45") == true, "\(String(describing: summary.budgetRefused))")
+        let stats = await sim.stats()
+        #expect(stats.creates < 10)
+        #expect(stats.unitsCharged <= 45 + 7.2 * 2, "at most what was in flight when the budget ran out")
+        #expect(summary.notRun > 0)
+    }
+
+    @Test func rejectedCredentialsStopTheRunAndKeepNothingSecret() async throws {
+        let sim = try await SimCampaign.simulator()
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(RemoteManifest.text(characters: 2, clips: 2), sim: sim)
+        p.env["KLING_SECRET_KEY"] = "wrong-secret-value"
+        let summary = try await p.run()
+        #expect(summary.stopReason?.contains("credentials") == true, "\(String(describing: summary.stopReason))")
+        #expect(await sim.stats().creates == 0)
+        let db = try Data(contentsOf: URL(fileURLWithPath: p.dir + "/.troupe/state.sqlite"))
+        #expect(db.range(of: Data("wrong-secret-value".utf8)) == nil)
+        // With the right key the same campaign completes; nothing was lost.
+        p.env["KLING_SECRET_KEY"] = "sim-secret-key"
+        let again = try await p.run()
+        #expect(again.failed.isEmpty && again.done > 0)
+        #expect(await sim.stats().creates == 4)
+    }
+
+    @Test func rerollIsTheOnlyWayToPayAgain() async throws {
+        let sim = try await SimCampaign.simulator()
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(RemoteManifest.text(characters: 2, clips: 1), sim: sim)
+        _ = try await p.run()
+        let before = try #require(try p.lock?.renders["c0/k0"])
+        var options = RunOptions()
+        options.reroll = ["c0/*"]
+        let summary = try await p.run(options)
+        #expect(summary.rerolled == ["render:c0/k0"])
+        let stats = await sim.stats()
+        #expect(stats.creates == 3)
+        #expect(stats.createsByExternalID.keys.contains { $0.hasSuffix("-r1") })
+        let after = try #require(try p.lock?.renders["c0/k0"])
+        #expect(after.key == before.key && after.taskId != before.taskId)
+        #expect(try p.store.ledger().contains { $0.event == "reroll" })
+        // Without --reroll nothing is paid again.
+        _ = try await p.run()
+        #expect(await sim.stats().creates == 3)
+    }
+
+    /// A fresh clone has troupe.lock but no .troupe/: the element id is taken from the lock and
+    /// renders are adopted by their external ids — the provider is asked, never paid again.
+    @Test func freshCloneAdoptsTasksInsteadOfPayingAgain() async throws {
+        let sim = try await SimCampaign.simulator()
+        defer { Task { await sim.stop() } }
+        let extra = "elements:\n  e: {from_video: \"https://media.example/e.mp4\", sha256: \(String(repeating: "ab", count: 32)), duration: 5}\n"
+        let text = RemoteManifest.text(characters: 2, clips: 2, extra: extra)
+            .replacingOccurrences(of: "c0: {image:", with: "c0: {element: e, image:")
+        let p = try SimCampaign(text, sim: sim)
+        let first = try await p.run()
+        #expect(first.failed.isEmpty, "\(first.failed)")
+        let elementID = try #require(try p.lock?.elements["e"]?.elementId)
+        try FileManager.default.removeItem(atPath: p.dir + "/.troupe")
+        let clone = try SimCampaign(text, sim: sim)
+        try FileManager.default.removeItem(atPath: clone.dir + "/troupe.yaml")
+        try FileManager.default.copyItem(atPath: p.dir + "/troupe.yaml", toPath: clone.dir + "/troupe.yaml")
+        try FileManager.default.copyItem(atPath: p.dir + "/troupe.lock", toPath: clone.dir + "/troupe.lock")
+        let second = try await clone.run()
+        #expect(second.failed.isEmpty, "\(second.failed)")
+        let stats = await sim.stats()
+        #expect(stats.creates == 4 && stats.duplicateRejections == 0)
+        #expect(try clone.lock?.elements["e"]?.elementId == elementID)
+    }
+}
