@@ -7,8 +7,10 @@ actor RemoteLimits {
     private var gate: ConcurrencyGate
     private var bucket: TokenBucket
     private let clock: RunClock
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-    /// 1303 answers seen, and when the last one came (simulated seconds).
+    private var waiting: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    private var nextWaiter = 0
+    private var closed = false
+    /// 1303 answers seen.
     private(set) var concurrencyRefusals = 0
 
     init(concurrency: Int, createsPerSecond: Double, clock: RunClock) {
@@ -20,20 +22,33 @@ actor RemoteLimits {
     var inFlight: Int { gate.inFlight }
     var limit: Int { gate.limit }
 
-    /// Waits for a free slot. While the gate is shrunk after a 1303 it also wakes after the
-    /// probe interval, when the gate may grow again.
-    func acquireSlot() async {
-        while !gate.tryAcquire(now: clock.now) {
-            if gate.limit < gate.configured {
-                let wake = gate.probeAfter
-                let clock = clock
-                Task { [weak self] in
-                    try? await clock.sleep(wake)
-                    await self?.wakeOne()
-                }
+    /// Waits for a free slot; false once the run is stopping. A released slot wakes the next
+    /// waiter; every waiter also looks again after a while on its own (the gate may have grown
+    /// back after a 1303), so no wake-up can be lost.
+    func acquireSlot() async -> Bool {
+        while !closed {
+            if gate.tryAcquire(now: clock.now) { return true }
+            let id = nextWaiter
+            nextWaiter += 1
+            let clock = clock, recheck = min(gate.probeAfter, 5)
+            Task { [weak self] in
+                try? await clock.sleep(recheck)
+                await self?.wake(id)
             }
-            await withCheckedContinuation { waiting.append($0) }
+            await withCheckedContinuation { waiting.append((id, $0)) }
         }
+        return false
+    }
+
+    /// The run is stopping: everyone waiting for a slot gives up.
+    func close() {
+        closed = true
+        for w in waiting { w.continuation.resume() }
+        waiting = []
+    }
+
+    private func wake(_ id: Int) {
+        if let i = waiting.firstIndex(where: { $0.id == id }) { waiting.remove(at: i).continuation.resume() }
     }
 
     /// Counts a task the provider already has (adopted after a restart): it holds a slot
@@ -51,10 +66,11 @@ actor RemoteLimits {
     func concurrencyRefused() {
         concurrencyRefusals += 1
         gate.concurrencyRefused(now: clock.now)
+        if gate.inFlight < gate.limit { wakeOne() }
     }
 
     private func wakeOne() {
-        if !waiting.isEmpty { waiting.removeFirst().resume() }
+        if !waiting.isEmpty { waiting.removeFirst().continuation.resume() }
     }
 
     /// Waits for a create token.

@@ -118,10 +118,12 @@ final class RemoteSession: Sendable {
             case .create:
                 if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
                 if !holding {
-                    await limits.acquireSlot()
+                    guard await limits.acquireSlot() else { await settle(charged: 0); throw JobInterrupted() }
                     holding = true
                 }
                 try await limits.takeToken()
+                // The wait may have been long: a stop that came meanwhile wins over the create.
+                if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
                 let reply: ProviderReply
                 switch work {
                 case .render(let r): reply = await provider.create(r)

@@ -87,6 +87,9 @@ public final class Executor: @unchecked Sendable {
             RemoteSession(provider: remote.provider, settings: remote.settings, maxUnits: options.maxUnits,
                           store: store, http: http, isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
         }
+        // Jobs waiting for a provider slot give up at once when the run stops.
+        let limits = session?.limits
+        stop.onSet = { Task { await limits?.close() } }
     }
 
     /// Stop starting jobs; local jobs in flight finish, remote ones save their state and stop
@@ -599,10 +602,15 @@ final class StopFlag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { stopped } }
     var reason: String? { lock.withLock { why } }
 
+    /// Called once, when the flag is first set.
+    var onSet: (@Sendable () -> Void)?
+
     func set(reason: String?) {
-        lock.withLock {
-            stopped = true
+        let first = lock.withLock {
+            defer { stopped = true }
             if why == nil { why = reason }
+            return !stopped
         }
+        if first { onSet?() }
     }
 }

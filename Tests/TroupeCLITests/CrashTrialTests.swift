@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import KlingSim
+import TroupePlan
+import TroupeRun
+import TroupeTestSupport
+
+/// `troupe run` (the real binary) against an in-process troupe-sim with faults on, killed
+/// and interrupted at random moments; what the simulator saw must show every render paid
+/// for exactly once.
+@Suite(.serialized) struct CrashTrialTests {
+    static let timeScale = "50"
+
+    struct Campaign {
+        let dir: URL
+        let env: [String: String]
+
+        init(_ manifest: String, sim: KlingSimServer) throws {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-crash-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try manifest.write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
+            env = ProcessInfo.processInfo.environment.merging(RemoteManifest.environment(simulator: sim.baseURL)) { $1 }
+        }
+
+        func launch(_ extra: [String] = []) throws -> Process {
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
+            let p = Process()
+            p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
+                : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
+            p.arguments = ["run", "--time-scale", CrashTrialTests.timeScale, "--poll-interval", "1"] + extra
+            p.currentDirectoryURL = dir
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+
+        /// Runs to the end (bounded): the exit status.
+        func finish() async throws -> Int32 {
+            let p = try launch()
+            let deadline = Date().addingTimeInterval(180)
+            while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+
+        func records() throws -> [JobRecord] {
+            try StateStore(path: dir.appendingPathComponent(".troupe/state.sqlite").path).records()
+        }
+
+        var lock: Lockfile? { get throws { try Lockfile.read(dir.appendingPathComponent("troupe.lock").path) } }
+    }
+
+    /// 200 renders; 10 % 5xx, 5 % failed tasks, 5 % dropped connections, 1303 above 5 in
+    /// flight (troupe is told 8); SIGKILL at 20 random moments, then run to the end.
+    @Test func twoHundredRendersSurviveTwentyKills() async throws {
+        var config = SimConfiguration()
+        config.timeScale = 50
+        config.latencyMin = 10
+        config.latencyMax = 30
+        config.concurrencyLimit = 5
+        config.serverErrorRate = 0.1
+        config.failedTaskRate = 0.05
+        config.dropRate = 0.05
+        config.billedSeconds = 5
+        let sim = try await KlingSimServer.start(config)
+        defer { Task { await sim.stop() } }
+        let c = try Campaign(RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s"), sim: sim)
+
+        var seed = UInt64(Date().timeIntervalSince1970 * 1000)
+        print("crash trial seed \(seed)")
+        func random() -> Double {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        var kills = 0, finishedEarly = 0
+        let started = Date()
+        while kills < 20 && finishedEarly < 3 {
+            let p = try c.launch()
+            try await Task.sleep(for: .milliseconds(Int(100 + random() * 700)))
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                kills += 1
+            } else {
+                finishedEarly += 1
+            }
+            p.waitUntilExit()
+            #expect(p.terminationReason == .uncaughtSignal || p.terminationStatus == 0 || p.terminationStatus == 1)
+        }
+        print("crash trial: \(kills) kills in \(Int(Date().timeIntervalSince(started))) s, \(await sim.stats().creates) renders created")
+        #expect(kills >= 20, "the campaign finished before 20 kills; make it longer")
+        let status = try await c.finish()
+        #expect(status == 0 || status == 1)
+
+        let stats = await sim.stats()
+        #expect(stats.duplicateRejections == 0, "a create was sent for an external id that already had a task")
+        #expect(stats.creates == 200, "every render created exactly once")
+        #expect(stats.createsByExternalID.count == 200)
+        let succeeded = stats.tasks["succeed"] ?? 0, failed = stats.tasks["failed"] ?? 0
+        #expect(succeeded + failed == 200)
+
+        let renders = try c.records().filter { $0.kind == "render" }
+        #expect(renders.count == 200)
+        #expect(renders.filter { $0.state == .fetched }.count == succeeded)
+        let failedRecords = renders.filter { $0.state == .failed }
+        #expect(failedRecords.count == failed)
+        #expect(failedRecords.allSatisfy { $0.lastError?.contains("Image pixel is invalid") == true })
+        // Every success was downloaded (more than once only when a kill fell between download and commit).
+        #expect(stats.resultFetches.count == succeeded)
+        #expect(stats.resultFetches.values.reduce(0, +) <= succeeded + kills)
+
+        let lock = try #require(try c.lock)
+        #expect(lock.renders.count == succeeded)
+        let lockUnits = lock.renders.values.reduce(0) { $0 + ($1.units ?? 0) }
+        let storeUnits = renders.filter { $0.state == .fetched }.reduce(0) { $0 + ($1.unitsCharged ?? 0) }
+        #expect(abs(lockUnits - stats.unitsCharged) < 1e-6)
+        #expect(abs(storeUnits - stats.unitsCharged) < 1e-6)
+        #expect(stats.unitsCharged == Double(succeeded) * 4.5)
+    }
+
+    /// SIGINT stops submitting and exits 130 promptly, leaving tasks at the provider; the next
+    /// run adopts them and submits only what never was.
+    @Test func interruptThenResume() async throws {
+        var config = SimConfiguration()
+        config.timeScale = 50
+        config.latencyMin = 20
+        config.latencyMax = 40
+        config.concurrencyLimit = 4
+        let sim = try await KlingSimServer.start(config)
+        defer { Task { await sim.stop() } }
+        let c = try Campaign(RemoteManifest.text(characters: 4, clips: 5, concurrency: 4, rate: "20/s"), sim: sim)
+        let p = try c.launch()
+        let deadline = Date().addingTimeInterval(30)
+        while await sim.stats().creates < 6, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let interruptedAt = Date()
+        p.interrupt()
+        while p.isRunning, Date().timeIntervalSince(interruptedAt) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!p.isRunning, "SIGINT must stop the run promptly")
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let before = await sim.stats().creates
+        #expect(before < 20)
+
+        #expect(try await c.finish() == 0)
+        let stats = await sim.stats()
+        #expect(stats.creates == 20 && stats.duplicateRejections == 0)
+        #expect(try c.lock?.renders.count == 20)
+    }
+}
