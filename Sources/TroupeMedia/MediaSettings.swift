@@ -20,6 +20,7 @@ public struct VideoSettings: Sendable, Equatable, Codable {
     }
 
     public static let standard = VideoSettings()
-    /// For previews: speed over size.
-    public static let preview = VideoSettings(preset: "ultrafast", crf: 26)
+    /// For previews: speed over size. Two encoder threads: more only add overhead on a two-core
+    /// machine, where the decoder's threads and the compositing need the cores too.
+    public static let preview = VideoSettings(preset: "ultrafast", crf: 26, threads: 2)
 }

@@ -61,7 +61,8 @@ struct MediaConformCommand: AsyncParsableCommand {
 
 struct MediaPreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "preview", abstract: "Render a local preview: the clip's motion with the character composited.")
+        commandName: "preview",
+        abstract: "Render a local preview: the clip's motion with the character composited, at most 15 fps.")
 
     @Option(help: "Character image.") var image: String
     @Option(help: "Motion clip.") var clip: String

@@ -15,11 +15,42 @@ import Testing
         #expect(abs(info.durationSeconds - 4) < 0.05)
         #expect(info.hasAudio)
         let report = try MediaInspector.inspect(out, readFrameNumbers: true, patternScale: 2)
-        #expect(report.videoFrames == 120)
-        // The clip (45 frames) plays, then starts again.
-        #expect(Array(report.frameNumbers.prefix(4)) == [0, 1, 2, 3])
-        #expect(Array(report.frameNumbers[45..<48]) == [0, 1, 2])
+        // 30 fps plays at 15: every other frame of the clip (or, where the clip's B-frames, which
+        // are not decoded, fall out of step, its neighbour).
+        #expect(report.videoFrames == 60)
+        let expected = (0..<60).map { $0 % 23 * 2 }  // 1.5 s of clip = 23 preview frames, then again
+        #expect(zip(report.frameNumbers, expected).allSatisfy { abs($0 - $1) <= 1 })
+        #expect(Array(report.frameNumbers.prefix(3)) == [0, 2, 4])
+        #expect(Array(report.frameNumbers[23..<25]) == [0, 2])
         #expect(abs(report.audioSeconds - 4) < 0.03)
+    }
+
+    @Test func capsTheFrameRateByWholeSteps() {
+        func rate(_ num: Int, _ den: Int) -> Rational { PreviewRenderer.frameRate(for: Rational(num, den)) }
+        #expect(rate(30, 1) == Rational(30, 2))
+        #expect(rate(60, 1) == Rational(60, 4))
+        #expect(rate(24, 1) == Rational(24, 2))
+        #expect(rate(25, 1) == Rational(25, 2))
+        #expect(rate(30000, 1001) == Rational(30000, 2002))
+        #expect(rate(15, 1) == Rational(15, 1))
+        #expect(rate(12, 1) == Rational(12, 1))
+        #expect(rate(0, 0) == Rational(30, 2))
+        #expect(rate(120, 1).value == 15)
+    }
+
+    @Test func playsAFullRateClipWithoutBFramesInEvenSteps() throws {
+        // Every frame a reference frame (no B-frames to skip): still every other frame, evenly.
+        let dir = TempDir()
+        let clip = dir.path("ip.mp4")
+        try Synth.video(to: clip, width: 320, height: 240, fps: 30, seconds: 1, gop: 30, tone: nil,
+                        settings: VideoSettings(preset: "ultrafast", crf: 23))
+        let image = dir.path("char.png")
+        try Synth.image(to: image, width: 300, height: 300)
+        let out = dir.path("p.mp4")
+        try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
+        let report = try MediaInspector.inspect(out, readFrameNumbers: true, patternScale: 3)
+        #expect(report.videoFrames == 15)
+        #expect(report.frameNumbers == Array(stride(from: 0, through: 28, by: 2)))
     }
 
     @Test func sameInputsGiveSameBytesAndNoSoundWhenAsked() throws {

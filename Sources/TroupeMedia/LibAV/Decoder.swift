@@ -51,6 +51,12 @@ final class Decoder {
         return true
     }
 
+    /// When set, frames no other frame refers to (most B-frames) are dropped without being
+    /// decoded; reference frames are always decoded.
+    var skipNonReference = false {
+        didSet { context.pointee.skip_frame = skipNonReference ? AVDISCARD_NONREF : AVDISCARD_DEFAULT }
+    }
+
     /// Forgets buffered frames (after a seek).
     func flush() { avcodec_flush_buffers(context) }
 }

@@ -10,11 +10,15 @@ final class SourceReader {
     /// and pipes cannot).
     private var fresh = true
 
-    init(_ input: InputFile, audio wantAudio: Bool = true, videoThreads: Int = 0, fastVideo: Bool = false) throws(MediaError) {
+    /// `fastVideo` and `skipNonReference` trade picture quality and frames for decoding speed
+    /// (see `Decoder`); previews only.
+    init(_ input: InputFile, audio wantAudio: Bool = true, videoThreads: Int = 0, fastVideo: Bool = false,
+         skipNonReference: Bool = false) throws(MediaError) {
         self.input = input
         guard let video = input.bestStream(.video) else { throw .noVideoStream(path: input.path) }
         self.video = video
         videoDecoder = try Decoder(input: input, stream: video, threads: videoThreads, fast: fastVideo)
+        videoDecoder.skipNonReference = skipNonReference
         let audio = wantAudio ? input.bestStream(.audio) : nil
         self.audio = audio
         audioDecoder = try audio.map { s throws(MediaError) in try Decoder(input: input, stream: s, threads: 1) }

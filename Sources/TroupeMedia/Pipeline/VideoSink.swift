@@ -5,7 +5,10 @@ internal import CFFmpeg
 /// Work is split in segments of a known number of output frames. Each output slot k of a
 /// segment shows the latest source frame whose time (seconds from the segment start) is at most
 /// (k + ½)/fps, so frames before the segment start, duplicates and drops for a different source
-/// rate, and gaps all fall out of one rule, and every segment lasts exactly frames/fps.
+/// rate, and gaps all fall out of one rule, and every segment lasts exactly frames/fps. A frame on
+/// a slot boundary (or up to 1/32 slot before it: time stamps are rounded, to the millisecond in
+/// some containers) belongs to the next slot, so halving a rate shows frames 0, 2, 4… in even
+/// steps rather than whichever side rounding favours.
 final class VideoSink {
     let width: Int, height: Int
     let frameRate: Rational
@@ -44,7 +47,7 @@ final class VideoSink {
     /// Offers a decoded frame shown from `seconds` after the segment start.
     func feed(_ frame: Frame, at seconds: Double) throws(MediaError) {
         let period = 1 / frameRate.value
-        while nextSlot < segmentFrames, (Double(nextSlot) + 0.5) * period < seconds {
+        while nextSlot < segmentFrames, (Double(nextSlot) + 0.5) * period < seconds + period / 32 {
             try emit(pending ?? frame)
         }
         if nextSlot < segmentFrames {

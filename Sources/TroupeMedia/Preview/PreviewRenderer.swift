@@ -15,6 +15,22 @@ public struct PreviewRenderer: Sendable {
     /// Heights the preview renders at: std (720p) and pro (1080p).
     public static let heights: Set<Int> = [720, 1080]
 
+    /// The preview's highest frame rate. A faster clip plays at its rate divided by the smallest
+    /// whole number that brings it to this or below (30 → 15, 60 → 15, 24 → 12, 25 → 12.5), so
+    /// the preview shows every 2nd (3rd, 4th…) frame of the clip: about half the decoding,
+    /// scaling and encoding of a full-rate preview, for a local draft.
+    public static let maxFrameRate = 15
+
+    /// The preview's frame rate for a clip of `source` frames per second (30 when unknown).
+    static func frameRate(for source: Rational) -> Rational {
+        let base = source.isValid ? source : Rational(30, 1)
+        let cap = maxFrameRate * base.den
+        let step = max(1, (base.num + cap - 1) / cap)
+        guard step > 1 else { return base }
+        let den = base.den * step
+        return den <= Int(Int32.max) ? Rational(base.num, den) : Rational.frameRate(base.value / Double(step))
+    }
+
     /// Renders `seconds` of `clip` (looped or cut) at `height` (720 or 1080, width from the clip's
     /// aspect, even) with `image` as a picture-in-picture at the bottom right (its transparency
     /// respected). Audio comes from the clip when `keepSound` and the clip has any.
@@ -28,8 +44,14 @@ public struct PreviewRenderer: Sendable {
         }
         let picture = try FrameGrabber.grab(image, at: 0, cancellation: cancellation)
         let input = try InputFile(path: clip, cancellation: cancellation)
-        // Fast decoding (no deblocking): the frames are scaled down for a preview anyway.
-        let reader = try SourceReader(input, audio: keepSound, fastVideo: true)
+        guard let stream = input.bestStream(.video) else { throw .noVideoStream(path: clip) }
+        let rate = Self.frameRate(for: stream.frameRate)
+        // Fast decoding (no deblocking): the frames are scaled down for a preview anyway. When the
+        // preview shows only some of the clip's frames, frames nothing refers to (most B-frames)
+        // are not decoded at all: about half the decoding at 30 → 15 fps, and where the clip's
+        // B-frames do not fall on the frames shown, a neighbouring frame (1/30 s away) stands in.
+        let reader = try SourceReader(input, audio: keepSound, fastVideo: true,
+                                      skipNonReference: rate != stream.frameRate)
         let clipLength = reader.videoDuration
         guard clipLength > 0 else { throw .unreadable(path: clip, reason: "the video stream has no duration") }
         // Rotated (phone) clips are turned upright first, so the preview has the clip's display shape.
@@ -38,7 +60,6 @@ public struct PreviewRenderer: Sendable {
             : (reader.video.height, reader.video.width)
         let width = max(2, Int((Double(height) * Double(clipWidth) / Double(max(1, clipHeight))).rounded()) & ~1)
         guard width <= 8192 else { throw .absurdDimensions(path: clip, width: reader.video.width, height: reader.video.height) }
-        let rate = reader.frameRate.value <= 60 ? reader.frameRate : Rational(30, 1)
 
         let muxer = try Muxer(path: output, width: width, height: height, frameRate: rate, settings: settings,
                               audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
