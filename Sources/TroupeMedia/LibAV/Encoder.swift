@@ -55,7 +55,7 @@ final class Encoder {
 
     /// AAC (FFmpeg's native encoder), planar float.
     static func aac(path: String, sampleRate: Int, channels: Int, bitRate: Int = 128_000,
-                    globalHeader: Bool) throws(MediaError) -> Encoder {
+                    globalHeader: Bool, fast: Bool = false) throws(MediaError) -> Encoder {
         let codec = try find("aac", path: path)
         let enc = Encoder(path: path, codec: codec)
         let c = enc.context
@@ -65,7 +65,8 @@ final class Encoder {
         c.pointee.bit_rate = Int64(bitRate)
         c.pointee.time_base = AVRational(num: 1, den: Int32(sampleRate))
         if globalHeader { c.pointee.flags |= TROUPE_CODEC_FLAG_GLOBAL_HEADER }
-        try enc.open(codec, options: [:])
+        // The "fast" coder searches less than the default two-loop one: for previews.
+        try enc.open(codec, options: fast ? ["aac_coder": "fast"] : [:])
         return enc
     }
 

@@ -17,11 +17,11 @@ final class AudioSink {
     /// Offsets within this many samples count as contiguous (decoder timestamps jitter).
     private let slack = 64
 
-    init(output: OutputFile, sampleRate: Int, channels: Int) throws(MediaError) {
+    init(output: OutputFile, sampleRate: Int, channels: Int, fast: Bool = false) throws(MediaError) {
         self.sampleRate = sampleRate; self.channels = channels
         self.output = output
         encoder = try .aac(path: output.path, sampleRate: sampleRate, channels: channels,
-                           globalHeader: output.needsGlobalHeader)
+                           globalHeader: output.needsGlobalHeader, fast: fast)
         stream = try output.addStream(encoder: encoder)
         fifo = AudioFifo(format: encoder.sampleFormat, channels: channels, rate: sampleRate)
     }

@@ -18,7 +18,8 @@ final class Muxer {
         video = try VideoSink(output: file, width: width, height: height, frameRate: frameRate,
                               settings: settings, fastScaling: fastScaling)
         if let audio {
-            self.audio = try AudioSink(output: file, sampleRate: audio.sampleRate, channels: audio.channels)
+            self.audio = try AudioSink(output: file, sampleRate: audio.sampleRate, channels: audio.channels,
+                                       fast: settings.fastAudio == true)
         } else {
             self.audio = nil
         }
