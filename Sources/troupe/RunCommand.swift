@@ -81,7 +81,12 @@ struct RunCommand: AsyncParsableCommand {
                 observers.append(NDJSONObserver(handle: h))
             }
         }
-        observers.append(PlainProgress(handle: .standardError, total: plan.jobs.count))
+        if LiveDisplay.isTerminal(.standardError) {
+            let planned = plan.jobs.filter { $0.status == .new }.reduce(0) { $0 + $1.units }
+            observers.append(LiveDisplay(handle: .standardError, unitsPlanned: planned, unit: plan.table.unit))
+        } else {
+            observers.append(PlainProgress(handle: .standardError, total: plan.jobs.count))
+        }
         var options = RunOptions()
         options.only = only
         options.locked = locked

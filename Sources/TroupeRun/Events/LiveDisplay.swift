@@ -1,0 +1,139 @@
+public import Foundation
+
+/// What the live display shows, as a value: events in, lines out. No terminal, no clock of
+/// its own, so it is tested like any other value.
+public struct LiveStatus: Sendable {
+    public var total = 0
+    public var alreadyDone = 0
+    public var done = 0
+    public var failed = 0
+    public var unitsSpent = 0.0
+    public let unitsPlanned: Double
+    public let unit: String
+    public private(set) var started: Date?
+    /// In-flight jobs and when each started, in start order.
+    public private(set) var inFlight: [(job: String, since: Date)] = []
+
+    public init(unitsPlanned: Double, unit: String) {
+        self.unitsPlanned = unitsPlanned
+        self.unit = unit
+    }
+
+    public var queued: Int { max(0, total - alreadyDone - done - failed - inFlight.count) }
+
+    public mutating func apply(_ event: RunEvent) {
+        switch event.kind {
+        case .runStarted:
+            started = event.at
+            total = event.counts?["jobs"] ?? 0
+            alreadyDone = event.counts?["already_done"] ?? 0
+        case .jobStarted:
+            if let job = event.job { inFlight.append((job, event.at)) }
+        case .jobDone, .jobFailed, .jobSkipped:
+            if event.kind == .jobFailed { failed += 1 } else { done += 1 }
+            unitsSpent += event.units ?? 0
+            if let job = event.job, let i = inFlight.firstIndex(where: { $0.job == job }) { inFlight.remove(at: i) }
+        case .runFinished:
+            inFlight = []
+        }
+    }
+
+    /// Seconds left at the pace so far (by jobs finished), nil before the first one.
+    public func eta(now: Date) -> Double? {
+        guard let started, done + failed > 0 else { return nil }
+        let elapsed = now.timeIntervalSince(started)
+        let remaining = total - alreadyDone - done - failed
+        return elapsed / Double(done + failed) * Double(remaining)
+    }
+
+    /// The block the display draws: a summary line, then one line per in-flight job (at most
+    /// `maxJobs`), each cut to `width` columns.
+    public func lines(now: Date, width: Int = 100, maxJobs: Int = 8) -> [String] {
+        var head = "troupe run · \(done + alreadyDone)/\(total) done · \(inFlight.count) in flight · \(queued) queued · \(failed) failed"
+        head += " · \(Self.number(unitsSpent)) of \(Self.number(unitsPlanned)) \(unit)"
+        if let eta = eta(now: now) { head += " · ETA \(Self.duration(eta))" }
+        var out = [head]
+        for (job, since) in inFlight.prefix(maxJobs) {
+            out.append("  \(job)  \(Self.duration(now.timeIntervalSince(since)))")
+        }
+        if inFlight.count > maxJobs { out.append("  … and \(inFlight.count - maxJobs) more") }
+        return out.map { $0.count > width ? String($0.prefix(max(1, width - 1))) + "…" : $0 }
+    }
+
+    static func number(_ x: Double) -> String {
+        x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
+    }
+
+    static func duration(_ s: Double) -> String {
+        let t = max(0, Int(s.rounded()))
+        if t < 60 { return "\(t)s" }
+        if t < 3600 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
+        return "\(t / 3600)h\(String(format: "%02d", t / 60 % 60))m"
+    }
+}
+
+/// The live multi-line display on a terminal: redrawn in place at most ten times a second,
+/// and once a second while nothing happens (elapsed times and ETA move on).
+public final class LiveDisplay: RunObserver, @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    private var status: LiveStatus
+    private var drawnLines = 0
+    private var lastDraw = Date.distantPast
+    private var timer: (any DispatchSourceTimer)?
+    private let width: Int
+
+    public init(handle: FileHandle, unitsPlanned: Double, unit: String) {
+        self.handle = handle
+        status = LiveStatus(unitsPlanned: unitsPlanned, unit: unit)
+        var size = winsize()
+        width = ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 20 ? Int(size.ws_col) : 100
+        let t = DispatchSource.makeTimerSource(queue: .global())
+        t.schedule(deadline: .now() + 1, repeating: 1)
+        t.setEventHandler { [weak self] in self?.redraw(force: true) }
+        t.resume()
+        timer = t
+    }
+
+    deinit { timer?.cancel() }
+
+    /// Whether `handle` is a terminal (the display) or a pipe/file (plain lines).
+    public static func isTerminal(_ handle: FileHandle) -> Bool { isatty(handle.fileDescriptor) == 1 }
+
+    public func observe(_ event: RunEvent) {
+        lock.withLock { status.apply(event) }
+        if event.kind == .jobFailed, let job = event.job {
+            // Failures stay on screen above the live block.
+            lock.withLock {
+                clear()
+                handle.write(Data("FAILED \(job): \(event.message ?? "")\n".utf8))
+                drawnLines = 0
+            }
+        }
+        if event.kind == .runFinished {
+            timer?.cancel()
+            lock.withLock { clear() }
+            return
+        }
+        redraw(force: false)
+    }
+
+    private func redraw(force: Bool) {
+        lock.withLock {
+            let now = Date()
+            guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            lastDraw = now
+            let lines = status.lines(now: now, width: width)
+            clear()
+            handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+            drawnLines = lines.count
+        }
+    }
+
+    /// Moves up over the last block and erases it (called with the lock held).
+    private func clear() {
+        guard drawnLines > 0 else { return }
+        handle.write(Data("\u{1B}[\(drawnLines)F\u{1B}[J".utf8))
+        drawnLines = 0
+    }
+}

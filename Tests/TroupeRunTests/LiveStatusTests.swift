@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import TroupeRun
+
+@Suite struct LiveStatusTests {
+    @Test func countsUnitsAndETAFollowTheEvents() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var s = LiveStatus(unitsPlanned: 18, unit: "units")
+        s.apply(RunEvent(.runStarted, at: t0, counts: ["jobs": 10, "already_done": 2]))
+        for j in ["render:a/x", "render:a/y", "render:b/x"] { s.apply(RunEvent(.jobStarted, at: t0, job: j)) }
+        #expect(s.inFlight.count == 3 && s.queued == 5)
+        s.apply(RunEvent(.jobDone, at: t0.addingTimeInterval(10), job: "render:a/y", units: 4.5))
+        s.apply(RunEvent(.jobFailed, at: t0.addingTimeInterval(20), job: "render:b/x", message: "Image pixel is invalid"))
+        #expect(s.done == 1 && s.failed == 1 && s.unitsSpent == 4.5)
+        #expect(s.inFlight.map(\.job) == ["render:a/x"])
+        // 2 finished in 20 s, 6 to go: 60 s.
+        #expect(s.eta(now: t0.addingTimeInterval(20)) == 60)
+        let lines = s.lines(now: t0.addingTimeInterval(20))
+        #expect(lines[0] == "troupe run · 3/10 done · 1 in flight · 5 queued · 1 failed · 4.5 of 18 units · ETA 1m00s")
+        #expect(lines[1] == "  render:a/x  20s")
+        #expect(s.lines(now: t0, width: 30)[0].count == 30)
+    }
+
+    @Test func longListsAreCut() {
+        var s = LiveStatus(unitsPlanned: 0, unit: "units")
+        s.apply(RunEvent(.runStarted, counts: ["jobs": 20, "already_done": 0]))
+        for i in 0..<12 { s.apply(RunEvent(.jobStarted, job: "render:c\(i)/k")) }
+        let lines = s.lines(now: Date(), maxJobs: 8)
+        #expect(lines.count == 10 && lines.last == "  … and 4 more")
+        #expect(!lines[0].contains("ETA"))
+    }
+}
