@@ -30,8 +30,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
     @Option(help: "Render these again and pay again (render ids or globs, repeatable): a new external_task_id, then fresh post-steps.")
     var reroll: [String] = []
-    @Option(help: .hidden) var timeScale: Double = 1
-    @Option(help: .hidden) var pollInterval: Double?
+    @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
+    @Option(help: "Seconds between polls of the tasks in flight (default 2).") var pollInterval: Double?
 
     func run() async throws {
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
