@@ -146,8 +146,6 @@ final class RemoteSession: Sendable {
                 note(reply)
                 if case .task(_, let status) = reply {
                     if status.isFinished { await release() } else if !holding { await limits.holdSlot(); holding = true }
-                } else if case .notFound = reply, !holding, lc.state == .submitting {
-                    // About to create: take a slot the regular way in `.create`.
                 }
                 action = lc.handle(reply, now: clock.date)
                 try save()
