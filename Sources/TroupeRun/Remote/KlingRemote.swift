@@ -43,11 +43,14 @@ public struct KlingRemote: RemoteProvider {
     }
 
     public func poll(taskIDs: Set<String>) async -> [String: RemoteStatus]? {
+        // Newest first, and what is in flight was created last: a page a little larger than
+        // the tasks in flight usually covers them all (500 every time cost most of a run's CPU).
+        let size = min(500, max(10, taskIDs.count * 2 + 10))
         var found: [String: RemoteStatus] = [:]
         for page in 1...maxPollPages {
-            guard let tasks = try? await client.listMotionControl(page: page, pageSize: 500) else { return page == 1 ? nil : found }
+            guard let tasks = try? await client.listMotionControl(page: page, pageSize: size) else { return page == 1 ? nil : found }
             for task in tasks where taskIDs.contains(task.taskID) { found[task.taskID] = Self.status(task) }
-            if found.count == taskIDs.count || tasks.count < 500 { break }
+            if found.count == taskIDs.count || tasks.count < size { break }
         }
         return found
     }

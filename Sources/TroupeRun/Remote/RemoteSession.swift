@@ -106,7 +106,18 @@ final class RemoteSession: Sendable {
             switch action {
             case .commitIntent(let externalID):
                 if isStopping() { await release(); throw JobInterrupted() }
-                try await budget.reserve(job.units, job: job.id)
+                // Slot first, then the budget: a job that waited for a slot is checked against
+                // what was deducted while it waited, and never commits before it can create.
+                if !holding {
+                    guard await limits.acquireSlot() else { throw JobInterrupted() }
+                    holding = true
+                }
+                do {
+                    try await budget.reserve(job.units, job: job.id)
+                } catch {
+                    await release()
+                    throw error
+                }
                 reserved = job.units
                 record.externalTaskId = externalID
                 record.attempts += 1

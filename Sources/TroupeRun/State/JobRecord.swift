@@ -56,6 +56,27 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         self.updatedAt = now
     }
 
+    /// Decodes a row by column position rather than through Codable: a finished campaign
+    /// of 10,000 jobs is read on every run, and Codable decoding was most of a no-op run.
+    public init(row: Row) throws {
+        key = row["key"]
+        id = row["id"]
+        kind = row["kind"]
+        state = row["state"]
+        externalTaskId = row["external_task_id"]
+        taskId = row["task_id"]
+        attempts = row["attempts"]
+        units = row["units"]
+        unitsCharged = row["units_charged"]
+        elementId = row["element_id"]
+        resultSHA256 = row["result_sha256"]
+        resultDuration = row["result_duration"]
+        lastError = row["last_error"]
+        reroll = row["reroll"]
+        createdAt = row["created_at"]
+        updatedAt = row["updated_at"]
+    }
+
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case key, id, kind, state, attempts, units, reroll
         case externalTaskId = "external_task_id"
