@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TroupeManifest
 import TroupePlan
 
 /// Content-addressed files: `.troupe/cache/sha256/ab/cdef…`. Objects arrive through a temp
@@ -33,16 +34,20 @@ public struct ResultCache: Sendable {
     @discardableResult
     public func ingest(_ file: String) throws -> (sha256: String, bytes: Int) {
         let sha = try DigestCache.hashFile(file)
-        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        // Plain stat and mkdir: FileManager's attributes and directory creation cost more than
+        // the hashing for the small files of a big campaign.
+        let size = Int(FileStats.statNow(file)?.size ?? 0)
         let target = path(of: sha)
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        let folder = (target as NSString).deletingLastPathComponent
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
             fsync(fd)
             close(fd)
         }
-        if FileManager.default.fileExists(atPath: target) {
+        if FileStats.statNow(target) != nil {
             try? FileManager.default.removeItem(atPath: file)
         } else if rename(file, target) != 0 {
             throw Failure(description: "cannot move \(file) into the cache: \(String(cString: strerror(errno)))")

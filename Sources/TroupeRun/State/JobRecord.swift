@@ -77,6 +77,26 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         updatedAt = row["updated_at"]
     }
 
+    /// Encodes by hand for the same reason: a row is written at every step of every job.
+    public func encode(to container: inout PersistenceContainer) throws {
+        container["key"] = key
+        container["id"] = id
+        container["kind"] = kind
+        container["state"] = state
+        container["external_task_id"] = externalTaskId
+        container["task_id"] = taskId
+        container["attempts"] = attempts
+        container["units"] = units
+        container["units_charged"] = unitsCharged
+        container["element_id"] = elementId
+        container["result_sha256"] = resultSHA256
+        container["result_duration"] = resultDuration
+        container["last_error"] = lastError
+        container["reroll"] = reroll
+        container["created_at"] = createdAt
+        container["updated_at"] = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case key, id, kind, state, attempts, units, reroll
         case externalTaskId = "external_task_id"

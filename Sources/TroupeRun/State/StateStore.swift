@@ -13,6 +13,11 @@ public final class StateStore: Sendable {
                                                 withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(10)
+        // In WAL mode NORMAL keeps every commit across a crash of the process (kill -9) and
+        // skips the fsync per commit. Power loss may drop the last commits; payment stays
+        // exactly-once even then, because the external id is derived from the job key: a
+        // forgotten intent leads to a create the provider refuses as a duplicate, then adoption.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
     }
