@@ -84,3 +84,6 @@ fi
 if [[ $what == all || $what == net ]] && [[ -x scripts/bench-net.sh ]]; then
   bash scripts/bench-net.sh
 fi
+if [[ $what == all || $what == run ]]; then
+  bash scripts/bench-run.sh
+fi
