@@ -10,17 +10,12 @@ actor RemoteLimits {
     private var waiting: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var nextWaiter = 0
     private var closed = false
-    /// 1303 answers seen.
-    private(set) var concurrencyRefusals = 0
 
     init(concurrency: Int, createsPerSecond: Double, clock: RunClock) {
         gate = ConcurrencyGate(limit: concurrency)
         bucket = TokenBucket(rate: createsPerSecond, capacity: max(1, createsPerSecond), now: clock.now)
         self.clock = clock
     }
-
-    var inFlight: Int { gate.inFlight }
-    var limit: Int { gate.limit }
 
     /// Waits for a free slot; false once the run is stopping. A released slot wakes the next
     /// waiter; every waiter also looks again after a while on its own (the gate may have grown
@@ -64,7 +59,6 @@ actor RemoteLimits {
 
     /// A 1303 for a create that held a slot: give it back and shrink to what is in flight.
     func concurrencyRefused() {
-        concurrencyRefusals += 1
         gate.concurrencyRefused(now: clock.now)
         if gate.inFlight < gate.limit { wakeOne() }
     }

@@ -13,9 +13,6 @@ actor TaskPoller {
     }
     private var waiters: [String: [Waiter]] = [:]
     private var loop: Task<Void, Never>?
-    /// Calls made, for the run summary and the benchmarks.
-    private(set) var listCalls = 0
-    private(set) var queryCalls = 0
 
     init(provider: any RemoteProvider, clock: RunClock, interval: Double) {
         self.provider = provider
@@ -37,7 +34,6 @@ actor TaskPoller {
             let round = waiters
             waiters = [:]
             let ids = Set(round.keys)
-            listCalls += 1
             let seen = await provider.poll(taskIDs: ids)
             for (id, list) in round {
                 let reply: ProviderReply
@@ -48,7 +44,6 @@ actor TaskPoller {
                     reply = .task(taskID: id, status: status)
                 } else {
                     // Not on the pages read (or the list call failed): ask for this one.
-                    queryCalls += 1
                     reply = await provider.query(externalID: list[0].externalID)
                 }
                 for w in list { w.continuation.resume(returning: reply) }
