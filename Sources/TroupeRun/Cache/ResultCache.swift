@@ -22,7 +22,8 @@ public struct ResultCache: Sendable {
         "\(root)/sha256/\(sha256.prefix(2))/\(sha256.dropFirst(2))"
     }
 
-    public func contains(_ sha256: String) -> Bool { FileManager.default.fileExists(atPath: path(of: sha256)) }
+    /// A plain stat: a finished 10,000-job campaign asks this for every job on every run.
+    public func contains(_ sha256: String) -> Bool { FileStats.statNow(path(of: sha256)) != nil }
 
     /// A fresh path in the temp folder for a job to write its output to.
     public func temporaryFile(extension ext: String = "mp4") throws -> String {

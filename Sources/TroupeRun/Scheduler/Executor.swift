@@ -177,7 +177,7 @@ public final class Executor: @unchecked Sendable {
                 done[i] = true
                 result[i] = r.resultSHA256
             default:
-                if let sha = r.resultSHA256, FileStats.statNow(cache.path(of: sha)) != nil {
+                if let sha = r.resultSHA256, cache.contains(sha) {
                     done[i] = true
                     result[i] = r.resultSHA256
                 }

@@ -1,5 +1,4 @@
 public import TroupePlan
-import TroupeManifest
 
 /// Job status for the planner from troupe.lock and the state store: locked when the lock
 /// records the key, cached when an earlier run finished it and its result is still cached.
@@ -11,7 +10,7 @@ public struct StoreStatus: JobStatusSource {
         locked = lock?.keys ?? []
         var finished = Set<String>()
         for r in try store.records() where r.state == .fetched {
-            if r.resultSHA256.map({ FileStats.statNow(cache.path(of: $0)) != nil }) ?? true { finished.insert(r.key) }
+            if r.resultSHA256.map(cache.contains) ?? true { finished.insert(r.key) }
         }
         self.finished = finished
     }
