@@ -38,6 +38,6 @@ extension RemoteBackend {
         var settings = RemoteSettings(concurrency: provider.concurrency, createsPerSecond: provider.rate.perSecond)
         settings.timeScale = timeScale
         if let pollInterval { settings.pollInterval = pollInterval }
-        return RemoteBackend(provider: KlingRemote(client: client), uploads: uploads, settings: settings)
+        return RemoteBackend(provider: KlingRemote(client: client), uploads: uploads, settings: settings, http: http)
     }
 }

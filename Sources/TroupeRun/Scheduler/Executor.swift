@@ -26,11 +26,15 @@ public struct RemoteBackend: Sendable {
     public var provider: any RemoteProvider
     public var uploads: S3Store?
     public var settings: RemoteSettings
+    /// The client the provider and the store talk through; downloads share it (one event-loop
+    /// thread for the whole run).
+    public var http: HTTPClient
 
-    public init(provider: any RemoteProvider, uploads: S3Store?, settings: RemoteSettings) {
+    public init(provider: any RemoteProvider, uploads: S3Store?, settings: RemoteSettings, http: HTTPClient) {
         self.provider = provider
         self.uploads = uploads
         self.settings = settings
+        self.http = http
     }
 }
 
@@ -80,7 +84,7 @@ public final class Executor: @unchecked Sendable {
         self.options = options
         self.lockPath = Campaign.lockPath(forManifest: plan.manifest.path)
         self.remote = remote
-        let http = HTTPClient()
+        let http = remote?.http ?? HTTPClient()
         self.http = http
         let stop = stop
         session = remote.map { remote in
