@@ -395,8 +395,8 @@ struct ManifestDecoder {
 
     /// Reports every local medium that does not exist.
     mutating func checkLocalFiles() {
-        let paths = localFiles.map(\.resolved)
-        let exists = Self.parallelMap(paths, fileExists)
+        let paths = localFiles.map(\.resolved), fileExists = fileExists
+        let exists = parallelMap(paths.count, inlineBelow: 256) { fileExists(paths[$0]) }
         for (file, found) in zip(localFiles, exists) where !found {
             reader.error(file.node, "missing-file", "file '\(file.written)' does not exist",
                          hint: "paths are relative to the manifest's folder; check the name and that the file is there")
@@ -404,20 +404,6 @@ struct ManifestDecoder {
         localFiles = []
     }
 
-    private static func parallelMap(_ items: [String], _ body: @Sendable (String) -> Bool) -> [Bool] {
-        guard items.count > 256 else { return items.map(body) }
-        let results = UnsafeMutableBufferPointer<Bool>.allocate(capacity: items.count)
-        defer { results.deallocate() }
-        let chunks = ProcessInfo.processInfo.activeProcessorCount * 4
-        let size = (items.count + chunks - 1) / chunks
-        nonisolated(unsafe) let out = results
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            for i in stride(from: c * size, to: min(items.count, (c + 1) * size), by: 1) {
-                out.initializeElement(at: i, to: body(items[i]))
-            }
-        }
-        return Array(results)
-    }
 
     // MARK: - Names
 

@@ -24,24 +24,6 @@ public struct PlanOptions: Sendable {
     }
 }
 
-import Dispatch
-
-/// `body(0..<count)` on every core, results in order. Chunks keep the overhead per item low.
-func parallelMap(_ count: Int, _ body: @Sendable (Int) -> String) -> [String] {
-    guard count > 2_000 else { return (0..<count).map(body) }
-    let chunks = min(64, count / 1_000)
-    let out = UnsafeMutableBufferPointer<String>.allocate(capacity: count)
-    out.initialize(repeating: "")
-    nonisolated(unsafe) let buffer = out
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        let lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks
-        for i in lo..<hi { buffer[i] = body(i) }
-    }
-    let result = Array(out)
-    out.deinitialize()
-    out.deallocate()
-    return result
-}
 
 /// Expands a validated manifest into the job DAG of DESIGN §3 — prepare → upload → element →
 /// render → post → export — with content keys and prices.
@@ -195,7 +177,7 @@ public struct Planner {
                 guard let name = manifest.characters[c].element?.value, let e = elementIndex[name] else { return nil }
                 return (c, (elementRef[e], elementJob[e]))
             })
-            let keys = parallelMap(cells.count) { [cells, common, clipKey, images] i in
+            let keys = parallelMap(cells.count, inlineBelow: 2_000) { [cells, common, clipKey, images] i in
                 let (c, k) = cells[i]
                 var own = ContentKey(kind: "render")
                 own.add("clip", clipKey[k])
@@ -241,7 +223,7 @@ public struct Planner {
             "out/renders/" + manifest.characters[cell / nk].name + "/" + manifest.clips[cell % nk].name + ".mp4"
         }
         let renderKeys = renderOrder.map { jobs[renderJob[$0]].key }
-        let exportKeys = parallelMap(renderOrder.count) { i in Self.exportKey(input: renderKeys[i], path: exportPaths[i]) }
+        let exportKeys = parallelMap(renderOrder.count, inlineBelow: 2_000) { i in Self.exportKey(input: renderKeys[i], path: exportPaths[i]) }
         jobs.reserveCapacity(jobs.count + renderOrder.count + outputs.count)
         for (i, cell) in renderOrder.enumerated() {
             jobs.append(Job(id: "export:" + exportPaths[i], kind: .export, key: exportKeys[i], deps: [renderJob[cell]],
