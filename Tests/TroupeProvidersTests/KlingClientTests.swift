@@ -116,7 +116,9 @@ import TroupeNet
     }
 
     @Test func concurrencyLimitIs1303WithRetryAfter() async throws {
-        try await KlingFixture.with({ $0.concurrencyLimit = 2; $0.retryAfterSeconds = 2; $0.timeScale = 10 }) { f in
+        // Real time (30 s tasks): the two tasks must still hold their slots at the third create,
+        // even when a loaded machine makes the creates slow.
+        try await KlingFixture.with({ $0.concurrencyLimit = 2; $0.retryAfterSeconds = 2; $0.timeScale = 1 }) { f in
             _ = try await f.client.createMotionControl(KlingFixture.request("c1"))
             _ = try await f.client.createMotionControl(KlingFixture.request("c2"))
             await #expect(throws: KlingError.concurrencyLimit(retryAfter: .seconds(2))) {
