@@ -10,6 +10,7 @@ public final class KlingClient: Sendable, CustomStringConvertible {
     private let http: HTTPClient
     private let now: @Sendable () -> Date
     private let logger: Logger
+    private let tokens = TokenCache()
 
     /// `logger` gets one debug line per call: method, URL without query, status, request_id — never the token.
     public init(credentials: KlingCredentials, baseURL: String, http: HTTPClient,
@@ -84,7 +85,7 @@ public final class KlingClient: Sendable, CustomStringConvertible {
 
     /// Sends one request; returns `data` of a code-0 answer, throws `KlingError` otherwise.
     private func call(_ method: String, _ path: String, body: Data? = nil) async throws -> Payload {
-        var headers: HTTPHeaders = ["Authorization": "Bearer " + credentials.token(now: now()), "Accept": "application/json"]
+        var headers: HTTPHeaders = ["Authorization": "Bearer " + tokens.token(at: now(), credentials), "Accept": "application/json"]
         if body != nil { headers["Content-Type"] = "application/json" }
         let request = HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body.map { .bytes($0) } ?? .none)
         let response: HTTPResponse
@@ -106,5 +107,21 @@ public final class KlingClient: Sendable, CustomStringConvertible {
 
     static func pathComponent(_ id: String) -> String {
         id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? id
+    }
+}
+
+/// The last JWT signed and when: signing one per call cost more than parsing the answer.
+/// A token lives 30 minutes; one serves for its first 5, so a clock that jumps is harmless.
+final class TokenCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: (token: String, issued: Date)?
+
+    func token(at now: Date, _ credentials: KlingCredentials) -> String {
+        lock.withLock {
+            if let current, now >= current.issued, now.timeIntervalSince(current.issued) < 300 { return current.token }
+            let token = credentials.token(now: now)
+            current = (token, now)
+            return token
+        }
     }
 }

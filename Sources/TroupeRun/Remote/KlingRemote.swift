@@ -1,5 +1,5 @@
 import Foundation
-public import TroupeManifest
+import TroupeManifest
 public import TroupeProviders
 import TroupeNet
 

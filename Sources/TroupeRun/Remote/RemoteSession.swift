@@ -1,6 +1,6 @@
 import Foundation
 import TroupeNet
-public import TroupePlan
+import TroupePlan
 
 /// What a remote paid job produced: a downloaded file (renders) or an element id (elements),
 /// and what the provider deducted.
@@ -72,6 +72,7 @@ final class RemoteSession: Sendable {
         var units: Double?
         var seconds: Double?
         var downloadFailures = 0
+        var createdHere = false
         var settled = false
         func note(_ reply: ProviderReply) {
             if case .task(_, .succeeded(_, let u, let s)) = reply {
@@ -140,13 +141,18 @@ final class RemoteSession: Sendable {
                 case .render(let r): reply = await provider.create(r)
                 case .element(let e): reply = await provider.createElement(e)
                 }
-                try store.save(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: clock.date)
+                if case .accepted = reply { createdHere = true }
                 switch reply {
                 case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
                 default: await release()  // nothing was created: the slot is free again
                 }
+                // The answer, its ledger line and the state it leads to in one commit.
                 action = lc.handle(reply, now: clock.date)
-                try save()
+                record.state = lc.state
+                record.taskId = lc.taskID
+                record.lastError = nil
+                record.updatedAt = clock.date
+                try store.save(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: record.updatedAt)
 
             case .query(let externalID):
                 let reply: ProviderReply
@@ -165,7 +171,7 @@ final class RemoteSession: Sendable {
                 if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
                 let reply: ProviderReply
                 switch work {
-                case .render: reply = await poller.next(taskID: taskID, externalID: lc.externalID)
+                case .render: reply = await poller.next(taskID: taskID, externalID: lc.externalID, createdNow: createdHere)
                 case .element:
                     try await clock.sleep(pollInterval)
                     reply = await provider.queryElement(externalID: lc.externalID)
@@ -174,7 +180,9 @@ final class RemoteSession: Sendable {
                 if case .task(_, let status) = reply, status.isFinished { await release() }
                 let before = lc.state
                 action = lc.handle(reply, now: clock.date)
-                if lc.state != before { try save() }
+                // A success is saved with what the download brings (a crash before that polls
+                // again and finds it succeeded); any other change now.
+                if lc.state != before, !action.isDownload { try save() }
 
             case .wait(let delay, let then):
                 if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
@@ -192,10 +200,9 @@ final class RemoteSession: Sendable {
                 await release()
                 record.unitsCharged = units ?? record.unitsCharged ?? job.units
                 record.resultDuration = seconds ?? record.resultDuration
-                try save()
                 await settle(charged: record.unitsCharged ?? 0)
                 if case .element = work {
-                    guard let id = Int64(url) else { throw RunError.provider("the element task returned an unreadable element_id '\(url)'") }
+                    guard let id = Int64(url) else { try save(); throw RunError.provider("the element task returned an unreadable element_id '\(url)'") }
                     record.elementId = id
                     action = lc.downloaded()
                     try save()
@@ -286,5 +293,12 @@ public struct RemoteSettings: Sendable {
     public init(concurrency: Int, createsPerSecond: Double) {
         self.concurrency = concurrency
         self.createsPerSecond = createsPerSecond
+    }
+}
+
+extension RenderLifecycle.Action {
+    var isDownload: Bool {
+        if case .download = self { return true }
+        return false
     }
 }

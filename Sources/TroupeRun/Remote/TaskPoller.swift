@@ -1,12 +1,13 @@
 import Foundation
 
-/// Polls every in-flight task together: one list call per interval covers up to 500 tasks,
+/// Polls every in-flight task together: one list call per round covers up to 500 tasks,
 /// instead of a query per task (a finished task nobody has noticed still holds a slot).
+/// Rounds go when a task may be done (`PollSchedule`), not on a fixed beat.
 /// A task the list does not show is asked for by its external id.
 actor TaskPoller {
     private let provider: any RemoteProvider
     private let clock: RunClock
-    private let interval: Double
+    private var schedule: PollSchedule
     private struct Waiter {
         var externalID: String
         var continuation: CheckedContinuation<ProviderReply, Never>
@@ -17,12 +18,14 @@ actor TaskPoller {
     init(provider: any RemoteProvider, clock: RunClock, interval: Double) {
         self.provider = provider
         self.clock = clock
-        self.interval = interval
+        schedule = PollSchedule(interval: interval)
     }
 
-    /// Waits for the next poll round and answers with the task's state then.
-    func next(taskID: String, externalID: String) async -> ProviderReply {
-        await withCheckedContinuation { c in
+    /// Waits for the round that finds the task's state, and answers with it. `createdNow`:
+    /// this run created the task just before (its start counts for when it is due).
+    func next(taskID: String, externalID: String, createdNow: Bool) async -> ProviderReply {
+        schedule.waiting(for: taskID, at: clock.now, createdNow: createdNow)
+        return await withCheckedContinuation { c in
             waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c))
             if loop == nil { loop = Task { await self.run() } }
         }
@@ -30,25 +33,41 @@ actor TaskPoller {
 
     private func run() async {
         while !waiters.isEmpty {
-            try? await clock.sleep(interval)
-            let round = waiters
-            waiters = [:]
-            let ids = Set(round.keys)
-            let seen = await provider.poll(taskIDs: ids)
-            for (id, list) in round {
-                let reply: ProviderReply
-                if seen == nil {
-                    // The list call failed (rate limit, network): everyone waits and tries again.
-                    reply = .retryable(after: nil, concurrency: false)
-                } else if let status = seen?[id] {
-                    reply = .task(taskID: id, status: status)
-                } else {
-                    // Not on the pages read (or the list call failed): ask for this one.
-                    reply = await provider.query(externalID: list[0].externalID)
-                }
-                for w in list { w.continuation.resume(returning: reply) }
+            // Wake at least every interval to look again: a task that came meanwhile may be
+            // due sooner than the round planned.
+            let wait = min(schedule.nextRound(for: waiters.keys) - clock.now, schedule.interval)
+            if wait > 0 {
+                try? await clock.sleep(wait)
+                continue
             }
+            await round()
         }
         loop = nil
+    }
+
+    private func round() async {
+        schedule.polled(at: clock.now)
+        let round = waiters
+        waiters = [:]
+        let seen = await provider.poll(taskIDs: Set(round.keys))
+        let now = clock.now
+        for (id, list) in round {
+            let reply: ProviderReply
+            if seen == nil {
+                // The list call failed (rate limit, network): everyone waits and tries again.
+                reply = .retryable(after: nil, concurrency: false)
+            } else if let status = seen?[id] {
+                reply = .task(taskID: id, status: status)
+            } else {
+                // Not on the pages read: ask for this one.
+                reply = await provider.query(externalID: list[0].externalID)
+            }
+            if case .task(_, let status) = reply, status.isFinished {
+                var succeeded = false
+                if case .succeeded = status { succeeded = true }
+                schedule.finished(id, at: now, succeeded: succeeded)
+            }
+            for w in list { w.continuation.resume(returning: reply) }
+        }
     }
 }

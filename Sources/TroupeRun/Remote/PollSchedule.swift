@@ -1,0 +1,57 @@
+/// When to send the next list call. Motion-control tasks of one campaign take about the same
+/// time, so after the first tasks finish there is no point in asking about a task long before
+/// it can be done: each task is first asked for when the fastest task seen so far would have
+/// finished, then every `interval` until it has. A value type over simulated seconds, so the
+/// rule is tested without a clock or a provider.
+struct PollSchedule: Sendable {
+    /// The shortest gap between rounds for a task that is due (the `--poll-interval`).
+    let interval: Double
+    /// The longest wait while tasks are in flight, whatever the estimate says: a task that
+    /// finishes sooner than any before it is still noticed within this.
+    let longestGap: Double
+    /// Rounds never come closer than this, however the due times of tasks fall.
+    var shortestGap: Double { interval / 4 }
+
+    /// When each waiting task started counting (created in this run), or nil when it was
+    /// found in flight (after a restart: due at once, and no use for the estimate).
+    private var started: [String: Double?] = [:]
+    /// The shortest duration, start to seen succeeded, of a task created in this run.
+    private(set) var fastest: Double?
+    /// The clock starts at 0 when the run does.
+    private(set) var lastRound = 0.0
+
+    init(interval: Double, longestGap: Double? = nil) {
+        self.interval = interval
+        self.longestGap = longestGap ?? interval * 10
+    }
+
+    /// A task the poller now waits for; `createdNow` when this run's create made it.
+    mutating func waiting(for taskID: String, at now: Double, createdNow: Bool) {
+        if started[taskID] == nil { started[taskID] = createdNow ? now : nil }
+    }
+
+    /// The task's first round: when the fastest task would have finished (one interval after
+    /// its start until a duration is known).
+    func due(_ taskID: String) -> Double {
+        guard let start = started[taskID] ?? nil else { return -Double.infinity }
+        return start + (fastest ?? interval)
+    }
+
+    /// When the next round should go for the tasks in `waiting`.
+    func nextRound(for waiting: some Sequence<String>) -> Double {
+        var target = lastRound + longestGap
+        for id in waiting {
+            let due = due(id)
+            target = min(target, due > lastRound ? due : lastRound + interval)
+        }
+        return max(target, lastRound + shortestGap)
+    }
+
+    mutating func polled(at now: Double) { lastRound = now }
+
+    /// The task is no longer waited for; a success counts towards the estimate.
+    mutating func finished(_ taskID: String, at now: Double, succeeded: Bool) {
+        guard let entry = started.removeValue(forKey: taskID) else { return }
+        if succeeded, let start = entry { fastest = min(fastest ?? .infinity, now - start) }
+    }
+}

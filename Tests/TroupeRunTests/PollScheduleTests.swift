@@ -1,0 +1,56 @@
+import Testing
+@testable import TroupeRun
+
+/// When the poller asks: every interval until a task has finished once, then at the moment
+/// each task may be done, and within the longest gap whatever the estimate says.
+struct PollScheduleTests {
+    @Test func beforeAnyTaskFinishedItPollsEveryInterval() {
+        var s = PollSchedule(interval: 2)
+        s.waiting(for: "a", at: 0, createdNow: true)
+        #expect(s.nextRound(for: ["a"]) == 2)
+        s.polled(at: 2)
+        #expect(s.nextRound(for: ["a"]) == 4)
+    }
+
+    @Test func afterTheFirstSuccessTasksAreAskedForWhenTheyMayBeDone() {
+        var s = PollSchedule(interval: 2, longestGap: 20)
+        s.waiting(for: "a", at: 0, createdNow: true)
+        s.polled(at: 61)
+        s.finished("a", at: 61, succeeded: true)
+        #expect(s.fastest == 61)
+        // b started at 62: due at 123; nothing to ask before, but never more than 20 s apart.
+        s.waiting(for: "b", at: 62, createdNow: true)
+        #expect(s.due("b") == 123)
+        #expect(s.nextRound(for: ["b"]) == 81)
+        s.polled(at: 81); s.polled(at: 101); s.polled(at: 121)
+        #expect(s.nextRound(for: ["b"]) == 123)
+        // Due and not done: every interval from then on.
+        s.polled(at: 123)
+        #expect(s.nextRound(for: ["b"]) == 125)
+    }
+
+    @Test func roundsNeverComeCloserThanAQuarterInterval() {
+        var s = PollSchedule(interval: 2, longestGap: 20)
+        s.waiting(for: "a", at: 0, createdNow: true)
+        s.polled(at: 10)
+        s.finished("a", at: 10, succeeded: true)
+        s.waiting(for: "b", at: 10, createdNow: true)
+        s.waiting(for: "c", at: 10.1, createdNow: true)
+        s.polled(at: 20)
+        // c is due at 20.1, but the last round was at 20.
+        #expect(s.nextRound(for: ["b", "c"]) == 20.5)
+    }
+
+    @Test func failuresAndAdoptedTasksDoNotShortenTheEstimate() {
+        var s = PollSchedule(interval: 2)
+        s.waiting(for: "quick-failure", at: 0, createdNow: true)
+        s.waiting(for: "adopted", at: 0, createdNow: false)
+        s.polled(at: 1)
+        s.finished("quick-failure", at: 1, succeeded: false)
+        s.finished("adopted", at: 1, succeeded: true)
+        #expect(s.fastest == nil)
+        // A task found in flight after a restart is due at once: asked every interval.
+        s.waiting(for: "adopted-2", at: 1, createdNow: false)
+        #expect(s.nextRound(for: ["adopted-2"]) == 3)
+    }
+}
