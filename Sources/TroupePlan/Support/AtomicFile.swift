@@ -11,7 +11,7 @@ public enum AtomicFile {
 
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir.isEmpty ? "." : dir, withIntermediateDirectories: true)
+        try makeFolder(dir)
         let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
@@ -46,5 +46,59 @@ public enum AtomicFile {
             fsync(dfd)
             close(dfd)
         }
+    }
+
+    /// Copies `source` to `path` the same way (temp, fsync, rename), in the kernel where it
+    /// can (sendfile: no bytes through user space). The folder is not fsynced: this is
+    /// for files derived from others (exports), which the next run checks and makes again.
+    public static func copy(_ source: String, to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try makeFolder(dir)
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw WriteError(path: path, reason: "cannot read '\(source)': \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        var ok = false
+        defer {
+            close(fd)
+            if !ok { unlink(temp) }
+        }
+        var inKernel = true
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            var n = inKernel ? sendfile(fd, input, nil, 1 << 30) : -1
+            if n < 0 && inKernel && [EXDEV, ENOSYS, EINVAL, EOPNOTSUPP].contains(errno) {
+                inKernel = false  // another file system or an old kernel: through a buffer
+            }
+            if !inKernel {
+                n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+                if n > 0 {
+                    var written = 0
+                    while written < n {
+                        let w = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, n - written) }
+                        if w < 0 && errno != EINTR { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+                        written += max(0, w)
+                    }
+                }
+            }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw WriteError(path: path, reason: String(cString: strerror(errno)))
+            }
+        }
+        guard fsync(fd) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        guard rename(temp, path) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        ok = true
+    }
+
+    /// mkdir -p, with one plain mkdir when the parent exists (FileManager's costs more than a
+    /// small file's write).
+    static func makeFolder(_ dir: String) throws {
+        let dir = dir.isEmpty ? "." : dir
+        if mkdir(dir, 0o755) == 0 || errno == EEXIST { return }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
 }

@@ -35,25 +35,30 @@ public struct ResultCache: Sendable {
     @discardableResult
     public func ingest(_ file: String) throws -> (sha256: String, bytes: Int) {
         let sha = try DigestCache.hashFile(file)
-        // Plain stat and mkdir: FileManager's attributes and directory creation cost more than
-        // the hashing for the small files of a big campaign.
         let size = Int(FileStats.statNow(file)?.size ?? 0)
-        let target = path(of: sha)
-        let folder = (target as NSString).deletingLastPathComponent
-        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         if fd >= 0 {
             fsync(fd)
             close(fd)
         }
+        try adopt(file, sha256: sha)
+        return (sha, size)
+    }
+
+    /// Moves a file that is already durable and whose digest is known (a download hashed and
+    /// fsynced as it arrived) into the cache: no second read, no second fsync.
+    public func adopt(_ file: String, sha256 sha: String) throws {
+        let target = path(of: sha)
+        // Plain mkdir and stat: FileManager's cost more than a small file's write.
+        let folder = (target as NSString).deletingLastPathComponent
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         if FileStats.statNow(target) != nil {
-            try? FileManager.default.removeItem(atPath: file)
+            unlink(file)
         } else if rename(file, target) != 0 {
             throw Failure(description: "cannot move \(file) into the cache: \(String(cString: strerror(errno)))")
         }
-        return (sha, size)
     }
 
     /// True when the object exists and still hashes to its name.
@@ -75,9 +80,9 @@ public struct ResultCache: Sendable {
         return out
     }
 
-    /// Copies an object to `destination` atomically (temp + fsync + rename).
+    /// Copies an object to `destination` atomically (temp + fsync + rename). A copy, not a
+    /// link: a player or editor that writes to an exported file must not alter the cache.
     public func export(_ sha256: String, to destination: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path(of: sha256)))
-        try AtomicFile.write(data, to: destination)
+        try AtomicFile.copy(path(of: sha256), to: destination)
     }
 }

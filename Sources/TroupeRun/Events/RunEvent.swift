@@ -39,10 +39,7 @@ public struct RunEvent: Sendable {
         return "{" + f.joined(separator: ",") + "}"
     }
 
-    /// One Sendable format for every event, rather than a formatter object built per line.
-    private static let isoStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    static func iso(_ d: Date) -> String { d.formatted(isoStyle) }
+    static func iso(_ d: Date) -> String { UTCStamp.iso(d) }
 }
 
 /// Where events go: NDJSON to a file or stdout, and human progress lines.

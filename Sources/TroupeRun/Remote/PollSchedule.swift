@@ -37,13 +37,17 @@ struct PollSchedule: Sendable {
         return start + (fastest ?? interval)
     }
 
+    /// When the task wants the next round: at its due time, or an interval after the last
+    /// round once it is due.
+    func wanted(_ taskID: String) -> Double {
+        let due = due(taskID)
+        return max(min(due > lastRound ? due : lastRound + interval, lastRound + longestGap), lastRound + shortestGap)
+    }
+
     /// When the next round should go for the tasks in `waiting`.
     func nextRound(for waiting: some Sequence<String>) -> Double {
         var target = lastRound + longestGap
-        for id in waiting {
-            let due = due(id)
-            target = min(target, due > lastRound ? due : lastRound + interval)
-        }
+        for id in waiting { target = min(target, wanted(id)) }
         return max(target, lastRound + shortestGap)
     }
 

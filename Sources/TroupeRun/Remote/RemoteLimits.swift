@@ -18,17 +18,20 @@ actor RemoteLimits {
     }
 
     /// Waits for a free slot; false once the run is stopping. A released slot wakes the next
-    /// waiter; every waiter also looks again after a while on its own (the gate may have grown
-    /// back after a 1303), so no wake-up can be lost.
+    /// waiter. While a 1303 holds the gate below the account's limit, a waiter also looks again
+    /// after a while on its own (the gate grows back with time, not with releases), so no
+    /// wake-up can be lost; at the full limit only a release can free a slot.
     func acquireSlot() async -> Bool {
         while !closed {
             if gate.tryAcquire(now: clock.now) { return true }
             let id = nextWaiter
             nextWaiter += 1
-            let clock = clock, recheck = min(gate.probeAfter, 5)
-            Task { [weak self] in
-                try? await clock.sleep(recheck)
-                await self?.wake(id)
+            if gate.limit < gate.configured {
+                let clock = clock, recheck = min(gate.probeAfter, 5)
+                Task { [weak self] in
+                    try? await clock.sleep(recheck)
+                    await self?.wake(id)
+                }
             }
             await withCheckedContinuation { waiting.append((id, $0)) }
         }

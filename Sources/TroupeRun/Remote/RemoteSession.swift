@@ -6,6 +6,8 @@ import TroupePlan
 /// and what the provider deducted.
 struct RemoteOutcome: Sendable {
     var downloaded: String?
+    /// The downloaded file's digest, taken as it arrived.
+    var sha256: String?
     var elementID: Int64?
     var taskID: String?
     var units: Double
@@ -210,8 +212,8 @@ final class RemoteSession: Sendable {
                 }
                 let path = try temporary()
                 do {
-                    _ = try await http.download(url, to: path)
-                    return RemoteOutcome(downloaded: path, elementID: nil, taskID: lc.taskID,
+                    let (sha, _) = try await http.download(url, to: path)
+                    return RemoteOutcome(downloaded: path, sha256: sha, elementID: nil, taskID: lc.taskID,
                                          units: record.unitsCharged ?? 0, seconds: record.resultDuration)
                 } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
                     action = lc.downloadExpired()

@@ -14,6 +14,10 @@ actor TaskPoller {
     }
     private var waiters: [String: [Waiter]] = [:]
     private var loop: Task<Void, Never>?
+    /// The loop's sleep until the planned round, and when that is: a task that wants a round
+    /// sooner cuts it short.
+    private var sleeper: Task<Void, any Error>?
+    private var wakeAt = Double.infinity
 
     init(provider: any RemoteProvider, clock: RunClock, interval: Double) {
         self.provider = provider
@@ -27,17 +31,26 @@ actor TaskPoller {
         schedule.waiting(for: taskID, at: clock.now, createdNow: createdNow)
         return await withCheckedContinuation { c in
             waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c))
-            if loop == nil { loop = Task { await self.run() } }
+            if loop == nil {
+                loop = Task { await self.run() }
+            } else if schedule.wanted(taskID) < wakeAt {
+                sleeper?.cancel()
+            }
         }
     }
 
     private func run() async {
         while !waiters.isEmpty {
-            // Wake at least every interval to look again: a task that came meanwhile may be
-            // due sooner than the round planned.
-            let wait = min(schedule.nextRound(for: waiters.keys) - clock.now, schedule.interval)
+            let target = schedule.nextRound(for: waiters.keys)
+            let wait = target - clock.now
             if wait > 0 {
-                try? await clock.sleep(wait)
+                wakeAt = target
+                let clock = clock
+                let sleep = Task { try await clock.sleep(wait) }
+                sleeper = sleep
+                _ = await sleep.result
+                sleeper = nil
+                wakeAt = .infinity
                 continue
             }
             await round()

@@ -501,9 +501,11 @@ public final class Executor: @unchecked Sendable {
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
         let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
-        guard let file = outcome.downloaded else { throw RunError.provider("the task finished without a result to download") }
+        guard let file = outcome.downloaded, let sha = outcome.sha256 else {
+            throw RunError.provider("the task finished without a result to download")
+        }
         let info = try? MediaProbe.probe(file)
-        let (sha, _) = try cache.ingest(file)
+        try cache.adopt(file, sha256: sha)
         record.resultDuration = info?.durationSeconds ?? outcome.seconds
         record.unitsCharged = outcome.units
         try finish(&record, sha: sha)
@@ -541,7 +543,7 @@ public final class Executor: @unchecked Sendable {
                 try? FileManager.default.removeItem(atPath: temp)
                 throw RunError.provider("'\(HTTPRequest.redact(url))' has sha256 \(sha), but the manifest says \(input.sha256); fix the manifest's sha256 or the file")
             }
-            _ = try cache.ingest(temp)
+            try cache.adopt(temp, sha256: sha)
             return cache.path(of: sha)
         }
     }

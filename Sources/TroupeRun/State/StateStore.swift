@@ -107,12 +107,12 @@ public final class StateStore: Sendable {
             """)
         try statement.execute(arguments: [r.key, r.id, r.kind, r.state, r.externalTaskId, r.taskId, r.attempts, r.units,
                                           r.unitsCharged, r.elementId, r.resultSHA256, r.resultDuration, r.lastError,
-                                          r.reroll, r.createdAt, r.updatedAt])
+                                          r.reroll, UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt)])
     }
 
     static func append(_ line: LedgerEntry, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: "INSERT INTO ledger (key, external_task_id, event, detail, at) VALUES (?, ?, ?, ?, ?)")
-        try statement.execute(arguments: [line.key, line.externalTaskId, line.event, line.detail, line.at])
+        try statement.execute(arguments: [line.key, line.externalTaskId, line.event, line.detail, UTCStamp.sql(line.at)])
     }
 
     /// Commits the intent to create (row in `submitting` + ledger line) in one transaction,

@@ -1,0 +1,27 @@
+import Foundation
+import GRDB
+import Testing
+@testable import TroupeRun
+
+/// The hand-made timestamps must be exactly what GRDB and Foundation would have written.
+struct UTCStampTests {
+    static let dates: [Date] = [
+        Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_795_000_000.125),
+        Date(timeIntervalSince1970: 951_782_400.999),  // 2000-02-29
+        Date(timeIntervalSince1970: -1.5), Date(timeIntervalSince1970: 4_102_444_799.001),
+    ]
+
+    @Test(arguments: dates) func sqlTextIsGRDBs(_ date: Date) throws {
+        #expect(UTCStamp.sql(date) == String.fromDatabaseValue(date.databaseValue))
+        let back = try #require(Date.fromDatabaseValue(UTCStamp.sql(date).databaseValue))
+        #expect(abs(back.timeIntervalSince(date)) < 0.001)
+    }
+
+    /// Dates whose milliseconds are exact in binary (Foundation truncates 0.999 as stored,
+    /// 0.99899…, to 998; the store's text says 999, as GRDB does).
+    @Test(arguments: [0, 1_795_000_000.125, -1.5, 4_102_444_799.5, 951_782_400.75])
+    func isoTextIsFoundations(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(UTCStamp.iso(date) == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+}
