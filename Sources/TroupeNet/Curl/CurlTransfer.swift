@@ -125,14 +125,25 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// One header line, split on bytes: Foundation's trimming cost more than the rest of a
+    /// small request.
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        let line = Self.trimmed(bytes[...])
+        if line.starts(with: "HTTP/".utf8) {
             // A new status line starts a new hop (redirect or 100 Continue): keep only the last.
             headers = HTTPHeaders()
-        } else if let colon = line.firstIndex(of: ":") {
-            headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            headers.add(String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self),
+                        String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self))
         }
+    }
+
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        let space: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+        guard let first = bytes.firstIndex(where: { !space($0) }), let last = bytes.lastIndex(where: { !space($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -56,7 +56,7 @@ final class DownloadSink: @unchecked Sendable {
             unlink(temporary)
             throw .io("rename to \(destination): \(reason)")
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.lowercase(hasher.finalize())
         return (digest, bytes)
     }
 }

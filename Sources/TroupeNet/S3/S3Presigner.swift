@@ -84,16 +84,7 @@ public struct S3Presigner: Sendable {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { Hex.lowercase(bytes) }
 }
 
 /// The derived signing key changes once a day; deriving it costs four HMACs per URL otherwise.

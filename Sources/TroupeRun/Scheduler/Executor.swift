@@ -150,14 +150,14 @@ public final class Executor: @unchecked Sendable {
         var summary = RunSummary()
         let selected = selection()
         summary.rerolled = try applyRerolls(selected: selected)
-        let records = try store.records(keys: plan.jobs.map(\.key))
+        var records = try store.records(keys: plan.jobs.map(\.key))
         let oldLock = (try? Lockfile.read(lockPath)) ?? nil
         var adopted = false
         var done = [Bool](repeating: false, count: plan.jobs.count)
         var result = [String?](repeating: nil, count: plan.jobs.count)
         for (i, job) in plan.jobs.enumerated() {
             guard let r = records[job.key], r.state == .fetched else {
-                if records[job.key] == nil, let token = try adoptFromLock(job, oldLock) {
+                if records[job.key] == nil, let token = try adoptFromLock(job, oldLock, records: &records) {
                     done[i] = true
                     result[i] = token
                     adopted = true
@@ -222,12 +222,14 @@ public final class Executor: @unchecked Sendable {
                     while running[lane.rawValue] < capacity(lane), !ready[lane.rawValue].isEmpty, !stopping {
                         let i = ready[lane.rawValue].removeFirst()
                         let inputs = plan.jobs[i].deps.map { result[$0] }
+                        // The row as the run found it: nothing else writes it before the job runs.
+                        let found = records[plan.jobs[i].key]
                         running[lane.rawValue] += 1
                         inFlight += 1
                         observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
                         group.addTask { [self] in
                             do {
-                                let (sha, units) = try await execute(i, inputs: inputs)
+                                let (sha, units) = try await execute(i, inputs: inputs, record: found)
                                 return Finished(index: i, sha: sha, units: units, error: nil)
                             } catch is JobInterrupted {
                                 return Finished(index: i, sha: nil, units: 0, error: nil, interrupted: true)
@@ -297,8 +299,9 @@ public final class Executor: @unchecked Sendable {
 
     /// A job the state store does not know but troupe.lock records with the same key: an
     /// element's pinned id, or a render or output whose result is in the cache (a fresh clone
-    /// with a shared cache). Recorded in the store so later runs agree. Returns the result.
-    private func adoptFromLock(_ job: Job, _ lock: Lockfile?) throws -> String? {
+    /// with a shared cache). Recorded in the store (and `records`) so later runs and jobs agree.
+    /// Returns the result.
+    private func adoptFromLock(_ job: Job, _ lock: Lockfile?, records: inout [String: JobRecord]) throws -> String? {
         guard let lock else { return nil }
         let name = String(job.id.drop { $0 != ":" }.dropFirst())
         var record = JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, state: .fetched, units: job.units, now: Date())
@@ -309,6 +312,7 @@ public final class Executor: @unchecked Sendable {
             record.taskId = e.taskId
             record.unitsCharged = e.units
             try store.save(record)
+            records[job.key] = record
             return String(id)
         case .render:
             guard let r = lock.renders[name], r.key == job.key else { return nil }
@@ -323,6 +327,7 @@ public final class Executor: @unchecked Sendable {
                         record.reroll = n
                     }
                     try store.save(record)
+                    records[job.key] = record
                 }
                 return nil
             }
@@ -331,6 +336,7 @@ public final class Executor: @unchecked Sendable {
             record.resultDuration = r.duration
             record.unitsCharged = r.units
             try store.save(record)
+            records[job.key] = record
             return sha
         default:
             return nil
@@ -376,10 +382,10 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Runs one job; returns its result (a file digest, an element id) and units spent.
-    private func execute(_ i: Int, inputs: [String?]) async throws -> (String?, Double) {
+    private func execute(_ i: Int, inputs: [String?], record found: JobRecord?) async throws -> (String?, Double) {
         let job = plan.jobs[i]
         let now = Date()
-        var record = (try store.record(job.key)) ?? JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue,
+        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue,
                                                                units: job.units, now: now)
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
             let name = job.id.drop { $0 != ":" }.dropFirst()
