@@ -96,7 +96,7 @@ public enum AtomicFile {
 
     /// mkdir -p, with one plain mkdir when the parent exists (FileManager's costs more than a
     /// small file's write).
-    static func makeFolder(_ dir: String) throws {
+    public static func makeFolder(_ dir: String) throws {
         let dir = dir.isEmpty ? "." : dir
         if mkdir(dir, 0o755) == 0 || errno == EEXIST { return }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -27,7 +27,7 @@ public struct ResultCache: Sendable {
 
     /// A fresh path in the temp folder for a job to write its output to.
     public func temporaryFile(extension ext: String = "mp4") throws -> String {
-        try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
+        try AtomicFile.makeFolder(temporaryDirectory)
         return "\(temporaryDirectory)/\(UUID().uuidString).\(ext)"
     }
 

@@ -44,8 +44,9 @@ public struct KlingRemote: RemoteProvider {
 
     public func poll(taskIDs: Set<String>) async -> [String: RemoteStatus]? {
         // Newest first, and what is in flight was created last: a page a little larger than
-        // the tasks in flight usually covers them all (500 every time cost most of a run's CPU).
-        let size = min(500, max(10, taskIDs.count * 2 + 10))
+        // the tasks in flight usually covers them all, and the next page finds the rest (500
+        // every time cost most of a run's CPU; every task on a page is parsed).
+        let size = min(500, taskIDs.count + max(10, taskIDs.count / 4))
         var found: [String: RemoteStatus] = [:]
         for page in 1...maxPollPages {
             guard let tasks = try? await client.listMotionControl(page: page, pageSize: size) else { return page == 1 ? nil : found }
