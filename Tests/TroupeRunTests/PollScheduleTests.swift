@@ -6,7 +6,7 @@ import Testing
 struct PollScheduleTests {
     @Test func beforeAnyTaskFinishedItPollsEveryInterval() {
         var s = PollSchedule(interval: 2)
-        s.waiting(for: "a", at: 0, createdNow: true)
+        s.waiting(for: "a", startedAt: 0)
         #expect(s.nextRound(for: ["a"]) == 2)
         s.polled(at: 2)
         #expect(s.nextRound(for: ["a"]) == 4)
@@ -14,28 +14,33 @@ struct PollScheduleTests {
 
     @Test func afterTheFirstSuccessTasksAreAskedForWhenTheyMayBeDone() {
         var s = PollSchedule(interval: 2, longestGap: 20)
-        s.waiting(for: "a", at: 0, createdNow: true)
+        s.waiting(for: "a", startedAt: 0)
         s.polled(at: 61)
         s.finished("a", at: 61, succeeded: true)
         #expect(s.fastest == 61)
         // b started at 62: due at 123; nothing to ask before, but never more than 20 s apart.
-        s.waiting(for: "b", at: 62, createdNow: true)
+        s.waiting(for: "b", startedAt: 62)
         #expect(s.due("b") == 123)
         #expect(s.nextRound(for: ["b"]) == 81)
         s.polled(at: 81); s.polled(at: 101); s.polled(at: 121)
         #expect(s.nextRound(for: ["b"]) == 123)
-        // Due and not done: every interval from then on.
+        // Due and not done: soon again for an interval (most tasks are a little slower than
+        // the fastest), then every interval.
         s.polled(at: 123)
+        #expect(s.nextRound(for: ["b"]) == 123.5)
+        s.polled(at: 124.5)
         #expect(s.nextRound(for: ["b"]) == 125)
+        s.polled(at: 125)
+        #expect(s.nextRound(for: ["b"]) == 127)
     }
 
     @Test func roundsNeverComeCloserThanAQuarterInterval() {
         var s = PollSchedule(interval: 2, longestGap: 20)
-        s.waiting(for: "a", at: 0, createdNow: true)
+        s.waiting(for: "a", startedAt: 0)
         s.polled(at: 10)
         s.finished("a", at: 10, succeeded: true)
-        s.waiting(for: "b", at: 10, createdNow: true)
-        s.waiting(for: "c", at: 10.1, createdNow: true)
+        s.waiting(for: "b", startedAt: 10)
+        s.waiting(for: "c", startedAt: 10.1)
         s.polled(at: 20)
         // c is due at 20.1, but the last round was at 20.
         #expect(s.nextRound(for: ["b", "c"]) == 20.5)
@@ -43,14 +48,14 @@ struct PollScheduleTests {
 
     @Test func failuresAndAdoptedTasksDoNotShortenTheEstimate() {
         var s = PollSchedule(interval: 2)
-        s.waiting(for: "quick-failure", at: 0, createdNow: true)
-        s.waiting(for: "adopted", at: 0, createdNow: false)
+        s.waiting(for: "quick-failure", startedAt: 0)
+        s.waiting(for: "adopted", startedAt: nil)
         s.polled(at: 1)
         s.finished("quick-failure", at: 1, succeeded: false)
         s.finished("adopted", at: 1, succeeded: true)
         #expect(s.fastest == nil)
         // A task found in flight after a restart is due at once: asked every interval.
-        s.waiting(for: "adopted-2", at: 1, createdNow: false)
+        s.waiting(for: "adopted-2", startedAt: nil)
         #expect(s.nextRound(for: ["adopted-2"]) == 3)
     }
 }

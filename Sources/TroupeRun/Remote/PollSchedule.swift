@@ -12,8 +12,8 @@ struct PollSchedule: Sendable {
     /// Rounds never come closer than this, however the due times of tasks fall.
     var shortestGap: Double { interval / 4 }
 
-    /// When each waiting task started counting (created in this run), or nil when it was
-    /// found in flight (after a restart: due at once, and no use for the estimate).
+    /// When each waiting task's create was sent, or nil when it was found in flight (after a
+    /// restart: due at once, and no use for the estimate).
     private var started: [String: Double?] = [:]
     /// The shortest duration, start to seen succeeded, of a task created in this run.
     private(set) var fastest: Double?
@@ -25,9 +25,11 @@ struct PollSchedule: Sendable {
         self.longestGap = longestGap ?? interval * 10
     }
 
-    /// A task the poller now waits for; `createdNow` when this run's create made it.
-    mutating func waiting(for taskID: String, at now: Double, createdNow: Bool) {
-        if started[taskID] == nil { started[taskID] = createdNow ? now : nil }
+    /// A task the poller now waits for. `startedAt`: when this run sent its create (the
+    /// provider's clock starts between that and the answer; the send varies less); nil for a
+    /// task found in flight.
+    mutating func waiting(for taskID: String, startedAt: Double?) {
+        if started[taskID] == nil { started[taskID] = .some(startedAt) }
     }
 
     /// The task's first round: when the fastest task would have finished (one interval after
@@ -37,11 +39,13 @@ struct PollSchedule: Sendable {
         return start + (fastest ?? interval)
     }
 
-    /// When the task wants the next round: at its due time, or an interval after the last
-    /// round once it is due.
+    /// When the task wants the next round: at its due time; then soon again for an interval
+    /// (the estimate is the fastest task, most finish a little later); then every interval.
     func wanted(_ taskID: String) -> Double {
         let due = due(taskID)
-        return max(min(due > lastRound ? due : lastRound + interval, lastRound + longestGap), lastRound + shortestGap)
+        let soon = fastest != nil && lastRound < due + interval
+        let next = due > lastRound ? due : soon ? lastRound + shortestGap : lastRound + interval
+        return max(min(next, lastRound + longestGap), lastRound + shortestGap)
     }
 
     /// When the next round should go for the tasks in `waiting`.

@@ -74,7 +74,9 @@ final class RemoteSession: Sendable {
         var units: Double?
         var seconds: Double?
         var downloadFailures = 0
-        var createdHere = false
+        /// When this run sent the create that made the task (simulated clock): the task's start
+        /// for the poller. Nil for a task found in flight.
+        var sentAt: Double?
         var settled = false
         func note(_ reply: ProviderReply) {
             if case .task(_, .succeeded(_, let u, let s)) = reply {
@@ -139,15 +141,16 @@ final class RemoteSession: Sendable {
                 // The wait may have been long: a stop that came meanwhile wins over the create.
                 if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
                 let reply: ProviderReply
+                let sent = clock.now
                 switch work {
                 case .render(let r): reply = await provider.create(r)
                 case .element(let e): reply = await provider.createElement(e)
                 }
-                if case .accepted = reply { createdHere = true }
                 switch reply {
                 case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
                 default: await release()  // nothing was created: the slot is free again
                 }
+                if case .accepted = reply { sentAt = sent }
                 // The answer, its ledger line and the state it leads to in one commit.
                 action = lc.handle(reply, now: clock.date)
                 record.state = lc.state
@@ -173,7 +176,7 @@ final class RemoteSession: Sendable {
                 if isStopping() { await release(); await settle(charged: 0); throw JobInterrupted() }
                 let reply: ProviderReply
                 switch work {
-                case .render: reply = await poller.next(taskID: taskID, externalID: lc.externalID, createdNow: createdHere)
+                case .render: reply = await poller.next(taskID: taskID, externalID: lc.externalID, startedAt: sentAt)
                 case .element:
                     try await clock.sleep(pollInterval)
                     reply = await provider.queryElement(externalID: lc.externalID)
@@ -200,6 +203,10 @@ final class RemoteSession: Sendable {
 
             case .download(let url):
                 await release()
+                // The job that takes the freed slot goes first: a slot idles until its create
+                // is sent, a result waits without cost (when tasks finish together, their
+                // downloads would otherwise queue ahead of every next create).
+                await Task.yield()
                 record.unitsCharged = units ?? record.unitsCharged ?? job.units
                 record.resultDuration = seconds ?? record.resultDuration
                 await settle(charged: record.unitsCharged ?? 0)

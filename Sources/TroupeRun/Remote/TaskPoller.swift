@@ -25,10 +25,10 @@ actor TaskPoller {
         schedule = PollSchedule(interval: interval)
     }
 
-    /// Waits for the round that finds the task's state, and answers with it. `createdNow`:
-    /// this run created the task just before (its start counts for when it is due).
-    func next(taskID: String, externalID: String, createdNow: Bool) async -> ProviderReply {
-        schedule.waiting(for: taskID, at: clock.now, createdNow: createdNow)
+    /// Waits for the round that finds the task's state, and answers with it. `startedAt`: when
+    /// this run sent the create that made the task (nil: found in flight).
+    func next(taskID: String, externalID: String, startedAt: Double?) async -> ProviderReply {
+        schedule.waiting(for: taskID, startedAt: startedAt)
         return await withCheckedContinuation { c in
             waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c))
             if loop == nil {
