@@ -40,8 +40,8 @@ import Testing
         for body in [#"{"task_id":"1","task_status":"succeed","element_id":42}"#,
                      #"{"task_id":"1","task_status":"succeed","task_result":{"element_id":"42"}}"#,
                      #"{"task_id":"1","task_status":"succeed","task_result":{"elements":[{"element_id":42}]}}"#] {
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
-            #expect(try KlingElementTask(json: json).elementID == 42)
+            let wire = try #require(JSONReader.read(Data(body.utf8), KlingElementTask.Wire.read) ?? nil)
+            #expect(try KlingElementTask(wire).elementID == 42)
         }
     }
 

@@ -34,12 +34,12 @@ public final class KlingClient: Sendable, CustomStringConvertible {
     // MARK: Motion control
 
     public func createMotionControl(_ request: MotionControlRequest) async throws -> KlingTask {
-        try KlingTask(json: try await call("POST", "/v1/videos/motion-control", body: request.jsonBody()).object())
+        try KlingTask(try await object(call("POST", "/v1/videos/motion-control", body: request.jsonBody(), data: KlingTask.Wire.read)))
     }
 
     /// Query by task_id or external_task_id (Kling accepts either in the path).
     public func motionControlTask(id: String) async throws -> KlingTask {
-        try KlingTask(json: try await call("GET", "/v1/videos/motion-control/" + Self.pathComponent(id)).object())
+        try KlingTask(try await object(call("GET", "/v1/videos/motion-control/" + Self.pathComponent(id), data: KlingTask.Wire.read)))
     }
 
     /// The task with this external_task_id, or nil when Kling clearly says there is none
@@ -54,37 +54,36 @@ public final class KlingClient: Sendable, CustomStringConvertible {
 
     /// One page of the account's tasks, newest first; `pageSize` up to 500.
     public func listMotionControl(page: Int = 1, pageSize: Int = 500) async throws -> [KlingTask] {
-        let data = try await call("GET", "/v1/videos/motion-control?pageNum=\(page)&pageSize=\(pageSize)")
-        guard let list = data.value as? [[String: Any]] else {
-            throw KlingError.unexpectedResponse(status: 200, message: "list data is not an array")
+        // One element that is not an object fails the page, as before.
+        let list = try await call("GET", "/v1/videos/motion-control?pageNum=\(page)&pageSize=\(pageSize)") { reader throws(JSONSyntaxError) in
+            try reader.readList(KlingTask.Wire.read)
         }
-        return try list.map { item throws(KlingError) in try KlingTask(json: item) }
+        guard let list else { throw KlingError.unexpectedResponse(status: 200, message: "list data is not an array") }
+        return try list.map { item throws(KlingError) in try KlingTask(item) }
     }
 
     // MARK: Elements
 
     public func createElement(_ request: ElementRequest) async throws -> KlingElementTask {
-        try KlingElementTask(json: try await call("POST", "/v1/general/advanced-custom-elements", body: request.jsonBody()).object())
+        try KlingElementTask(try await object(call("POST", "/v1/general/advanced-custom-elements", body: request.jsonBody(), data: KlingElementTask.Wire.read)))
     }
 
     public func elementTask(id: String) async throws -> KlingElementTask {
-        try KlingElementTask(json: try await call("GET", "/v1/general/advanced-custom-elements/" + Self.pathComponent(id)).object())
+        try KlingElementTask(try await object(call("GET", "/v1/general/advanced-custom-elements/" + Self.pathComponent(id), data: KlingElementTask.Wire.read)))
     }
 
     // MARK: Transport
 
-    private struct Payload {
-        var value: Any?
-        func object() throws(KlingError) -> [String: Any] {
-            guard let object = value as? [String: Any] else {
-                throw .unexpectedResponse(status: 200, message: "data is not an object")
-            }
-            return object
-        }
+    /// `data` of a code-0 answer that must be an object.
+    private func object<Payload>(_ data: Payload?) throws(KlingError) -> Payload {
+        guard let data else { throw .unexpectedResponse(status: 200, message: "data is not an object") }
+        return data
     }
 
-    /// Sends one request; returns `data` of a code-0 answer, throws `KlingError` otherwise.
-    private func call(_ method: String, _ path: String, body: Data? = nil) async throws -> Payload {
+    /// Sends one request; returns `data` of a code-0 answer as `readData` reads it (nil when absent
+    /// or of another shape), throws `KlingError` otherwise.
+    private func call<Payload>(_ method: String, _ path: String, body: Data? = nil,
+                               data readData: (inout JSONReader) throws(JSONSyntaxError) -> Payload?) async throws -> Payload? {
         var headers: HTTPHeaders = ["Authorization": "Bearer " + tokens.token(at: now(), credentials), "Accept": "application/json"]
         if body != nil { headers["Content-Type"] = "application/json" }
         let request = HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body.map { .bytes($0) } ?? .none)
@@ -95,14 +94,12 @@ public final class KlingClient: Sendable, CustomStringConvertible {
             logger.debug("kling request failed", metadata: ["request": "\(request)", "error": "\(error)"])
             throw KlingError.transport(error)
         }
-        let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
-        let code = (json?["code"] as? NSNumber)?.intValue
-        let message = KlingJSON.string(json?["message"]) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        let answer = KlingAnswer(body: response.body, data: readData)
         logger.debug("kling call", metadata: ["request": "\(request)", "status": "\(response.status)",
-                                              "code": "\(code.map(String.init) ?? "-")",
-                                              "request_id": "\(KlingJSON.string(json?["request_id"]) ?? "")"])
-        if response.isSuccess, code == 0 { return Payload(value: json?["data"]) }
-        throw KlingError.from(status: response.status, code: code, message: message, retryAfter: response.retryAfter)
+                                              "code": "\(answer.code.map(String.init) ?? "-")",
+                                              "request_id": "\(answer.requestID ?? "")"])
+        if response.isSuccess, answer.code == 0 { return answer.data }
+        throw answer.error(status: response.status, body: response.body, retryAfter: response.retryAfter)
     }
 
     static func pathComponent(_ id: String) -> String {

@@ -39,16 +39,33 @@ public struct MotionControlRequest: Sendable, Equatable {
 
     /// JSON with sorted keys; keep_original_sound as the strings "yes"/"no".
     public func jsonBody() -> Data {
-        var body: [String: Any] = [
-            "model_name": model.rawValue, "mode": mode.rawValue, "character_orientation": orientation.rawValue,
-            "image_url": imageURL, "video_url": videoURL, "keep_original_sound": keepOriginalSound ? "yes" : "no",
-        ]
-        if let prompt, !prompt.isEmpty { body["prompt"] = prompt }
-        if let elementID { body["element_list"] = [["element_id": NSNumber(value: elementID)]] }
-        if let watermark { body["watermark_info"] = ["enabled": watermark] }
-        if let callbackURL { body["callback_url"] = callbackURL }
-        if let externalTaskID { body["external_task_id"] = externalTaskID }
-        return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        KlingJSONBody.encode(Body(
+            modelName: model.rawValue, mode: mode.rawValue, characterOrientation: orientation.rawValue,
+            imageURL: imageURL, videoURL: videoURL, keepOriginalSound: keepOriginalSound ? "yes" : "no",
+            prompt: prompt?.isEmpty == false ? prompt : nil, elementList: elementID.map { [.init(elementID: $0)] },
+            watermarkInfo: watermark.map { .init(enabled: $0) }, callbackURL: callbackURL, externalTaskID: externalTaskID))
+    }
+
+    /// The wire shape; nil fields are left out.
+    private struct Body: Encodable {
+        struct Element: Encodable {
+            var elementID: Int64
+            enum CodingKeys: String, CodingKey { case elementID = "element_id" }
+        }
+        struct Watermark: Encodable { var enabled: Bool }
+
+        var modelName, mode, characterOrientation, imageURL, videoURL, keepOriginalSound: String
+        var prompt: String?
+        var elementList: [Element]?
+        var watermarkInfo: Watermark?
+        var callbackURL: String?
+        var externalTaskID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case modelName = "model_name", mode, characterOrientation = "character_orientation", imageURL = "image_url"
+            case videoURL = "video_url", keepOriginalSound = "keep_original_sound", prompt, elementList = "element_list"
+            case watermarkInfo = "watermark_info", callbackURL = "callback_url", externalTaskID = "external_task_id"
+        }
     }
 }
 
@@ -77,18 +94,61 @@ public struct ElementRequest: Sendable, Equatable {
     }
 
     public func jsonBody() -> Data {
-        var body: [String: Any] = ["element_name": name]
-        if let description { body["element_description"] = description }
+        var body = Body(elementName: name, elementDescription: description, referenceType: "", callbackURL: callbackURL,
+                        externalTaskID: externalTaskID)
         switch reference {
         case .video(let url):
-            body["reference_type"] = "video_refer"
-            body["element_video_list"] = ["refer_videos": [["video_url": url]]]
+            body.referenceType = "video_refer"
+            body.videoList = .init(referVideos: [.init(videoURL: url)])
         case .images(let frontal, let others):
-            body["reference_type"] = "image_refer"
-            body["element_image_list"] = ["frontal_image": frontal, "refer_images": others.map { ["image_url": $0] }]
+            body.referenceType = "image_refer"
+            body.imageList = .init(frontalImage: frontal, referImages: others.map { .init(imageURL: $0) })
         }
-        if let callbackURL { body["callback_url"] = callbackURL }
-        if let externalTaskID { body["external_task_id"] = externalTaskID }
-        return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return KlingJSONBody.encode(body)
+    }
+
+    /// The wire shape; nil fields are left out.
+    private struct Body: Encodable {
+        struct VideoList: Encodable {
+            struct Video: Encodable {
+                var videoURL: String
+                enum CodingKeys: String, CodingKey { case videoURL = "video_url" }
+            }
+            var referVideos: [Video]
+            enum CodingKeys: String, CodingKey { case referVideos = "refer_videos" }
+        }
+        struct ImageList: Encodable {
+            struct Image: Encodable {
+                var imageURL: String
+                enum CodingKeys: String, CodingKey { case imageURL = "image_url" }
+            }
+            var frontalImage: String
+            var referImages: [Image]
+            enum CodingKeys: String, CodingKey { case frontalImage = "frontal_image", referImages = "refer_images" }
+        }
+
+        var elementName: String
+        var elementDescription: String?
+        var referenceType: String
+        var videoList: VideoList?
+        var imageList: ImageList?
+        var callbackURL: String?
+        var externalTaskID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case elementName = "element_name", elementDescription = "element_description", referenceType = "reference_type"
+            case videoList = "element_video_list", imageList = "element_image_list", callbackURL = "callback_url"
+            case externalTaskID = "external_task_id"
+        }
+    }
+}
+
+/// Request bodies as Kling documents them: sorted keys, slashes unescaped (URLs stay readable).
+enum KlingJSONBody {
+    static func encode(_ body: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and bools cannot fail.
+        return (try? encoder.encode(body)) ?? Data()
     }
 }
