@@ -151,16 +151,30 @@ enum SimRoutes {
         return Data(buffer.readableBytesView)
     }
 
+    /// Every occurrence of `marker` in `data` replaced, on bytes (a list page of 500 tasks
+    /// through String and replacingOccurrences was most of the simulator's CPU).
+    static func replacing(_ marker: Data, with replacement: Data, in data: Data) -> Data {
+        var out = Data()
+        out.reserveCapacity(data.count)
+        var rest = data.startIndex
+        while let found = data.range(of: marker, in: rest..<data.endIndex) {
+            out.append(data[rest..<found.lowerBound])
+            out.append(replacement)
+            rest = found.upperBound
+        }
+        out.append(data[rest..<data.endIndex])
+        return out
+    }
+
     private static func respond(_ reply: SimReply, _ request: Request, _ context: SimContext) -> Response {
         if reply.drop {
             // Answer nothing: the client sees the connection close, as after a network fault.
             context.channel.close(promise: nil)
         }
         var body = reply.body
-        if reply.contentType == "application/json", body.range(of: SimBaseURL.markerBytes) != nil,
-           let text = String(data: body, encoding: .utf8) {
+        if reply.contentType == "application/json", body.range(of: SimBaseURL.markerBytes) != nil {
             let authority = request.head.authority ?? "127.0.0.1"
-            body = Data(text.replacingOccurrences(of: SimBaseURL.marker, with: "http://\(authority)").utf8)
+            body = replacing(SimBaseURL.markerBytes, with: Data("http://\(authority)".utf8), in: body)
         }
         var headers = HTTPFields()
         headers[.contentType] = reply.contentType

@@ -24,6 +24,9 @@ actor SimState {
     private var tasks: [String: SimTask] = [:]
     /// account → external id → task id
     private var byExternalID: [String: [String: String]] = [:]
+    /// account → motion-control task ids, oldest first: the list endpoint pages through this
+    /// backwards instead of sorting every task on every call.
+    private var videosInOrder: [String: [String]] = [:]
     /// Motion-control tasks not yet finished, per account: they hold concurrency slots.
     private var running: [String: Set<String>] = [:]
     private var pending: Set<String> = []
@@ -47,7 +50,7 @@ actor SimState {
     }
 
     func reset() {
-        tasks = [:]; byExternalID = [:]; running = [:]; pending = []; buckets = [:]
+        tasks = [:]; byExternalID = [:]; videosInOrder = [:]; running = [:]; pending = []; buckets = [:]
         stats = SimStats(); sequence = 0; generation += 1; verifiedTokens = [:]; receivedCallbacks = []
         random = SplitMix64(seed: configuration.seed)
     }
@@ -164,6 +167,7 @@ actor SimState {
                            processingAt: t + latency * configuration.submittedFraction, finishAt: t + latency,
                            failure: fails ? configuration.failureMessage : nil, updatedAtMs: ms)
         tasks[task.id] = task
+        if kind == .video { videosInOrder[account, default: []].append(task.id) }
         pending.insert(task.id)
         if let externalID { byExternalID[account, default: [:]][externalID] = task.id }
         return task
@@ -243,10 +247,9 @@ actor SimState {
         guard let page, (1...1000).contains(page) else { return reply(reject(.badValue("pageNum must be 1-1000"))) }
         guard let size, (1...500).contains(size) else { return reply(reject(.badValue("pageSize must be 1-500"))) }
         settle()
-        let mine = tasks.values.filter { $0.account == account && $0.kind == .video }
-            .sorted { ($0.createdAtMs, $0.id) > ($1.createdAtMs, $1.id) }
-        let slice = mine.dropFirst((page - 1) * size).prefix(size)
-        var reply = ok(slice.map(taskJSON))
+        // Newest first; ids grow with creation time.
+        let slice = (videosInOrder[account] ?? []).reversed().dropFirst((page - 1) * size).prefix(size)
+        var reply = ok(slice.compactMap { tasks[$0] }.map(taskJSON))
         reply.drop = dropped()
         return reply
     }

@@ -76,6 +76,24 @@ import Testing
         expectMediaError(noise) { _ = try MediaProbe.probe(noise) }
     }
 
+    /// A provider's result is read as MP4 only: a real clip probes as usual, anything else
+    /// (a PNG, text, an empty file) is an error rather than whatever FFmpeg guesses.
+    @Test func resultsAreProbedAsMP4Only() throws {
+        let dir = TempDir()
+        let clip = try dir.clip(seconds: 2)
+        let info = try MediaProbe.probeMP4(clip)
+        #expect(info == (try MediaProbe.probe(clip)))
+        #expect(abs(info.durationSeconds - 2) < 0.1)
+        let png = dir.path("still.png")
+        try Synth.image(to: png, width: 64, height: 64)
+        let pngAsResult = write(fileBytes(png), "result.mp4", in: dir)
+        expectMediaError(pngAsResult) { _ = try MediaProbe.probeMP4(pngAsResult) }
+        let text = write(Data("troupe-sim placeholder result\n".utf8), "placeholder.mp4", in: dir)
+        expectMediaError(text) { _ = try MediaProbe.probeMP4(text) }
+        let empty = write(Data(), "empty.mp4", in: dir)
+        #expect(throws: MediaError.emptyFile(path: empty)) { try MediaProbe.probeMP4(empty) }
+    }
+
     @Test func absurdImageDimensions() throws {
         let dir = TempDir()
         let image = dir.path("char.png")

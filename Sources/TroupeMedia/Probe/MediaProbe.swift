@@ -11,6 +11,12 @@ public enum MediaProbe {
         return try probe(input)
     }
 
+    /// Probes a file that must be an MP4 (a provider's result): read by the MP4 demuxer alone,
+    /// so anything else fails at once instead of being offered to every format FFmpeg knows.
+    public static func probeMP4(_ path: String) throws(MediaError) -> MediaInfo {
+        try probe(try InputFile(path: path, format: "mp4"))
+    }
+
     static func probe(_ input: InputFile) throws(MediaError) -> MediaInfo {
         let path = input.path
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
