@@ -46,6 +46,19 @@ struct PollScheduleTests {
         #expect(s.nextRound(for: ["b", "c"]) == 20.5)
     }
 
+    /// A round reads every task in flight: with many of them, rounds stay an interval apart.
+    @Test func manyTasksInFlightKeepRoundsAnIntervalApart() {
+        var s = PollSchedule(interval: 2, longestGap: 20)
+        s.waiting(for: "first", startedAt: 0)
+        s.polled(at: 10)
+        s.finished("first", at: 10, succeeded: true)
+        let ids = (0..<200).map { "t\($0)" }
+        for (i, id) in ids.enumerated() { s.waiting(for: id, startedAt: 5 + Double(i) * 0.01) }
+        #expect(s.shortestGap == 2)
+        s.polled(at: 15.5)
+        #expect(s.nextRound(for: ids) == 17.5)
+    }
+
     @Test func failuresAndAdoptedTasksDoNotShortenTheEstimate() {
         var s = PollSchedule(interval: 2)
         s.waiting(for: "quick-failure", startedAt: 0)

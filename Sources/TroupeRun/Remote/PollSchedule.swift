@@ -9,8 +9,10 @@ struct PollSchedule: Sendable {
     /// The longest wait while tasks are in flight, whatever the estimate says: a task that
     /// finishes sooner than any before it is still noticed within this.
     let longestGap: Double
-    /// Rounds never come closer than this, however the due times of tasks fall.
-    var shortestGap: Double { interval / 4 }
+    /// Rounds never come closer than this, however the due times of tasks fall: a quarter
+    /// interval while few tasks are in flight, up to a whole one for 100 or more (a round
+    /// reads a page of every task in flight, and with many the due times never pause).
+    var shortestGap: Double { interval * min(1, max(0.25, Double(started.count) / 100)) }
 
     /// When each waiting task's create was sent, or nil when it was found in flight (after a
     /// restart: due at once, and no use for the estimate).
