@@ -5,6 +5,7 @@ public struct FileStat: Sendable, Equatable {
     public var size: Int64
     public var mtimeNanos: Int64
     public var inode: UInt64
+    public var device: UInt64
     public var isRegularFile: Bool
 }
 
@@ -37,5 +38,5 @@ private func statFile(_ path: String) -> FileStat? {
     guard stat(path, &st) == 0 else { return nil }
     return FileStat(size: Int64(st.st_size),
                     mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                    inode: UInt64(st.st_ino), isRegularFile: (st.st_mode & S_IFMT) == S_IFREG)
+                    inode: UInt64(st.st_ino), device: UInt64(st.st_dev), isRegularFile: (st.st_mode & S_IFMT) == S_IFREG)
 }

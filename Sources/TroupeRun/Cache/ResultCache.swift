@@ -5,7 +5,8 @@ import TroupePlan
 
 /// Content-addressed files: `.troupe/cache/sha256/ab/cdef…`. Objects arrive through a temp
 /// folder on the same file system and are renamed into place after fsync, so a crash never
-/// leaves a partial object under its name.
+/// leaves a partial object under its name. Objects are read-only: exports are hard links to
+/// them, and a program that writes to an exported file in place must fail, not alter the cache.
 public struct ResultCache: Sendable {
     public let root: String
     public var temporaryDirectory: String { root + "/tmp" }
@@ -49,6 +50,7 @@ public struct ResultCache: Sendable {
     /// fsynced as it arrived) into the cache: no second read, no second fsync.
     public func adopt(_ file: String, sha256 sha: String) throws {
         let target = path(of: sha)
+        chmod(file, 0o444)
         // Plain mkdir and stat: FileManager's cost more than a small file's write.
         let folder = (target as NSString).deletingLastPathComponent
         if mkdir(folder, 0o755) != 0 && errno != EEXIST {
@@ -80,9 +82,26 @@ public struct ResultCache: Sendable {
         return out
     }
 
-    /// Copies an object to `destination` atomically (temp + fsync + rename). A copy, not a
-    /// link: a player or editor that writes to an exported file must not alter the cache.
+    /// Puts an object at `destination` atomically: a hard link (no copy, no new inode, no
+    /// fsync: the object is durable already) renamed into place, or a copy (temp + fsync +
+    /// rename) when the two are on different file systems.
     public func export(_ sha256: String, to destination: String) throws {
-        try AtomicFile.copy(path(of: sha256), to: destination)
+        let source = path(of: sha256)
+        guard let object = FileStats.statNow(source) else {
+            throw Failure(description: "cache object \(sha256.prefix(12))… is missing; `troupe run` fetches it again")
+        }
+        // Already this object (rename would succeed and leave the temp link behind).
+        if let there = FileStats.statNow(destination), there.device == object.device, there.inode == object.inode { return }
+        try AtomicFile.makeFolder((destination as NSString).deletingLastPathComponent)
+        let temp = destination + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard link(source, temp) == 0 else {
+            try AtomicFile.copy(source, to: destination)
+            return
+        }
+        guard rename(temp, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw Failure(description: "cannot export to \(destination): \(reason)")
+        }
     }
 }
