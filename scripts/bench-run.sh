@@ -42,6 +42,8 @@ troupe_run() {
   local name=$1 dir=$work/$1
   mkdir -p "$dir"
   python3 scripts/gen-remote-manifest.py "$dir/troupe.yaml" "$2" "$3" --concurrency "$4" --rate "$5"
+  # Earlier runs' dirty pages are written out first, so no run pays for another's files.
+  sync
   (cd "$dir" && KLING_ACCESS_KEY=sim-access-key KLING_SECRET_KEY=sim-secret-key KLING_BASE_URL=$url \
      /usr/bin/time -v -o "$dir/time.txt" "$bin/troupe" run --time-scale "$SCALE" --poll-interval 1 --events events.ndjson \
      >"$dir/run.out" 2>"$dir/run.err") || echo "troupe run $name exited $?" >&2
