@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Render these again and pay again (render ids or globs, repeatable): a new external_task_id, then fresh post-steps.")
     var reroll: [String] = []
     @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
-    @Option(help: "Seconds between polls of the tasks in flight (default 2).") var pollInterval: Double?
+    @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
 
     func run() async throws {
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
