@@ -34,6 +34,16 @@ import Testing
         #expect(abs((report.audioStart ?? 1) - (report.videoTimes.first ?? 0)) < 0.03)
     }
 
+    /// From the start to a cut off a keyframe: the keyframe check reads the end of the clip
+    /// first, and the re-encode must still begin at frame 0 (it began where the check stopped
+    /// and wrote black frames: the demo's showreel, `trim: [0, 12]`).
+    @Test func aCutFromTheStartToAnOffKeyframeEndBeginsAtTheFirstFrame() throws {
+        let dir = TempDir()
+        let out = dir.path("t.mp4")
+        #expect(try MediaEditor.trim(try dir.clip(), to: out, start: 0, end: 2.5) == .reencode)
+        #expect(try MediaInspector.inspect(out, readFrameNumbers: true).frameNumbers == Array(0..<75))
+    }
+
     @Test func streamCopyCanBeRefused() throws {
         let dir = TempDir()
         let out = dir.path("t.mp4")

@@ -8,6 +8,8 @@ final class InputFile {
     private var ctx: UnsafeMutablePointer<AVFormatContext>?
     private let cancellation: MediaCancellation?
     private(set) var streams: [StreamInfo] = []
+    /// Nothing read or sought since opening: the demuxer is at the start.
+    private(set) var untouched = true
 
     /// `format`: the demuxer to use (e.g. "mp4") instead of asking every demuxer FFmpeg has
     /// whether the file is theirs (most of a failed probe's cost).
@@ -76,6 +78,7 @@ final class InputFile {
 
     /// Reads the next packet; false at end of file.
     func read(into packet: Packet) throws(MediaError) -> Bool {
+        untouched = false
         packet.unref()
         let code = av_read_frame(context, packet.raw)
         if code == AVResult.eof { return false }
@@ -87,6 +90,7 @@ final class InputFile {
     /// Seeks so that the next packets of `stream` start at the keyframe at or before `seconds`
     /// (on the stream's own timeline).
     func seek(stream: StreamInfo, to seconds: Double) throws(MediaError) {
+        untouched = false
         let ts = stream.timeBase.ticks(seconds)
         let code = av_seek_frame(context, Int32(stream.index), ts, TROUPE_SEEK_BACKWARD)
         if code < 0 {

@@ -6,9 +6,6 @@ final class SourceReader {
     private let videoDecoder: Decoder
     private let audioDecoder: Decoder?
     private let packet = Packet()
-    /// Nothing read yet: the demuxer is at the start, so a run from 0 need not seek (stills
-    /// and pipes cannot).
-    private var fresh = true
 
     /// `fastVideo` and `skipNonReference` trade picture quality and frames for decoding speed
     /// (see `Decoder`); previews only.
@@ -39,12 +36,13 @@ final class SourceReader {
     func run(from start: Double, to end: Double,
              video onVideo: (Frame, Double) throws(MediaError) -> Void,
              audio onAudio: (Frame, Double) throws(MediaError) -> Void) throws(MediaError) {
-        if !(fresh && start <= 0) {
+        // A run from 0 on an untouched input need not seek (stills and pipes cannot); once
+        // anything has read or sought (a keyframe probe before a trim), it must.
+        if !(input.untouched && start <= 0) {
             try input.seek(stream: video, to: start + origin)
             videoDecoder.flush()
             audioDecoder?.flush()
         }
-        fresh = false
         let margin = 4 / max(1, frameRate.value)
         var videoPast = false
         var audioPast = audio == nil
