@@ -216,6 +216,9 @@ public struct Planner {
             if let t = out.trim {
                 key.add("trim_start", t.lowerBound)
                 key.add("trim_end", t.upperBound)
+                // 2: trims from 0 made before it were black (fixed in the media engine); a
+                // local step, so its key moves and cached wrong outputs are made again.
+                key.add("trim_engine", 2)
             }
             postJob[o] = add(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, subject: .post(output: o)))
         }
