@@ -12,7 +12,7 @@ public enum AtomicFile {
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         try makeFolder(dir)
-        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = temporaryName(beside: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         var ok = false
@@ -57,7 +57,7 @@ public enum AtomicFile {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw WriteError(path: path, reason: "cannot read '\(source)': \(String(cString: strerror(errno)))") }
         defer { close(input) }
-        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = temporaryName(beside: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         var ok = false
@@ -92,6 +92,11 @@ public enum AtomicFile {
         guard fsync(fd) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         guard rename(temp, path) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
         ok = true
+    }
+
+    /// A fresh name in `path`'s folder for a file that is renamed over `path` once complete.
+    public static func temporaryName(beside path: String) -> String {
+        path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// mkdir -p, with one plain mkdir when the parent exists (FileManager's costs more than a

@@ -51,11 +51,7 @@ public struct ResultCache: Sendable {
     public func adopt(_ file: String, sha256 sha: String) throws {
         let target = path(of: sha)
         chmod(file, 0o444)
-        // Plain mkdir and stat: FileManager's cost more than a small file's write.
-        let folder = (target as NSString).deletingLastPathComponent
-        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
+        try AtomicFile.makeFolder((target as NSString).deletingLastPathComponent)
         if FileStats.statNow(target) != nil {
             unlink(file)
         } else if rename(file, target) != 0 {
@@ -93,7 +89,7 @@ public struct ResultCache: Sendable {
         // Already this object (rename would succeed and leave the temp link behind).
         if let there = FileStats.statNow(destination), there.device == object.device, there.inode == object.inode { return }
         try AtomicFile.makeFolder((destination as NSString).deletingLastPathComponent)
-        let temp = destination + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = AtomicFile.temporaryName(beside: destination)
         guard link(source, temp) == 0 else {
             try AtomicFile.copy(source, to: destination)
             return

@@ -118,10 +118,7 @@ public final class StateStore: Sendable {
     /// Commits the intent to create (row in `submitting` + ledger line) in one transaction,
     /// so a crash after it always leads to a query before any new submission.
     public func commitIntent(_ record: JobRecord, at: Date) throws {
-        try pool.write { db in
-            try Self.upsert(record, db)
-            try Self.append(LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: "intent", at: at), db)
-        }
+        try save(record, ledger: "intent", at: at)
     }
 
     /// Updates a row and appends a ledger line together.
