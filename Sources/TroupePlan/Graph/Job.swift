@@ -53,4 +53,11 @@ public struct Job: Sendable {
     /// What official Kling would charge, shown beside free preview renders.
     public var klingUnits: Double = 0
     public var status: JobStatus = .new
+
+    /// The id without its kind: `mochi/wave` for `render:mochi/wave` (the lock's entry name,
+    /// what `--only` and `--reroll` match).
+    public var name: String {
+        guard let colon = id.firstIndex(of: ":") else { return id }
+        return String(id[id.index(after: colon)...])
+    }
 }

@@ -109,8 +109,7 @@ public final class Executor: @unchecked Sendable {
         guard !options.only.isEmpty else { return [Bool](repeating: true, count: plan.jobs.count) }
         var selected = [Bool](repeating: false, count: plan.jobs.count)
         for (i, job) in plan.jobs.enumerated() {
-            let subject = job.id.split(separator: ":", maxSplits: 1).last.map(String.init) ?? job.id
-            if (job.kind == .render || job.kind == .post) && options.only.contains(where: { Glob.matches($0, subject) }) {
+            if (job.kind == .render || job.kind == .post) && options.only.contains(where: { Glob.matches($0, job.name) }) {
                 selected[i] = true
             }
         }
@@ -307,7 +306,7 @@ public final class Executor: @unchecked Sendable {
     /// Returns the result.
     private func adoptFromLock(_ job: Job, _ lock: Lockfile?, records: inout [String: JobRecord]) throws -> String? {
         guard let lock else { return nil }
-        let name = String(job.id.drop { $0 != ":" }.dropFirst())
+        let name = job.name
         var record = JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, state: .fetched, units: job.units, now: Date())
         switch job.kind {
         case .element:
@@ -356,7 +355,7 @@ public final class Executor: @unchecked Sendable {
         var rerolled: [String] = []
         var stale: [String] = []
         for (i, job) in plan.jobs.enumerated() where job.kind == .render && selected[i] {
-            let name = String(job.id.dropFirst("render:".count))
+            let name = job.name
             guard options.reroll.contains(where: { Glob.matches($0, name) }), var record = try store.record(job.key),
                   record.state != .pending else { continue }
             record.reroll += 1
@@ -392,7 +391,7 @@ public final class Executor: @unchecked Sendable {
         var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue,
                                                                units: job.units, now: now)
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
-            let name = job.id.drop { $0 != ":" }.dropFirst()
+            let name = job.name
             throw RunError.provider("\(record.lastError ?? "failed") — in an earlier run; `troupe run --reroll '\(name)'` tries again")
         }
         // A remote paid job counts its attempts where it commits the intent to create.
@@ -565,7 +564,7 @@ public final class Executor: @unchecked Sendable {
         let records = try store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
         var lock = Lockfile()
         for job in plan.jobs {
-            let name = String(job.id.drop { $0 != ":" }.dropFirst())
+            let name = job.name
             let r = records[job.key].flatMap { $0.state == .fetched ? $0 : nil }
             switch job.kind {
             case .render:
