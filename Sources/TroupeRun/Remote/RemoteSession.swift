@@ -9,7 +9,6 @@ struct RemoteOutcome: Sendable {
     /// The downloaded file's digest, taken as it arrived.
     var sha256: String?
     var elementID: Int64?
-    var taskID: String?
     var units: Double
     var seconds: Double?
 }
@@ -63,8 +62,9 @@ final class RemoteSession: Sendable {
     }
 
     /// Takes `record` from wherever it is (fresh, or left by a crash) to a finished task.
-    /// On return the record is `succeeded` (renders: the file is at `outcome.downloaded`) or
-    /// `fetched` (elements); a failure is saved in the record and thrown.
+    /// On return a render's file is at `outcome.downloaded` (the caller records it `fetched`;
+    /// until then the store says the task is in flight, and a crash polls and downloads again),
+    /// an element is `fetched`; a failure is saved in the record and thrown.
     func run(_ job: Job, record: inout JobRecord, work: Work, downloadTo temporary: @Sendable () throws -> String) async throws -> RemoteOutcome {
         var lc = RenderLifecycle(externalID: record.externalTaskId ?? work.externalID, state: record.state,
                                  taskID: record.taskId, submittedAt: record.state == .submitted ? record.updatedAt : nil)
@@ -215,12 +215,12 @@ final class RemoteSession: Sendable {
                     record.elementId = id
                     action = lc.downloaded()
                     try save()
-                    return RemoteOutcome(downloaded: nil, elementID: id, taskID: lc.taskID, units: record.unitsCharged ?? 0, seconds: nil)
+                    return RemoteOutcome(downloaded: nil, elementID: id, units: record.unitsCharged ?? 0, seconds: nil)
                 }
                 let path = try temporary()
                 do {
                     let (sha, _) = try await http.download(url, to: path)
-                    return RemoteOutcome(downloaded: path, sha256: sha, elementID: nil, taskID: lc.taskID,
+                    return RemoteOutcome(downloaded: path, sha256: sha, elementID: nil,
                                          units: record.unitsCharged ?? 0, seconds: record.resultDuration)
                 } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
                     action = lc.downloadExpired()
@@ -257,7 +257,7 @@ final class RemoteSession: Sendable {
 
             case .done:
                 await release()
-                return RemoteOutcome(downloaded: nil, elementID: record.elementId, taskID: record.taskId,
+                return RemoteOutcome(downloaded: nil, elementID: record.elementId,
                                      units: record.unitsCharged ?? 0, seconds: record.resultDuration)
             }
         }
