@@ -151,13 +151,19 @@ final class RemoteSession: Sendable {
                 default: await release()  // nothing was created: the slot is free again
                 }
                 if case .accepted = reply { sentAt = sent }
-                // The answer, its ledger line and the state it leads to in one commit.
+                // The answer, its ledger line and the state it leads to in one commit. An
+                // accepted task waits for the next commit: the intent is committed, so a crash
+                // before that finds the task again by its external id.
                 action = lc.handle(reply, now: clock.date)
                 record.state = lc.state
                 record.taskId = lc.taskID
                 record.lastError = nil
                 record.updatedAt = clock.date
-                try store.save(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: record.updatedAt)
+                if case .accepted = reply {
+                    store.saveLater(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: record.updatedAt)
+                } else {
+                    try store.save(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: record.updatedAt)
+                }
 
             case .query(let externalID):
                 let reply: ProviderReply

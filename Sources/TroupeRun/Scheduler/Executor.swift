@@ -146,6 +146,8 @@ public final class Executor: @unchecked Sendable {
     }
 
     public func run() async throws -> RunSummary {
+        // Rows saved for later are committed before the run returns, whatever happened.
+        defer { try? store.flush() }
         var summary = RunSummary()
         let selected = selection()
         summary.rerolled = try applyRerolls(selected: selected)
@@ -484,7 +486,8 @@ public final class Executor: @unchecked Sendable {
         case .export(let path):
             guard let sha = inputs.first ?? nil else { throw RunError.unsupported("nothing to export for \(path)") }
             try cache.export(sha, to: baseDirectory + "/" + path)
-            try finish(&record, sha: sha)
+            // Lost in a crash, an export is linked again: its row waits for the next commit.
+            try finish(&record, sha: sha, later: true)
             return (sha, 0)
         }
     }
@@ -531,12 +534,12 @@ public final class Executor: @unchecked Sendable {
         return uploads.presignedURL(method: "GET", key: uploads.configuration.prefix + sha)
     }
 
-    private func finish(_ record: inout JobRecord, sha: String?) throws {
+    private func finish(_ record: inout JobRecord, sha: String?, later: Bool = false) throws {
         record.state = .fetched
         record.resultSHA256 = sha
         record.lastError = nil
         record.updatedAt = Date()
-        try store.save(record)
+        if later { store.saveLater(record) } else { try store.save(record) }
     }
 
     /// A medium as a local file: the file itself, or a URL medium downloaded once into the

@@ -6,6 +6,10 @@ import GRDB
 public final class StateStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Rows waiting for the next commit (`saveLater`).
+    private let later = LaterRows()
+    /// How long a row saved for later waits at most when no other commit comes.
+    static let laterDelay = 0.25
 
     public init(path: String) throws {
         self.path = path
@@ -60,20 +64,51 @@ public final class StateStore: Sendable {
         m.registerMigration("v2: re-rolls") { db in
             try db.alter(table: "job") { t in t.add(column: "reroll", .integer).notNull().defaults(to: 0) }
         }
+        // Fewer pages per commit: jobs live in their key's B-tree (no rowid table beside a key
+        // index), and the ledger's seq is a plain rowid (AUTOINCREMENT rewrote sqlite_sequence
+        // on every append; with deletes refused, rowids only grow anyway).
+        m.registerMigration("v3: leaner tables") { db in
+            try db.execute(sql: """
+                CREATE TABLE job_v3 (
+                    key TEXT NOT NULL PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+                    external_task_id TEXT, task_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+                    units DOUBLE NOT NULL DEFAULT 0, units_charged DOUBLE, element_id INTEGER, result_sha256 TEXT,
+                    result_duration DOUBLE, last_error TEXT, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL,
+                    reroll INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                INSERT INTO job_v3 SELECT key, id, kind, state, external_task_id, task_id, attempts, units, units_charged,
+                    element_id, result_sha256, result_duration, last_error, created_at, updated_at, reroll FROM job;
+                DROP TABLE job;
+                ALTER TABLE job_v3 RENAME TO job;
+                CREATE UNIQUE INDEX job_external ON job(external_task_id);
+                CREATE TABLE ledger_v3 (
+                    seq INTEGER PRIMARY KEY, key TEXT NOT NULL, external_task_id TEXT NOT NULL, event TEXT NOT NULL,
+                    detail TEXT, at DATETIME NOT NULL
+                );
+                INSERT INTO ledger_v3 SELECT seq, key, external_task_id, event, detail, at FROM ledger;
+                DROP TABLE ledger;
+                ALTER TABLE ledger_v3 RENAME TO ledger;
+                CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+                CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
+                """)
+        }
         return m
     }
 
     public func record(_ key: String) throws -> JobRecord? {
-        try pool.read { db in
+        try flush()
+        return try pool.read { db in
             try JobRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM job WHERE key = ?"), arguments: [key])
         }
     }
 
     public func records() throws -> [JobRecord] {
-        try pool.read { try JobRecord.fetchAll($0) }
+        try flush()
+        return try pool.read { try JobRecord.fetchAll($0) }
     }
 
     public func records(keys: some Collection<String>) throws -> [String: JobRecord] {
+        try flush()
         let list = Array(keys)
         var out: [String: JobRecord] = [:]
         try pool.read { db in
@@ -88,7 +123,51 @@ public final class StateStore: Sendable {
 
     /// Inserts or replaces a job's row, committed before returning.
     public func save(_ record: JobRecord) throws {
-        try pool.write { try Self.upsert(record, $0) }
+        try write { try Self.upsert(record, $0) }
+    }
+
+    /// Saves a row (and a ledger line) with the next commit instead of in one of its own, and
+    /// at most `laterDelay` from now. Only for rows a crash may lose at the price of free work
+    /// done again: a task id the next run finds again by its external id, an export linked
+    /// again. A commit is most of a write's cost, and a render needs four rows.
+    public func saveLater(_ record: JobRecord, ledger event: String? = nil, detail: String? = nil, at: Date? = nil) {
+        let line = event.map {
+            LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: $0, detail: detail,
+                        at: at ?? record.updatedAt)
+        }
+        guard later.add(record, line) else { return }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.laterDelay) { [weak self] in
+            guard let self else { return }
+            self.later.disarm()
+            // A failure leaves the rows waiting; the next write commits them or throws.
+            try? self.flush()
+        }
+    }
+
+    /// Commits the rows saved for later, if any.
+    public func flush() throws {
+        if later.isEmpty { return }
+        try write { _ in }
+    }
+
+    /// One transaction: the rows saved for later, then `body`. If it fails, the rows wait on.
+    private func write(_ body: (Database) throws -> Void) throws {
+        try pool.writeWithoutTransaction { db in
+            let taken = later.take()
+            // BEGIN and COMMIT as cached statements: GRDB's `inTransaction` compiles both
+            // every time, a fifth of a small write's cost.
+            do {
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+                for r in taken.rows.values { try Self.upsert(r, db) }
+                for line in taken.ledger { try Self.append(line, db) }
+                try body(db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            } catch {
+                if db.isInsideTransaction { try? db.rollback() }
+                later.restore(taken)
+                throw error
+            }
+        }
     }
 
     /// One prepared INSERT … ON CONFLICT per connection: GRDB's `save` (an UPDATE, then an
@@ -123,7 +202,7 @@ public final class StateStore: Sendable {
 
     /// Updates a row and appends a ledger line together.
     public func save(_ record: JobRecord, ledger event: String, detail: String? = nil, at: Date) throws {
-        try pool.write { db in
+        try write { db in
             try Self.upsert(record, db)
             try Self.append(LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: event,
                                         detail: detail, at: at), db)
@@ -131,11 +210,53 @@ public final class StateStore: Sendable {
     }
 
     public func ledger() throws -> [LedgerEntry] {
-        try pool.read { try LedgerEntry.order(Column("seq")).fetchAll($0) }
+        try flush()
+        return try pool.read { try LedgerEntry.order(Column("seq")).fetchAll($0) }
     }
 
     public func delete(keys: [String]) throws {
+        try flush()
         try pool.write { db in _ = try JobRecord.deleteAll(db, keys: keys) }
+    }
+}
+
+/// Rows and ledger lines saved for later, by whichever job, until a commit takes them.
+private final class LaterRows: @unchecked Sendable {
+    struct Batch {
+        var rows: [String: JobRecord] = [:]
+        var ledger: [LedgerEntry] = []
+    }
+    private let lock = NSLock()
+    private var batch = Batch()
+    private var armed = false
+
+    var isEmpty: Bool { lock.withLock { batch.rows.isEmpty && batch.ledger.isEmpty } }
+
+    /// Adds a row; true when the caller must arm the timer that commits it.
+    func add(_ record: JobRecord, _ line: LedgerEntry?) -> Bool {
+        lock.withLock {
+            batch.rows[record.key] = record
+            if let line { batch.ledger.append(line) }
+            defer { armed = true }
+            return !armed
+        }
+    }
+
+    func disarm() { lock.withLock { armed = false } }
+
+    func take() -> Batch {
+        lock.withLock {
+            defer { batch = Batch() }
+            return batch
+        }
+    }
+
+    /// Puts back what a failed commit took; rows saved since are newer and stay.
+    func restore(_ taken: Batch) {
+        lock.withLock {
+            batch.rows.merge(taken.rows) { newer, _ in newer }
+            batch.ledger = taken.ledger + batch.ledger
+        }
     }
 }
 

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import Testing
+@testable import TroupeRun
+
+/// The state store's own promises: migrations keep what older versions wrote, rows saved for
+/// later reach the database without another write, and a failed commit loses nothing.
+struct StateStoreTests {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-store-\(UUID().uuidString)").path
+    var path: String { dir + "/state.sqlite" }
+
+    func record(_ n: Int, _ state: JobState = .submitting) -> JobRecord {
+        var r = JobRecord(key: String(repeating: String(n % 10), count: 64), id: "render:c\(n)/k", kind: "render",
+                          state: state, units: 4.5, now: Date(timeIntervalSince1970: 1_795_000_000 + Double(n)))
+        r.externalTaskId = "troupe-\(n)"
+        r.attempts = 1
+        return r
+    }
+
+    /// What another process (`troupe status` during a run) reads: a store of its own.
+    func committed() throws -> [String: JobRecord] {
+        Dictionary(uniqueKeysWithValues: try StateStore(path: path).records().map { ($0.key, $0) })
+    }
+
+    @Test func aVersion2DatabaseKeepsItsRowsAndLedger() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: path)
+        try StateStore.migrator.migrate(old, upTo: "v2: re-rolls")
+        let rows = [record(1), record(2, .fetched)]
+        try old.write { db in
+            for r in rows { try r.insert(db) }
+            try LedgerEntry(key: rows[0].key, externalTaskId: "troupe-1", event: "intent", at: rows[0].updatedAt).insert(db)
+            try LedgerEntry(key: rows[1].key, externalTaskId: "troupe-2", event: "created", detail: "task-2",
+                            at: rows[1].updatedAt).insert(db)
+        }
+        try old.close()
+
+        let store = try StateStore(path: path)
+        #expect(try store.records().sorted { $0.key < $1.key } == rows.sorted { $0.key < $1.key })
+        #expect(try store.ledger().map(\.event) == ["intent", "created"])
+        try store.save(record(3), ledger: "intent", at: Date())
+        #expect(try store.ledger().map(\.seq) == [1, 2, 3])
+        #expect(throws: (any Error).self) { try store.rawExecute("UPDATE ledger SET event = 'x'") }
+        #expect(throws: (any Error).self) { try store.rawExecute("DELETE FROM ledger") }
+        #expect(throws: (any Error).self) {
+            var twin = record(4)
+            twin.externalTaskId = "troupe-1"  // external ids stay unique
+            try store.save(twin)
+        }
+    }
+
+    @Test func aRowSavedForLaterIsCommittedByTheNextWrite() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try StateStore(path: path)
+        var created = record(1, .submitted)
+        created.taskId = "task-1"
+        store.saveLater(created, ledger: "created", detail: "task-1", at: created.updatedAt)
+        #expect(try committed()[created.key] == nil)
+        try store.commitIntent(record(2), at: Date())
+        #expect(try committed()[created.key] == created)
+        #expect(try store.ledger().map(\.event) == ["created", "intent"])
+    }
+
+    @Test func aRowSavedForLaterIsCommittedWithoutAnotherWrite() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try StateStore(path: path)
+        let export = record(1, .fetched)
+        store.saveLater(export)
+        let deadline = Date().addingTimeInterval(StateStore.laterDelay + 5)
+        while try committed()[export.key] == nil, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try committed()[export.key] == export)
+    }
+
+    @Test func theLatestRowForAKeyWins() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try StateStore(path: path)
+        var r = record(1, .submitted)
+        store.saveLater(r)
+        r.state = .fetched
+        store.saveLater(r)
+        try store.flush()
+        #expect(try committed()[r.key]?.state == .fetched)
+    }
+
+    @Test func aFailedCommitKeepsTheRowsItCarried() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try StateStore(path: path)
+        try store.rawExecute("""
+            CREATE TRIGGER refuse_bad BEFORE INSERT ON job WHEN NEW.id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END
+            """)
+        let waiting = record(1, .submitted)
+        store.saveLater(waiting, ledger: "created", at: waiting.updatedAt)
+        var bad = record(2)
+        bad.id = "bad"
+        #expect(throws: (any Error).self) { try store.commitIntent(bad, at: Date()) }
+        #expect(try committed()[waiting.key] == nil)
+        try store.commitIntent(record(3), at: Date())
+        #expect(try committed()[waiting.key] == waiting)
+        #expect(try store.ledger().map(\.event) == ["created", "intent"])
+    }
+}
