@@ -3,7 +3,9 @@ import Foundation
 /// Polls every in-flight task together: one list call per round covers up to 500 tasks,
 /// instead of a query per task (a finished task nobody has noticed still holds a slot).
 /// Rounds go when a task may be done (`PollSchedule`), not on a fixed beat.
-/// A task the list does not show is asked for by its external id.
+/// A task the list does not show is asked for by its external id. A job hears back when its
+/// task's status changes, or at least every `longestGap` (its stall deadline is checked then),
+/// not every round: waking every waiting job per round was most of the poller's cost.
 actor TaskPoller {
     private let provider: any RemoteProvider
     private let clock: RunClock
@@ -11,8 +13,14 @@ actor TaskPoller {
     private struct Waiter {
         var externalID: String
         var continuation: CheckedContinuation<ProviderReply, Never>
+        /// When it began to wait (simulated clock).
+        var since: Double
     }
     private var waiters: [String: [Waiter]] = [:]
+    /// The unfinished status each task's job last heard.
+    private var told: [String: RemoteStatus] = [:]
+    /// The run is stopping: nobody waits any more.
+    private var stopped = false
     private var loop: Task<Void, Never>?
     /// The loop's sleep until the planned round, and when that is: a task that wants a round
     /// sooner cuts it short.
@@ -28,15 +36,33 @@ actor TaskPoller {
     /// Waits for the round that finds the task's state, and answers with it. `startedAt`: when
     /// this run sent the create that made the task (nil: found in flight).
     func next(taskID: String, externalID: String, startedAt: Double?) async -> ProviderReply {
+        if stopped { return lastHeard(taskID) }
         schedule.waiting(for: taskID, startedAt: startedAt)
         return await withCheckedContinuation { c in
-            waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c))
+            waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c, since: clock.now))
             if loop == nil {
                 loop = Task { await self.run() }
             } else if schedule.wanted(taskID) < wakeAt {
                 sleeper?.cancel()
             }
         }
+    }
+
+    /// The run is stopping: every waiting job hears what it last heard, and goes on to stop.
+    func stop() {
+        stopped = true
+        sleeper?.cancel()
+        let all = waiters
+        waiters = [:]
+        for (id, list) in all {
+            for w in list { w.continuation.resume(returning: lastHeard(id)) }
+        }
+    }
+
+    /// What a job hears when there is nothing new to say: the status it last heard, or, for a
+    /// task never seen, "try again" (which a stopping job does not).
+    private func lastHeard(_ taskID: String) -> ProviderReply {
+        told[taskID].map { .task(taskID: taskID, status: $0) } ?? .retryable(after: nil, concurrency: false)
     }
 
     private func run() async {
@@ -75,10 +101,20 @@ actor TaskPoller {
                 // Not on the pages read: ask for this one.
                 reply = await provider.query(externalID: list[0].externalID)
             }
-            if case .task(_, let status) = reply, status.isFinished {
-                var succeeded = false
-                if case .succeeded = status { succeeded = true }
-                schedule.finished(id, at: now, succeeded: succeeded)
+            if case .task(_, let status) = reply {
+                if status.isFinished {
+                    var succeeded = false
+                    if case .succeeded = status { succeeded = true }
+                    schedule.finished(id, at: now, succeeded: succeeded)
+                    told[id] = nil
+                } else if told[id] == status, !stopped, let first = list.map(\.since).min(),
+                          now - first < schedule.longestGap {
+                    // Nothing new: the job keeps waiting (with any that came during the call).
+                    waiters[id, default: []].append(contentsOf: list)
+                    continue
+                } else {
+                    told[id] = status
+                }
             }
             for w in list { w.continuation.resume(returning: reply) }
         }

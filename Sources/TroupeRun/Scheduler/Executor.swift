@@ -91,9 +91,14 @@ public final class Executor: @unchecked Sendable {
             RemoteSession(provider: remote.provider, settings: remote.settings, maxUnits: options.maxUnits,
                           store: store, http: http, isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
         }
-        // Jobs waiting for a provider slot give up at once when the run stops.
-        let limits = session?.limits
-        stop.onSet = { Task { await limits?.close() } }
+        // Jobs waiting for a provider slot or a poll round give up at once when the run stops.
+        let limits = session?.limits, poller = session?.poller
+        stop.onSet = {
+            Task {
+                await limits?.close()
+                await poller?.stop()
+            }
+        }
     }
 
     /// Stop starting jobs; local jobs in flight finish, remote ones save their state and stop
