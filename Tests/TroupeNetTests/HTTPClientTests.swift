@@ -43,6 +43,24 @@ import Testing
         }
     }
 
+    /// Handles are reused: nothing of one request (method, headers, body, file) reaches the next.
+    @Test func aReusedHandleStartsClean() async throws {
+        try await withSim { sim, client in
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID()).bin").path
+            try Data(repeating: 7, count: 5000).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for _ in 0..<3 {
+                _ = try await client.send(HTTPRequest(method: "POST", url: sim.baseURL + "/_sim/echo", headers: ["X-Once": "1"],
+                                                      body: .bytes(Data("abc".utf8))))
+                _ = try await client.send(HTTPRequest(method: "PUT", url: sim.baseURL + "/_sim/echo", body: .file(path: path)))
+                let plain = try json(try await client.send(HTTPRequest(url: sim.baseURL + "/_sim/echo")))
+                #expect(plain["method"] as? String == "GET")
+                #expect(plain["body_bytes"] as? Int ?? 0 == 0)
+                #expect((plain["headers"] as? [String: String])?["x-once"] == nil)
+            }
+        }
+    }
+
     @Test func fileBodyStreamsFromDisk() async throws {
         try await withSim { sim, client in
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(UUID()).bin").path

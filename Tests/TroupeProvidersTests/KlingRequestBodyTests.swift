@@ -18,6 +18,16 @@ import Testing
             "model_name": "kling-v3", "mode": "pro", "character_orientation": "image", "image_url": "https://e/a b.png?x=1&y=2",
             "video_url": "https://e/c.mp4", "keep_original_sound": "yes", "prompt": tricky, "external_task_id": "troupe-ü",
         ])))
+        let full = MotionControlRequest(model: .klingV2_6, mode: .std, orientation: .video, imageURL: "https://e/i.png",
+                                        videoURL: "https://e/v.mp4", prompt: "\u{8}\u{c}\u{1f}\u{7f} <ok>", keepOriginalSound: false,
+                                        elementID: 860_123_456_789, watermark: false, callbackURL: "https://hooks.e/k?a=1",
+                                        externalTaskID: "troupe-0123")
+        #expect(String(decoding: full.jsonBody(), as: UTF8.self) == (try Self.serialized([
+            "model_name": "kling-v2-6", "mode": "std", "character_orientation": "video", "image_url": "https://e/i.png",
+            "video_url": "https://e/v.mp4", "keep_original_sound": "no", "prompt": "\u{8}\u{c}\u{1f}\u{7f} <ok>",
+            "element_list": [["element_id": 860_123_456_789]], "watermark_info": ["enabled": false],
+            "callback_url": "https://hooks.e/k?a=1", "external_task_id": "troupe-0123",
+        ])))
         let bare = MotionControlRequest(mode: .std, orientation: .video, imageURL: "i", videoURL: "v", prompt: "")
         #expect(String(decoding: bare.jsonBody(), as: UTF8.self)
             == #"{"character_orientation":"video","image_url":"i","keep_original_sound":"yes","mode":"std","model_name":"kling-v3","video_url":"v"}"#)

@@ -1,4 +1,5 @@
 internal import CCurl
+import Foundation
 
 /// Owns one libcurl easy handle, its header list and error buffer.
 final class CurlEasy {
@@ -12,6 +13,16 @@ final class CurlEasy {
         self.handle = handle
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        _ = troupe_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
+    /// Back to libcurl's defaults for the next transfer (connections live in the multi handle,
+    /// not here).
+    func reset() {
+        curl_easy_reset(handle)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        errorBuffer[0] = 0
         _ = troupe_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
     }
 
@@ -53,6 +64,25 @@ final class CurlEasy {
         guard code == CURLE_OK else {
             throw .invalidRequest("libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))")
         }
+    }
+}
+
+/// Easy handles of finished transfers, reset for the next: making and freeing one per request
+/// (buffers of tens of kilobytes each) cost more than the reset.
+final class CurlEasyPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [CurlEasy] = []
+    private let limit = 64
+
+    func take() throws(HTTPError) -> CurlEasy {
+        if let easy = lock.withLock({ idle.popLast() }) { return easy }
+        return try CurlEasy()
+    }
+
+    /// Only for a handle no transfer will touch again.
+    func giveBack(_ easy: CurlEasy) {
+        easy.reset()
+        lock.withLock { if idle.count < limit { idle.append(easy) } }
     }
 }
 

@@ -11,6 +11,8 @@ final class CurlEventLoop: @unchecked Sendable {
     private var stopping = false
     /// Loop thread only: the transfers libcurl is driving, retained until they finish.
     private var active: [ObjectIdentifier: CurlTransfer] = [:]
+    /// Handles of completed transfers, for the next ones.
+    let easyPool = CurlEasyPool()
 
     init(configuration: HTTPClient.Configuration) {
         multi.set(CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxConnectionsPerHost)
@@ -53,6 +55,8 @@ final class CurlEventLoop: @unchecked Sendable {
                 multi.remove(transfer.easy)
                 active.removeValue(forKey: ObjectIdentifier(transfer))
                 transfer.finish(code: code)
+                // Finished: the transfer reads nothing more from its handle.
+                easyPool.giveBack(transfer.easy)
             }
             multi.poll(timeoutMs: 1000)
         }

@@ -13,7 +13,9 @@ struct CurlOutcome: Sendable {
 /// task reads the results after the continuation resumes.
 final class CurlTransfer: @unchecked Sendable {
     let easy: CurlEasy
-    let redactedURL: String
+    private let url: String
+    /// Only error messages need it: redacting every URL up front was a percent of a run.
+    var redactedURL: String { HTTPRequest.redact(url) }
     private var continuation: CheckedContinuation<CurlOutcome, any Error>?
     private var headers = HTTPHeaders()
     private var body = Data()
@@ -22,9 +24,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// Set under the event loop's lock; a cancel that arrives before the add wins.
     var cancelRequested = false
 
-    init(request: HTTPRequest, configuration: HTTPClient.Configuration, sink: DownloadSink?) throws(HTTPError) {
-        easy = try CurlEasy()
-        redactedURL = HTTPRequest.redact(request.url)
+    init(request: HTTPRequest, configuration: HTTPClient.Configuration, sink: DownloadSink?, easy: CurlEasy) throws(HTTPError) {
+        self.easy = easy
+        url = request.url
         self.sink = sink
         try configure(request, configuration)
     }

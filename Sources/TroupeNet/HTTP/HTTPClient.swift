@@ -61,7 +61,7 @@ public final class HTTPClient: Sendable {
 
     private func perform(_ request: HTTPRequest, sink: DownloadSink?) async throws -> CurlOutcome {
         try Task.checkCancellation()
-        let transfer = try CurlTransfer(request: request, configuration: configuration, sink: sink)
+        let transfer = try CurlTransfer(request: request, configuration: configuration, sink: sink, easy: try loop.easyPool.take())
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 transfer.attach(continuation)

@@ -106,4 +106,34 @@ public enum AtomicFile {
         if mkdir(dir, 0o755) == 0 || errno == EEXIST { return }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
+
+    /// `makeFolder`, once per folder per process: a run asks for its temp folder once per job.
+    public static func makeFolderOnce(_ dir: String) throws {
+        if MadeFolders.shared.contains(dir) { return }
+        try makeFolder(dir)
+        MadeFolders.shared.insert(dir)
+    }
+
+    /// A name no other temp file of this process has, and that another process's (another
+    /// pid) cannot have: no random bytes (a syscall each) needed.
+    public static func uniqueName() -> String {
+        "\(getpid())-\(MadeFolders.shared.nextNumber())"
+    }
+}
+
+/// Folders this process has made or found, and a counter for unique names.
+private final class MadeFolders: @unchecked Sendable {
+    static let shared = MadeFolders()
+    private let lock = NSLock()
+    private var folders: Set<String> = []
+    private var counter = 0
+
+    func contains(_ dir: String) -> Bool { lock.withLock { folders.contains(dir) } }
+    func insert(_ dir: String) { _ = lock.withLock { folders.insert(dir) } }
+    func nextNumber() -> Int {
+        lock.withLock {
+            counter += 1
+            return counter
+        }
+    }
 }

@@ -28,8 +28,8 @@ public struct ResultCache: Sendable {
 
     /// A fresh path in the temp folder for a job to write its output to.
     public func temporaryFile(extension ext: String = "mp4") throws -> String {
-        try AtomicFile.makeFolder(temporaryDirectory)
-        return "\(temporaryDirectory)/\(UUID().uuidString).\(ext)"
+        try AtomicFile.makeFolderOnce(temporaryDirectory)
+        return "\(temporaryDirectory)/\(AtomicFile.uniqueName()).\(ext)"
     }
 
     /// Hashes a finished file and moves it into the cache; returns its digest and size.
@@ -51,12 +51,14 @@ public struct ResultCache: Sendable {
     public func adopt(_ file: String, sha256 sha: String) throws {
         let target = path(of: sha)
         chmod(file, 0o444)
-        try AtomicFile.makeFolder((target as NSString).deletingLastPathComponent)
-        if FileStats.statNow(target) != nil {
-            unlink(file)
-        } else if rename(file, target) != 0 {
-            throw Failure(description: "cannot move \(file) into the cache: \(String(cString: strerror(errno)))")
+        if FileStats.statNow(target) != nil { unlink(file); return }
+        // The shard folder is made when the rename says it is missing (256 of them, thousands of objects).
+        if rename(file, target) == 0 { return }
+        if errno == ENOENT {
+            try AtomicFile.makeFolder((target as NSString).deletingLastPathComponent)
+            if rename(file, target) == 0 { return }
         }
+        throw Failure(description: "cannot move \(file) into the cache: \(String(cString: strerror(errno)))")
     }
 
     /// True when the object exists and still hashes to its name.
@@ -86,9 +88,20 @@ public struct ResultCache: Sendable {
         guard let object = FileStats.statNow(source) else {
             throw Failure(description: "cache object \(sha256.prefix(12))… is missing; `troupe run` fetches it again")
         }
+        let there = FileStats.statNow(destination)
         // Already this object (rename would succeed and leave the temp link behind).
-        if let there = FileStats.statNow(destination), there.device == object.device, there.inode == object.inode { return }
-        try AtomicFile.makeFolder((destination as NSString).deletingLastPathComponent)
+        if let there, there.device == object.device, there.inode == object.inode { return }
+        let folder = (destination as NSString).deletingLastPathComponent
+        if there == nil {
+            // Nothing there yet: the link is made whole under its name, no temp name needed.
+            if link(source, destination) == 0 { return }
+            if errno == ENOENT {
+                try AtomicFile.makeFolder(folder)
+                if link(source, destination) == 0 { return }
+            }
+            // Another file system, or a file appeared meanwhile: the general way below.
+        }
+        try AtomicFile.makeFolder(folder)
         let temp = AtomicFile.temporaryName(beside: destination)
         guard link(source, temp) == 0 else {
             try AtomicFile.copy(source, to: destination)
