@@ -24,7 +24,7 @@ final class InputFile {
         }
         sizeBytes = Int(info.st_size)
         guard sizeBytes > 0 else { throw .emptyFile(path: path) }
-        let demuxer = format.flatMap { av_find_input_format($0) }
+        let demuxer = format.flatMap { Demuxers.named($0) }
 
         guard let fresh = avformat_alloc_context() else { fatalError("avformat_alloc_context: out of memory") }
         fresh.pointee.interrupt_callback = Interrupt.callback(cancellation)
@@ -119,5 +119,23 @@ final class InputFile {
         else { return false }
         if a.extradata_size == 0 { return true }
         return memcmp(a.extradata, b.extradata, Int(a.extradata_size)) == 0
+    }
+}
+
+/// Demuxers by name, looked up once: `av_find_input_format` compares the name with every
+/// demuxer FFmpeg has, and a run opens each result it downloads with the mp4 one.
+private enum Demuxers {
+    /// A registered demuxer lives as long as the process; the pointer is only read.
+    private struct Found: @unchecked Sendable { let format: UnsafePointer<AVInputFormat>? }
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var found: [String: Found] = [:]
+
+    static func named(_ name: String) -> UnsafePointer<AVInputFormat>? {
+        lock.withLock {
+            if let known = found[name] { return known.format }
+            let format = av_find_input_format(name)
+            found[name] = Found(format: format)
+            return format
+        }
     }
 }

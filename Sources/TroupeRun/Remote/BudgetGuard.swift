@@ -1,11 +1,15 @@
+import Foundation
+
 /// The budget re-checked while running: a new paid job starts only if what the provider has
 /// actually deducted so far, plus what jobs in flight are expected to cost, plus its own
 /// price stays within `max_units`. Prices that turn out higher than planned stop new work.
-actor BudgetGuard {
+/// A lock, not an actor: nothing here waits, and every actor call is two hops per render.
+final class BudgetGuard: @unchecked Sendable {
     let maxUnits: Double?
-    private(set) var charged = 0.0
+    private let lock = NSLock()
+    private var _charged = 0.0
     private var reserved = 0.0
-    private(set) var exceeded: String?
+    private var exceeded: String?
 
     init(maxUnits: Double?) {
         self.maxUnits = maxUnits
@@ -15,12 +19,16 @@ actor BudgetGuard {
         var description: String
     }
 
+    var charged: Double { lock.withLock { _charged } }
+
     /// Reserves a new job's planned price, or refuses it (and every later one).
-    func reserve(_ units: Double, job: String) throws {
+    func reserve(_ units: Double, job: String) throws(Refused) {
+        lock.lock()
+        defer { lock.unlock() }
         if let exceeded { throw Refused(description: exceeded) }
         guard let maxUnits else { return }
-        if charged + reserved + units > maxUnits + 1e-9 {
-            let message = "budget reached at run time: \(fmt(charged)) units deducted and \(fmt(reserved)) in flight; \(job) (\(fmt(units))) would pass max_units \(fmt(maxUnits)) by \(fmt(charged + reserved + units - maxUnits))"
+        if _charged + reserved + units > maxUnits + 1e-9 {
+            let message = "budget reached at run time: \(fmt(_charged)) units deducted and \(fmt(reserved)) in flight; \(job) (\(fmt(units))) would pass max_units \(fmt(maxUnits)) by \(fmt(_charged + reserved + units - maxUnits))"
             exceeded = message
             throw Refused(description: message)
         }
@@ -29,8 +37,10 @@ actor BudgetGuard {
 
     /// A job ended: its reservation goes, what the provider deducted stays.
     func settle(reserved units: Double, charged deducted: Double) {
-        reserved = max(0, reserved - units)
-        charged += deducted
+        lock.withLock {
+            reserved = max(0, reserved - units)
+            _charged += deducted
+        }
     }
 
     private func fmt(_ x: Double) -> String {

@@ -1,9 +1,11 @@
 import Foundation
 
-/// The account's limits as one actor: the concurrency gate (a slot from create until the task
+/// The account's limits in one place: the concurrency gate (a slot from create until the task
 /// finishes) and the token bucket on create calls. Waiters queue in order; a released slot
-/// wakes the next one.
-actor RemoteLimits {
+/// wakes the next one. A lock rather than an actor: a job only suspends when it must wait,
+/// where an actor call costs two executor hops every time (a tenth of a run's CPU went to them).
+final class RemoteLimits: @unchecked Sendable {
+    private let lock = NSLock()
     private var gate: ConcurrencyGate
     private var bucket: TokenBucket
     private let clock: RunClock
@@ -22,57 +24,89 @@ actor RemoteLimits {
     /// after a while on its own (the gate grows back with time, not with releases), so no
     /// wake-up can be lost; at the full limit only a release can free a slot.
     func acquireSlot() async -> Bool {
-        while !closed {
-            if gate.tryAcquire(now: clock.now) { return true }
-            let id = nextWaiter
-            nextWaiter += 1
-            if gate.limit < gate.configured {
-                let clock = clock, recheck = min(gate.probeAfter, 5)
-                Task { [weak self] in
-                    try? await clock.sleep(recheck)
-                    await self?.wake(id)
+        while true {
+            enum Try { case acquired, closed, wait(id: Int, recheck: Double?) }
+            let attempt: Try = lock.withLock {
+                if closed { return .closed }
+                if gate.tryAcquire(now: clock.now) { return .acquired }
+                defer { nextWaiter += 1 }
+                return .wait(id: nextWaiter, recheck: gate.limit < gate.configured ? min(gate.probeAfter, 5) : nil)
+            }
+            switch attempt {
+            case .acquired: return true
+            case .closed: return false
+            case .wait(let id, let recheck):
+                await withCheckedContinuation { c in
+                    // A close or a release between the check above and now must not be missed.
+                    let resumeNow = lock.withLock {
+                        if closed || gate.inFlight < gate.limit { return true }
+                        waiting.append((id, c))
+                        return false
+                    }
+                    if resumeNow { return c.resume() }
+                    if let recheck {
+                        let clock = clock
+                        Task { [weak self] in
+                            try? await clock.sleep(recheck)
+                            self?.wake(id)
+                        }
+                    }
                 }
             }
-            await withCheckedContinuation { waiting.append((id, $0)) }
         }
-        return false
     }
 
     /// The run is stopping: everyone waiting for a slot gives up.
     func close() {
-        closed = true
-        for w in waiting { w.continuation.resume() }
-        waiting = []
+        let all = lock.withLock {
+            closed = true
+            defer { waiting = [] }
+            return waiting
+        }
+        for w in all { w.continuation.resume() }
     }
 
     private func wake(_ id: Int) {
-        if let i = waiting.firstIndex(where: { $0.id == id }) { waiting.remove(at: i).continuation.resume() }
+        let found = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            guard let i = waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            return waiting.remove(at: i).continuation
+        }
+        found?.resume()
     }
 
     /// Counts a task the provider already has (adopted after a restart): it holds a slot
     /// whatever the limit says.
     func holdSlot() {
-        if !gate.tryAcquire(now: clock.now) { gate.forceAcquire() }
+        lock.withLock {
+            if !gate.tryAcquire(now: clock.now) { gate.forceAcquire() }
+        }
     }
 
     func releaseSlot() {
-        gate.release()
-        wakeOne()
+        let next = lock.withLock {
+            gate.release()
+            return takeOne()
+        }
+        next?.resume()
     }
 
     /// A 1303 for a create that held a slot: give it back and shrink to what is in flight.
     func concurrencyRefused() {
-        gate.concurrencyRefused(now: clock.now)
-        if gate.inFlight < gate.limit { wakeOne() }
+        let next = lock.withLock {
+            gate.concurrencyRefused(now: clock.now)
+            return gate.inFlight < gate.limit ? takeOne() : nil
+        }
+        next?.resume()
     }
 
-    private func wakeOne() {
-        if !waiting.isEmpty { waiting.removeFirst().continuation.resume() }
+    /// Under the lock: the first waiter, to resume after unlocking.
+    private func takeOne() -> CheckedContinuation<Void, Never>? {
+        waiting.isEmpty ? nil : waiting.removeFirst().continuation
     }
 
     /// Waits for a create token.
     func takeToken() async throws {
-        while let wait = bucket.take(now: clock.now) {
+        while let wait = lock.withLock({ bucket.take(now: clock.now) }) {
             try await clock.sleep(wait)
         }
     }

@@ -85,12 +85,12 @@ final class RemoteSession: Sendable {
             }
         }
         func release() async {
-            if holding { await limits.releaseSlot(); holding = false }
+            if holding { limits.releaseSlot(); holding = false }
         }
         func settle(charged: Double) async {
             guard !settled else { return }
             settled = true
-            await budget.settle(reserved: reserved, charged: charged)
+            budget.settle(reserved: reserved, charged: charged)
             reserved = 0
         }
         func save(_ error: String? = nil) throws {
@@ -102,7 +102,7 @@ final class RemoteSession: Sendable {
         }
         // A task the provider may already be running holds a slot until we learn otherwise.
         if record.state == .submitting || record.state == .submitted {
-            await limits.holdSlot()
+            limits.holdSlot()
             holding = true
         }
 
@@ -118,7 +118,7 @@ final class RemoteSession: Sendable {
                     holding = true
                 }
                 do {
-                    try await budget.reserve(job.units, job: job.id)
+                    try budget.reserve(job.units, job: job.id)
                 } catch {
                     await release()
                     throw error
@@ -173,7 +173,7 @@ final class RemoteSession: Sendable {
                 }
                 note(reply)
                 if case .task(_, let status) = reply {
-                    if status.isFinished { await release() } else if !holding { await limits.holdSlot(); holding = true }
+                    if status.isFinished { await release() } else if !holding { limits.holdSlot(); holding = true }
                 }
                 action = lc.handle(reply, now: clock.date)
                 try save()
@@ -202,7 +202,7 @@ final class RemoteSession: Sendable {
 
             case .lowerConcurrency(let then):
                 if holding {
-                    await limits.concurrencyRefused()
+                    limits.concurrencyRefused()
                     holding = false
                 }
                 action = then

@@ -94,10 +94,8 @@ public final class Executor: @unchecked Sendable {
         // Jobs waiting for a provider slot or a poll round give up at once when the run stops.
         let limits = session?.limits, poller = session?.poller
         stop.onSet = {
-            Task {
-                await limits?.close()
-                await poller?.stop()
-            }
+            limits?.close()
+            Task { await poller?.stop() }
         }
     }
 
