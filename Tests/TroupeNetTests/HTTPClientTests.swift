@@ -94,6 +94,31 @@ import Testing
         }
     }
 
+    /// `toNew`: written in place under the caller's new name; gone again on failure or cancel;
+    /// a name that exists is refused rather than overwritten.
+    @Test func downloadToANewNameWritesInPlace() async throws {
+        try await withSim { sim, client in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dl-new-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("a.bin").path
+            let (digest, bytes) = try await client.download(sim.baseURL + "/_sim/bytes/300000", toNew: path)
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(bytes == 300_000 && data.count == bytes)
+            #expect(digest == SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
+            await #expect(throws: HTTPError.self) { _ = try await client.download(sim.baseURL + "/_sim/bytes/10", toNew: path) }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == data)
+            let failed = directory.appendingPathComponent("b.bin").path
+            await #expect(throws: HTTPError.self) { _ = try await client.download(sim.baseURL + "/_sim/status/410", toNew: failed) }
+            let cancelled = directory.appendingPathComponent("c.bin").path
+            let task = Task { try await client.download(sim.baseURL + "/_sim/delay/8000", toNew: cancelled) }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await task.value }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["a.bin"])
+        }
+    }
+
     @Test func refusedConnectionIsConnectFailed() async throws {
         let client = HTTPClient()
         let sim = try await KlingSimServer.start()

@@ -2,7 +2,9 @@ import Crypto
 import Foundation
 
 /// Streams a download into a temporary file beside the destination, hashing as it goes;
-/// `commit` fsyncs and renames so the destination is either absent or complete.
+/// `commit` fsyncs and renames so the destination is either absent or complete. A `fresh`
+/// destination (a new private name only the caller knows) is written in place instead: it
+/// is removed on failure, so it too is absent or complete when the download returns.
 final class DownloadSink: @unchecked Sendable {
     let destination: String
     let temporary: String
@@ -11,10 +13,11 @@ final class DownloadSink: @unchecked Sendable {
     private(set) var bytes = 0
     private(set) var failure: HTTPError?
 
-    init(destination: String) throws(HTTPError) {
+    init(destination: String, fresh: Bool = false) throws(HTTPError) {
         self.destination = destination
-        temporary = destination + ".part-\(UInt32.random(in: 0...UInt32.max))"
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        temporary = fresh ? destination : destination + ".part-\(UInt32.random(in: 0...UInt32.max))"
+        // A fresh name must not exist: O_EXCL proves nobody else has it.
+        descriptor = open(temporary, O_WRONLY | O_CREAT | (fresh ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw .io("cannot create \(temporary): \(String(cString: strerror(errno)))")
         }
@@ -51,7 +54,7 @@ final class DownloadSink: @unchecked Sendable {
         guard fsync(descriptor) == 0 else { throw .io("fsync \(temporary): \(String(cString: strerror(errno)))") }
         close(descriptor)
         descriptor = -1
-        guard rename(temporary, destination) == 0 else {
+        guard temporary == destination || rename(temporary, destination) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw .io("rename to \(destination): \(reason)")

@@ -45,7 +45,16 @@ public final class HTTPClient: Sendable {
     /// Streams `url` into `path` (temp file, fsync, rename), hashing on the fly.
     /// Follows redirects; throws `HTTPError.badStatus` for a non-2xx answer.
     public func download(_ url: String, to path: String, headers: HTTPHeaders = [:]) async throws -> (sha256: String, bytes: Int) {
-        let sink = try DownloadSink(destination: path)
+        try await download(url, sink: try DownloadSink(destination: path), headers: headers)
+    }
+
+    /// Streams `url` into `path`, a new name nobody else uses (a temp file of the caller's):
+    /// written in place and fsynced, removed on failure. One rename fewer than `download(_:to:)`.
+    public func download(_ url: String, toNew path: String, headers: HTTPHeaders = [:]) async throws -> (sha256: String, bytes: Int) {
+        try await download(url, sink: try DownloadSink(destination: path, fresh: true), headers: headers)
+    }
+
+    private func download(_ url: String, sink: DownloadSink, headers: HTTPHeaders) async throws -> (sha256: String, bytes: Int) {
         let request = HTTPRequest(url: url, headers: headers, timeout: .seconds(3600), followRedirects: true)
         do {
             let outcome = try await perform(request, sink: sink)

@@ -225,7 +225,7 @@ final class RemoteSession: Sendable {
                 }
                 let path = try temporary()
                 do {
-                    let (sha, _) = try await http.download(url, to: path)
+                    let (sha, _) = try await http.download(url, toNew: path)
                     return RemoteOutcome(downloaded: path, sha256: sha, elementID: nil,
                                          units: record.unitsCharged ?? 0, seconds: record.resultDuration)
                 } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {

@@ -553,7 +553,7 @@ public final class Executor: @unchecked Sendable {
         case .remote(let url):
             if cache.contains(input.sha256) { return cache.path(of: input.sha256) }
             let temp = try cache.temporaryFile(extension: (url as NSString).pathExtension.isEmpty ? "bin" : (url as NSString).pathExtension)
-            let (sha, _) = try await http.download(url, to: temp)
+            let (sha, _) = try await http.download(url, toNew: temp)
             guard sha == input.sha256 else {
                 try? FileManager.default.removeItem(atPath: temp)
                 throw RunError.provider("'\(HTTPRequest.redact(url))' has sha256 \(sha), but the manifest says \(input.sha256); fix the manifest's sha256 or the file")
