@@ -99,4 +99,33 @@ struct StateStoreTests {
         #expect(try committed()[waiting.key] == waiting)
         #expect(try store.ledger().map(\.event) == ["created", "intent"])
     }
+
+    /// Rows whose external id is unchanged are updated without touching it; a changed id, and
+    /// anything after a failed commit, goes through the full upsert.
+    @Test func externalIDsChangeOnlyWhenTheyShould() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try StateStore(path: path)
+        var r = record(1)
+        try store.commitIntent(r, at: Date())
+        r.state = .fetched
+        try store.save(r)
+        #expect(try committed()[r.key] == r)
+        r.externalTaskId = "troupe-1-r1"
+        try store.save(r)
+        #expect(try committed()[r.key]?.externalTaskId == "troupe-1-r1")
+        // The old id is free again: the unique index followed the change.
+        var other = record(2)
+        other.externalTaskId = "troupe-1"
+        try store.save(other)
+
+        try store.rawExecute("""
+            CREATE TRIGGER refuse_boom BEFORE INSERT ON ledger WHEN NEW.event = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END
+            """)
+        r.externalTaskId = "troupe-1-r2"
+        #expect(throws: (any Error).self) { try store.save(r, ledger: "boom", at: Date()) }
+        #expect(try committed()[r.key]?.externalTaskId == "troupe-1-r1")
+        r.state = .submitting
+        try store.save(r)
+        #expect(try committed()[r.key] == r)
+    }
 }
