@@ -93,17 +93,28 @@ struct RunCommand: AsyncParsableCommand {
         options.maxUnits = limit
         options.reroll = reroll
         if let concurrency { options.localConcurrency = max(1, concurrency) }
+        let observer = Observers(observers)
         let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(), remote: remote,
-                                observer: Observers(observers), options: options)
+                                observer: observer, options: options)
         let signals = SignalHandler { count in
             if count == 1 {
                 FileHandle.standardError.write(Data("\ninterrupted: finishing the jobs in flight, then stopping (again to quit at once)\n".utf8))
                 executor.requestStop()
             } else {
+                observer.flush()
                 Foundation.exit(130)
             }
         }
-        let summary = try await executor.run()
+        // Progress lines and events are written in batches: whatever is held back goes out
+        // before anything else is printed, whichever way the run ends.
+        let summary: RunSummary
+        do {
+            summary = try await executor.run()
+            observer.flush()
+        } catch {
+            observer.flush()
+            throw error
+        }
         signals.cancel()
 
         let out = FileHandle.standardError
