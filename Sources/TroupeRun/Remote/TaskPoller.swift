@@ -86,11 +86,13 @@ actor TaskPoller {
 
     private func round() async {
         schedule.polled(at: clock.now)
-        let round = waiters
-        waiters = [:]
-        let seen = await provider.poll(taskIDs: Set(round.keys))
+        // Waiters stay where they are unless they hear something: rebuilding the table of
+        // every task in flight each round cost more than the round's list call.
+        let ids = Set(waiters.keys)
+        let seen = await provider.poll(taskIDs: ids)
         let now = clock.now
-        for (id, list) in round {
+        for id in ids {
+            guard let list = waiters[id] else { continue }
             let reply: ProviderReply
             if seen == nil {
                 // The list call failed (rate limit, network): everyone waits and tries again.
@@ -107,16 +109,15 @@ actor TaskPoller {
                     if case .succeeded = status { succeeded = true }
                     schedule.finished(id, at: now, succeeded: succeeded)
                     told[id] = nil
-                } else if told[id] == status, !stopped, let first = list.map(\.since).min(),
-                          now - first < schedule.longestGap {
+                } else if told[id] == status, !stopped, now - list.reduce(now, { min($0, $1.since) }) < schedule.longestGap {
                     // Nothing new: the job keeps waiting (with any that came during the call).
-                    waiters[id, default: []].append(contentsOf: list)
                     continue
                 } else {
                     told[id] = status
                 }
             }
-            for w in list { w.continuation.resume(returning: reply) }
+            // Whoever joined during the calls above hears the same answer.
+            for w in waiters.removeValue(forKey: id) ?? [] { w.continuation.resume(returning: reply) }
         }
     }
 }

@@ -284,8 +284,8 @@ public final class Executor: @unchecked Sendable {
                     }
                     // The lock is derived from the state store; rewriting it now and then (not per
                     // job) keeps a 10,000-job run cheap, and the end of the run writes it whole.
-                    // Every 5 s, or less often when it is big: at most 1 % of the run's time.
-                    if job.kind.isPaid || job.kind == .post, Date().timeIntervalSince(lastLockWrite) > max(5, 100 * lockWriteCost) {
+                    // Every 10 s, or less often when it is big: at most 0.5 % of the run's time.
+                    if job.kind.isPaid || job.kind == .post, Date().timeIntervalSince(lastLockWrite) > max(10, 200 * lockWriteCost) {
                         let start = Date()
                         try? writeLock(old: oldLock)
                         lastLockWrite = Date()
