@@ -143,8 +143,9 @@ public final class Executor: @unchecked Sendable {
         switch lane {
         case .local: options.localConcurrency
         case .network: options.networkConcurrency
-        // Enough to keep every slot busy while finished renders download.
-        case .remote: (remote?.settings.concurrency ?? 1) * 2 + 4
+        // Enough to keep every slot busy while finished renders download (a job waiting for a
+        // slot takes one the moment it frees); more would only be tasks parked on the gate.
+        case .remote: (remote?.settings.concurrency ?? 1) + max(4, (remote?.settings.concurrency ?? 1) / 4)
         }
     }
 

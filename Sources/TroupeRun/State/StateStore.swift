@@ -23,7 +23,12 @@ public final class StateStore: Sendable {
         // skips the fsync per commit. Power loss may drop the last commits; payment stays
         // exactly-once even then, because the external id is derived from the job key: a
         // forgotten intent leads to a create the provider refuses as a duplicate, then adoption.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // Checkpoints every 4,000 pages (16 MB of WAL) instead of 1,000: a 10,000-job run
+        // rewrites the same pages many times, and each checkpoint syncs the database file.
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 4000")
+        }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
     }
