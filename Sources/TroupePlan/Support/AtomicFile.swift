@@ -117,13 +117,14 @@ public enum AtomicFile {
     /// A name no other temp file of this process has, and that another process's (another
     /// pid) cannot have: no random bytes (a syscall each) needed.
     public static func uniqueName() -> String {
-        "\(getpid())-\(MadeFolders.shared.nextNumber())"
+        "\(MadeFolders.shared.pid)-\(MadeFolders.shared.nextNumber())"
     }
 }
 
 /// Folders this process has made or found, and a counter for unique names.
 private final class MadeFolders: @unchecked Sendable {
     static let shared = MadeFolders()
+    let pid = getpid()
     private let lock = NSLock()
     private var folders: Set<String> = []
     private var counter = 0

@@ -204,7 +204,7 @@ public final class Executor: @unchecked Sendable {
                 waiting[i] += 1
             }
         }
-        var ready = [[Int]](repeating: [], count: Lane.allCases.count)
+        var ready = [ReadyQueue](repeating: ReadyQueue(), count: Lane.allCases.count)
         // Tasks a crash left at the provider go first: they already hold slots there.
         let resumed = { (i: Int) -> Bool in
             guard let state = records[self.plan.jobs[i].key]?.state else { return false }
@@ -213,7 +213,7 @@ public final class Executor: @unchecked Sendable {
         for i in plan.jobs.indices where selected[i] && !done[i] && waiting[i] == 0 {
             ready[lane(plan.jobs[i]).rawValue].append(i)
         }
-        ready[Lane.remote.rawValue].sort { resumed($0) && !resumed($1) }
+        ready[Lane.remote.rawValue].prioritize(resumed)
         var running = [Int](repeating: 0, count: Lane.allCases.count)
         var blocked = [Bool](repeating: false, count: plan.jobs.count)
         var lastLockWrite = Date.distantPast
@@ -225,8 +225,7 @@ public final class Executor: @unchecked Sendable {
             var inFlight = 0
             while true {
                 for lane in Lane.allCases {
-                    while running[lane.rawValue] < capacity(lane), !ready[lane.rawValue].isEmpty, !stopping {
-                        let i = ready[lane.rawValue].removeFirst()
+                    while running[lane.rawValue] < capacity(lane), !stopping, let i = ready[lane.rawValue].popFirst() {
                         let inputs = plan.jobs[i].deps.map { result[$0] }
                         // The row as the run found it: nothing else writes it before the job runs.
                         let found = records[plan.jobs[i].key]
