@@ -219,6 +219,58 @@ public final class Executor: @unchecked Sendable {
         var lastLockWrite = Date.distantPast
         var lockWriteCost = 0.0
 
+        // What a finished job means for the rest: its dependents, the summary, the lock.
+        func complete(_ finished: Finished) {
+            let i = finished.index
+            let job = plan.jobs[i]
+            if finished.interrupted { return }
+            if let refused = finished.budget {
+                // Stop starting paid work; what is in flight finishes.
+                if summary.budgetRefused == nil { summary.budgetRefused = refused }
+                ready[Lane.remote.rawValue].removeAll()
+                return
+            }
+            if let reason = finished.error {
+                summary.failed.append((job.id, reason))
+                observer.observe(RunEvent(.jobFailed, job: job.id, jobKind: job.kind.rawValue, message: reason))
+                var stack = dependents[i]
+                while let d = stack.popLast() {
+                    guard !blocked[d] else { continue }
+                    blocked[d] = true
+                    stack.append(contentsOf: dependents[d])
+                }
+                return
+            }
+            let sha = finished.sha, units = finished.units
+            done[i] = true
+            result[i] = sha
+            summary.done += 1
+            summary.unitsSpent += units
+            if job.kind == .export { summary.exported.append(exportPath(job)) }
+            observer.observe(RunEvent(.jobDone, job: job.id, jobKind: job.kind.rawValue, units: units))
+            for d in dependents[i] {
+                waiting[d] -= 1
+                if waiting[d] == 0 && !blocked[d] {
+                    if summary.budgetRefused != nil && lane(plan.jobs[d]) == .remote { continue }
+                    ready[lane(plan.jobs[d]).rawValue].append(d)
+                }
+            }
+            // The lock is derived from the state store; rewriting it now and then (not per
+            // job) keeps a 10,000-job run cheap, and the end of the run writes it whole.
+            // Every 10 s, or less often when it is big: at most 0.5 % of the run's time.
+            if job.kind.isPaid || job.kind == .post, Date().timeIntervalSince(lastLockWrite) > max(10, 200 * lockWriteCost) {
+                let start = Date()
+                try? writeLock(old: oldLock)
+                lastLockWrite = Date()
+                lockWriteCost = lastLockWrite.timeIntervalSince(start)
+            }
+        }
+        // An export is a hard link when out/ and the cache share a file system: done right
+        // here instead of in a task of its own (half of a campaign's jobs; a task each cost
+        // more than the link). A copy to another file system takes a task, as other jobs do.
+        let outDevice = (FileStats.statNow(baseDirectory + "/out") ?? FileStats.statNow(baseDirectory))?.device
+        let exportsLink = outDevice != nil && outDevice == FileStats.statNow((store.path as NSString).deletingLastPathComponent)?.device
+
         // A struct rather than a tuple: Swift 6.3's optimiser mangled the index of a
         // (Int, Result<(String?, Double), any Error>) task result in release builds.
         try await withThrowingTaskGroup(of: Finished.self) { group in
@@ -229,9 +281,17 @@ public final class Executor: @unchecked Sendable {
                         let inputs = plan.jobs[i].deps.map { result[$0] }
                         // The row as the run found it: nothing else writes it before the job runs.
                         let found = records[plan.jobs[i].key]
+                        observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
+                        if exportsLink, plan.jobs[i].kind == .export {
+                            do {
+                                complete(Finished(index: i, sha: try export(i, inputs: inputs, record: found), units: 0, error: nil))
+                            } catch {
+                                complete(Finished(index: i, sha: nil, units: 0, error: "\(error)"))
+                            }
+                            continue
+                        }
                         running[lane.rawValue] += 1
                         inFlight += 1
-                        observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
                         group.addTask { [self] in
                             do {
                                 let (sha, units) = try await execute(i, inputs: inputs, record: found)
@@ -247,51 +307,9 @@ public final class Executor: @unchecked Sendable {
                     }
                 }
                 guard inFlight > 0, let finished = try await group.next() else { break }
-                let i = finished.index
                 inFlight -= 1
-                running[lane(plan.jobs[i]).rawValue] -= 1
-                let job = plan.jobs[i]
-                if finished.interrupted { continue }
-                if let refused = finished.budget {
-                    // Stop starting paid work; what is in flight finishes.
-                    if summary.budgetRefused == nil { summary.budgetRefused = refused }
-                    ready[Lane.remote.rawValue].removeAll()
-                    continue
-                }
-                if let reason = finished.error {
-                    summary.failed.append((job.id, reason))
-                    observer.observe(RunEvent(.jobFailed, job: job.id, jobKind: job.kind.rawValue, message: reason))
-                    var stack = dependents[i]
-                    while let d = stack.popLast() {
-                        guard !blocked[d] else { continue }
-                        blocked[d] = true
-                        stack.append(contentsOf: dependents[d])
-                    }
-                } else {
-                    let sha = finished.sha, units = finished.units
-                    done[i] = true
-                    result[i] = sha
-                    summary.done += 1
-                    summary.unitsSpent += units
-                    if job.kind == .export { summary.exported.append(exportPath(job)) }
-                    observer.observe(RunEvent(.jobDone, job: job.id, jobKind: job.kind.rawValue, units: units))
-                    for d in dependents[i] {
-                        waiting[d] -= 1
-                        if waiting[d] == 0 && !blocked[d] {
-                            if summary.budgetRefused != nil && lane(plan.jobs[d]) == .remote { continue }
-                            ready[lane(plan.jobs[d]).rawValue].append(d)
-                        }
-                    }
-                    // The lock is derived from the state store; rewriting it now and then (not per
-                    // job) keeps a 10,000-job run cheap, and the end of the run writes it whole.
-                    // Every 10 s, or less often when it is big: at most 0.5 % of the run's time.
-                    if job.kind.isPaid || job.kind == .post, Date().timeIntervalSince(lastLockWrite) > max(10, 200 * lockWriteCost) {
-                        let start = Date()
-                        try? writeLock(old: oldLock)
-                        lastLockWrite = Date()
-                        lockWriteCost = lastLockWrite.timeIntervalSince(start)
-                    }
-                }
+                running[lane(plan.jobs[finished.index]).rawValue] -= 1
+                complete(finished)
             }
         }
         summary.stopReason = stop.reason
@@ -486,13 +504,22 @@ public final class Executor: @unchecked Sendable {
             record.resultDuration = info?.durationSeconds
             try finish(&record, sha: sha)
             return (sha, 0)
-        case .export(let path):
-            guard let sha = inputs.first ?? nil else { throw RunError.unsupported("nothing to export for \(path)") }
-            try cache.export(sha, to: baseDirectory + "/" + path)
-            // Lost in a crash, an export is linked again: its row waits for the next commit.
-            try finish(&record, sha: sha, later: true)
-            return (sha, 0)
+        case .export:
+            return (try export(i, inputs: inputs, record: found), 0)
         }
+    }
+
+    /// An export job: its input's cache object under its out/ name.
+    private func export(_ i: Int, inputs: [String?], record found: JobRecord?) throws -> String {
+        let job = plan.jobs[i]
+        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, units: job.units, now: Date())
+        record.attempts += 1
+        let path = exportPath(job)
+        guard let sha = inputs.first ?? nil else { throw RunError.unsupported("nothing to export for \(path)") }
+        try cache.export(sha, to: baseDirectory + "/" + path)
+        // Lost in a crash, an export is linked again: its row waits for the next commit.
+        try finish(&record, sha: sha, later: true)
+        return sha
     }
 
     /// A paid render at the remote provider: URLs of its (uploaded) inputs, the element id
