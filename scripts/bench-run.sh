@@ -7,6 +7,8 @@
 #   3. no-op `troupe run` on the finished 10,000-job campaign <= 1 s
 # Binaries: `swift build -c release` outputs, or TROUPE_BIN_DIR=/dir holding troupe and troupe-sim.
 # Each scenario gets a fresh simulator on a free port; all are killed on exit.
+# On ext4 without a journal, creating files right after deleting many (this script's own
+# cleanup at the end included) costs extra kernel time: wait a few minutes between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
