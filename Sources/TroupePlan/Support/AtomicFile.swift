@@ -96,7 +96,7 @@ public enum AtomicFile {
 
     /// A fresh name in `path`'s folder for a file that is renamed over `path` once complete.
     public static func temporaryName(beside path: String) -> String {
-        path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        path + ".tmp-" + uniqueName()
     }
 
     /// mkdir -p, with one plain mkdir when the parent exists (FileManager's costs more than a
@@ -114,27 +114,36 @@ public enum AtomicFile {
         MadeFolders.shared.insert(dir)
     }
 
-    /// A name no other temp file of this process has, and that another process's (another
-    /// pid) cannot have: no random bytes (a syscall each) needed.
+    /// A name no other temp file has: this process's pid and a random number drawn once (a
+    /// killed run's leftovers may carry a reused pid, in a container often the same one), then
+    /// a counter, so no random bytes (a syscall each) per name.
     public static func uniqueName() -> String {
-        "\(MadeFolders.shared.pid)-\(MadeFolders.shared.nextNumber())"
+        UniqueNames.shared.next()
     }
 }
 
-/// Folders this process has made or found, and a counter for unique names.
+/// Folders this process has made or found.
 private final class MadeFolders: @unchecked Sendable {
     static let shared = MadeFolders()
-    let pid = getpid()
     private let lock = NSLock()
     private var folders: Set<String> = []
-    private var counter = 0
 
     func contains(_ dir: String) -> Bool { lock.withLock { folders.contains(dir) } }
     func insert(_ dir: String) { _ = lock.withLock { folders.insert(dir) } }
-    func nextNumber() -> Int {
-        lock.withLock {
+}
+
+/// `uniqueName`'s per-process prefix and counter.
+private final class UniqueNames: @unchecked Sendable {
+    static let shared = UniqueNames()
+    private let prefix = "\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    private let lock = NSLock()
+    private var counter = 0
+
+    func next() -> String {
+        let n = lock.withLock {
             counter += 1
             return counter
         }
+        return "\(prefix)-\(n)"
     }
 }
