@@ -109,11 +109,8 @@ struct RunCommand: AsyncParsableCommand {
         // before anything else is printed, whichever way the run ends.
         let summary: RunSummary
         do {
+            defer { observer.flush() }
             summary = try await executor.run()
-            observer.flush()
-        } catch {
-            observer.flush()
-            throw error
         }
         signals.cancel()
 

@@ -159,10 +159,11 @@ final class RemoteSession: Sendable {
                 record.taskId = lc.taskID
                 record.lastError = nil
                 record.updatedAt = clock.date
+                let event = Self.ledgerEvent(reply), detail = Self.ledgerDetail(reply)
                 if case .accepted = reply {
-                    store.saveLater(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: record.updatedAt)
+                    store.saveLater(record, ledger: event, detail: detail, at: record.updatedAt)
                 } else {
-                    try store.save(record, ledger: Self.ledgerEvent(reply), detail: Self.ledgerDetail(reply), at: record.updatedAt)
+                    try store.save(record, ledger: event, detail: detail, at: record.updatedAt)
                 }
 
             case .query(let externalID):

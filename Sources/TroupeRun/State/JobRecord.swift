@@ -131,6 +131,11 @@ public struct LedgerEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
         self.at = at
     }
 
+    /// A line about `record`'s job, under the external id it has now.
+    init(for record: JobRecord, event: String, detail: String?, at: Date) {
+        self.init(key: record.key, externalTaskId: record.externalTaskId ?? "", event: event, detail: detail, at: at)
+    }
+
     enum CodingKeys: String, CodingKey {
         case seq, key, event, detail, at
         case externalTaskId = "external_task_id"

@@ -138,10 +138,7 @@ public final class StateStore: Sendable {
     /// done again: a task id the next run finds again by its external id, an export linked
     /// again. A commit is most of a write's cost, and a render needs four rows.
     public func saveLater(_ record: JobRecord, ledger event: String? = nil, detail: String? = nil, at: Date? = nil) {
-        let line = event.map {
-            LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: $0, detail: detail,
-                        at: at ?? record.updatedAt)
-        }
+        let line = event.map { LedgerEntry(for: record, event: $0, detail: detail, at: at ?? record.updatedAt) }
         guard later.add(record, line) else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + Self.laterDelay) { [weak self] in
             guard let self else { return }
@@ -232,8 +229,7 @@ public final class StateStore: Sendable {
     public func save(_ record: JobRecord, ledger event: String, detail: String? = nil, at: Date) throws {
         try write { db in
             try self.upsert(record, db)
-            try Self.append(LedgerEntry(key: record.key, externalTaskId: record.externalTaskId ?? "", event: event,
-                                        detail: detail, at: at), db)
+            try Self.append(LedgerEntry(for: record, event: event, detail: detail, at: at), db)
         }
     }
 
