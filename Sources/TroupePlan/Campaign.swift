@@ -18,14 +18,10 @@ public struct Campaign: Sendable {
         URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(".troupe").path
     }
 
-    /// Loads and validates, media checks included: what `troupe validate` reports.
+    /// Loads and validates, media checks included, then plans without the lock: what `troupe
+    /// validate` reports (the planner adds pricing problems and notes on identical inputs).
     public static func validate(manifest path: String) -> Campaign {
-        let loaded = ManifestLoader().load(path: path)
-        var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
-        if loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix {
-            c.diagnostics += MediaChecker().check(manifest, matrix: matrix)
-        }
-        return c
+        open(manifest: path, status: LockStatus(nil))
     }
 
     /// Loads, validates and plans. `status` defaults to what troupe.lock records.

@@ -46,6 +46,7 @@ func report(_ diagnostics: [Diagnostic], sources: [SourceText], format: Diagnost
         var summary = [String]()
         if errors > 0 { summary.append("\(errors) error\(errors == 1 ? "" : "s")") }
         if warnings > 0 { summary.append("\(warnings) warning\(warnings == 1 ? "" : "s")") }
-        FileHandle.standardError.write(Data((text + summary.joined(separator: ", ") + " generated.\n").utf8))
+        // Notes alone (identical inputs, say) need no summary line.
+        FileHandle.standardError.write(Data((text + (summary.isEmpty ? "" : summary.joined(separator: ", ") + " generated.\n")).utf8))
     }
 }

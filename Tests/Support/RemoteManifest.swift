@@ -4,8 +4,12 @@ import Foundation
 /// plan it), rendered by `kling` — for runs against troupe-sim with placeholder results.
 public enum RemoteManifest {
     /// `characters` × `clips` renders of `seconds` each; `extra` is appended verbatim.
+    /// `twins` more characters share the images of the first ones (`c0-twin` has `c0`'s) and
+    /// `copies` more clips are the first clips again (`k0-copy`): identical inputs, so their
+    /// cells share renders and the campaign still has `characters` × `clips` paid renders.
     public static func text(characters: Int, clips: Int, seconds: Double = 5, concurrency: Int = 5,
-                            rate: String = "50/s", maxUnits: Double? = nil, extra: String = "") -> String {
+                            rate: String = "50/s", maxUnits: Double? = nil, twins: Int = 0, copies: Int = 0,
+                            extra: String = "") -> String {
         var y = """
         troupe: 1
         name: sim-campaign
@@ -17,9 +21,15 @@ public enum RemoteManifest {
         for c in 0..<characters {
             y += "  c\(c): {image: \"https://media.example/c\(c).png\", sha256: \(digest("image-\(c)"))}\n"
         }
+        for c in 0..<twins {
+            y += "  c\(c)-twin: {image: \"https://mirror.example/c\(c).png\", sha256: \(digest("image-\(c)"))}\n"
+        }
         y += "clips:\n"
         for k in 0..<clips {
             y += "  k\(k): {video: \"https://media.example/k\(k).mp4\", sha256: \(digest("clip-\(k)")), duration: \(seconds)}\n"
+        }
+        for k in 0..<copies {
+            y += "  k\(k)-copy: {video: \"https://mirror.example/k\(k).mp4\", sha256: \(digest("clip-\(k)")), duration: \(seconds)}\n"
         }
         y += "renders:\n  - characters: [\"*\"]\n    clips: [\"*\"]\n"
         return y + extra

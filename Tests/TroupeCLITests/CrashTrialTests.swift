@@ -53,8 +53,9 @@ import TroupeTestSupport
         var lock: Lockfile? { get throws { try Lockfile.read(dir.appendingPathComponent("troupe.lock").path) } }
     }
 
-    /// 200 renders; 10 % 5xx, 5 % failed tasks, 5 % dropped connections, 1303 above 5 in
-    /// flight (troupe is told 8); SIGKILL at 20 random moments, then run to the end.
+    /// 200 renders for 231 cells (a character twin and a clip copy share renders); 10 % 5xx,
+    /// 5 % failed tasks, 5 % dropped connections, 1303 above 5 in flight (troupe is told 8);
+    /// SIGKILL at 20 random moments, then run to the end.
     @Test func twoHundredRendersSurviveTwentyKills() async throws {
         var config = SimConfiguration()
         config.timeScale = 50
@@ -67,7 +68,8 @@ import TroupeTestSupport
         config.billedSeconds = 5
         let sim = try await KlingSimServer.start(config)
         defer { Task { await sim.stop() } }
-        let c = try Campaign(RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s"), sim: sim)
+        let c = try Campaign(RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s",
+                                                    twins: 1, copies: 1), sim: sim)
 
         var seed = UInt64(Date().timeIntervalSince1970 * 1000)
         print("crash trial seed \(seed)")
@@ -112,8 +114,24 @@ import TroupeTestSupport
         #expect(stats.resultFetches.values.reduce(0, +) <= succeeded + kills)
 
         let lock = try #require(try c.lock)
-        #expect(lock.renders.count == succeeded)
-        let lockUnits = lock.renders.values.reduce(0) { $0 + ($1.units ?? 0) }
+        // A shared render is recorded once; the cells that share it point at it.
+        let owners = lock.renders.filter { $0.value.sameAs == nil }
+        #expect(owners.count == succeeded)
+        #expect(lock.renders.values.allSatisfy { r in r.sameAs.map { lock.renders[$0]?.key == r.key } ?? true })
+        let sharing = lock.renders.filter { $0.value.sameAs != nil }
+        // Every cell of a fetched render is in the lock, and no other.
+        let plan = try #require(TroupePlan.Campaign.open(manifest: c.dir.appendingPathComponent("troupe.yaml").path,
+                                                         status: LockStatus(nil)).plan)
+        let fetched = Set(renders.filter { $0.state == .fetched }.map(\.key))
+        let cellsOfFetched = plan.jobs.filter { $0.kind == .render && fetched.contains($0.key) }.flatMap(\.names)
+        #expect(Set(lock.renders.keys) == Set(cellsOfFetched))
+        #expect(plan.jobs.filter { $0.kind == .render }.flatMap(\.names).count == 231)
+        for (cell, r) in sharing {
+            let mine = FileManager.default.contents(atPath: c.dir.appendingPathComponent("out/renders/\(cell).mp4").path)
+            let theirs = FileManager.default.contents(atPath: c.dir.appendingPathComponent("out/renders/\(r.sameAs!).mp4").path)
+            #expect(mine != nil && mine == theirs, "\(cell) is exported from the render it shares")
+        }
+        let lockUnits = lock.unitsCharged
         let storeUnits = renders.filter { $0.state == .fetched }.reduce(0) { $0 + ($1.unitsCharged ?? 0) }
         #expect(abs(lockUnits - stats.unitsCharged) < 1e-6)
         #expect(abs(storeUnits - stats.unitsCharged) < 1e-6)

@@ -18,9 +18,14 @@ final class SimCampaign: @unchecked Sendable {
     let store: StateStore
     let cache: ResultCache
 
-    init(_ text: String? = nil, sim: KlingSimServer, s3: String? = nil, example: Bool = false) throws {
+    /// `copying`: a folder whose files (not its .troupe/) become this campaign's, as a fresh clone.
+    init(_ text: String? = nil, sim: KlingSimServer, s3: String? = nil, example: Bool = false, copying: String? = nil) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-sim-\(UUID().uuidString)").path
-        if example { try ExampleProject.write(to: dir) } else {
+        if let copying {
+            try FileManager.default.copyItem(atPath: copying, toPath: dir)
+            try? FileManager.default.removeItem(atPath: dir + "/.troupe")
+            try? FileManager.default.removeItem(atPath: dir + "/out")
+        } else if example { try ExampleProject.write(to: dir) } else {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try text!.write(toFile: dir + "/troupe.yaml", atomically: true, encoding: .utf8)
         }
@@ -112,6 +117,86 @@ final class SimCampaign: @unchecked Sendable {
         let second = try await p.run()
         #expect(second.done == 0 && second.failed.isEmpty)
         #expect(await sim.stats().creates == 4)
+    }
+
+    /// The example project with a clip copied under another name and a second character on
+    /// pip's image: cells with identical inputs are one render — one create per external id,
+    /// the lock's units add up to the charge, and every cell's export is the shared result.
+    @Test func identicalInputsAreCreatedAndPaidOnce() async throws {
+        let moto = try await MotoServer.launch()
+        defer { moto.terminate() }
+        let sim = try await SimCampaign.simulator(renderer: PreviewResultRenderer())
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(sim: sim, s3: moto.endpoint, example: true)
+        try FileManager.default.copyItem(atPath: p.dir + "/media/hop.mp4", toPath: p.dir + "/media/hop-take2.mp4")
+        try p.edit {
+            $0.replacingOccurrences(of: "provider: {use: preview, model: kling-v3, mode: std}",
+                                    with: "provider: {use: kling, model: kling-v3, mode: std, concurrency: 3, rate: 20/s}\nuploads: {s3: {bucket: troupe-test, endpoint: \"\(moto.endpoint)\"}}")
+                .replacingOccurrences(of: "  hop:  {video: media/hop.mp4}", with: "  hop:  {video: media/hop.mp4}\n  hop-again: {video: media/hop-take2.mp4}")
+                .replacingOccurrences(of: "  pip:   {image: media/pip.png}", with: "  pip:   {image: media/pip.png}\n  pip-twin: {image: media/pip.png}")
+        }
+        let bucket = try S3Store(configuration: S3Configuration(bucket: "troupe-test", endpoint: moto.endpoint),
+                                 credentials: S3Credentials(accessKeyID: "test", secretAccessKey: "test"), http: HTTPClient())
+        try await bucket.createBucket()
+
+        // 9 cells, 4 renders: mochi/hop-again = mochi/hop; pip-twin/* and pip/hop-again = pip's.
+        let plan = try p.plan()
+        let renders = plan.jobs.filter { $0.kind == .render }
+        #expect(renders.count == 4)
+        #expect(renders.first { $0.id == "render:pip/hop" }?.names == ["pip/hop", "pip/hop-again", "pip-twin/hop", "pip-twin/hop-again"])
+        let planned = plan.totals.units
+
+        let first = try await p.run()
+        #expect(first.failed.isEmpty, "\(first.failed)")
+        let stats = await sim.stats()
+        #expect(stats.creates == 4 && stats.duplicateRejections == 0)
+        #expect(stats.createsByExternalID.count == 4 && stats.createsByExternalID.values.allSatisfy { $0 == 1 },
+                "\(stats.createsByExternalID)")
+        #expect(abs(first.unitsSpent - stats.unitsCharged) < 1e-6 && stats.unitsCharged > 0)
+        // The plan priced each shared render once, as the provider charged it.
+        #expect(abs(stats.unitsCharged - renders.reduce(0) { $0 + $1.units }) < 1e-6, "\(stats.unitsCharged) vs \(planned)")
+
+        let lock = try #require(try p.lock)
+        #expect(lock.format == 2 && lock.renders.count == 9)
+        #expect(abs(lock.unitsCharged - stats.unitsCharged) < 1e-6)
+        #expect(lock.renders["pip-twin/hop-again"]?.sameAs == "pip/hop")
+        #expect(lock.renders["pip-twin/hop-again"]?.units == nil)
+        let status = try Maintenance.status(of: try p.plan(), store: p.store)
+        #expect(abs(status.unitsSpent - stats.unitsCharged) < 1e-6)
+        for (cell, owner) in [("pip-twin/hop-again", "pip/hop"), ("mochi/hop-again", "mochi/hop"), ("pip-twin/wave", "pip/wave")] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: p.dir + "/out/renders/\(cell).mp4"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: p.dir + "/out/renders/\(owner).mp4"))
+            #expect(!a.isEmpty && a == b, "\(cell) is \(owner)'s render")
+        }
+        // pip-reel and pip-twin-reel have the same inputs: one post-step, two exports.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: p.dir + "/out/pip-twin-reel.mp4"))
+                == Data(contentsOf: URL(fileURLWithPath: p.dir + "/out/pip-reel.mp4")))
+        #expect(Maintenance.verify(lock: lock, cache: p.cache, baseDirectory: p.dir).isEmpty)
+
+        // A lock of the old shape (format 1: every cell with the task's units) is read, nothing
+        // is paid again, and it is rewritten in the new shape.
+        var old = lock
+        old.format = 1
+        for (cell, r) in lock.renders {
+            guard let owner = r.sameAs else { continue }
+            old.renders[cell] = lock.renders[owner]
+        }
+        #expect(old.unitsCharged > stats.unitsCharged)
+        try old.encoded().write(to: URL(fileURLWithPath: p.dir + "/troupe.lock"))
+        let again = try await p.run()
+        #expect(again.done == 0 && again.failed.isEmpty)
+        #expect(await sim.stats().creates == 4)
+        #expect(try p.lock == lock)
+
+        // A fresh clone with only the old-shape lock adopts every shared task by its external id.
+        try old.encoded().write(to: URL(fileURLWithPath: p.dir + "/troupe.lock"))
+        try FileManager.default.removeItem(atPath: p.dir + "/.troupe")
+        let clone = try SimCampaign(sim: sim, s3: moto.endpoint, example: false, copying: p.dir)
+        let cloned = try await clone.run()
+        #expect(cloned.failed.isEmpty, "\(cloned.failed)")
+        let after = await sim.stats()
+        #expect(after.creates == 4 && after.duplicateRejections == 0)
+        #expect(abs((try clone.lock?.unitsCharged ?? 0) - stats.unitsCharged) < 1e-6)
     }
 
     /// 5xx, dropped connections and failed tasks, with a gate wider than the account's limit:

@@ -9,6 +9,20 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         public var line: Int
         public var column: Int
         public var message: String
+
+        public init(file: String, line: Int, column: Int, message: String) {
+            self.file = file
+            self.line = line
+            self.column = column
+            self.message = message
+        }
+
+        public init(file: String, at mark: Mark, message: String) {
+            self.file = file
+            self.line = mark.line
+            self.column = mark.column
+            self.message = message
+        }
     }
 
     public var file: String

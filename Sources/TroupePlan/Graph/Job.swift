@@ -53,6 +53,10 @@ public struct Job: Sendable {
     /// What official Kling would charge, shown beside free preview renders.
     public var klingUnits: Double = 0
     public var status: JobStatus = .new
+    /// Every name this job stands for when identical inputs gave several the same key (render
+    /// ids, element or output names), its own first; empty when it stands for one. DESIGN §3:
+    /// one node per key, so the shared render is created and paid once.
+    public var cells: [String] = []
 
     /// The id without its kind: `mochi/wave` for `render:mochi/wave` (the lock's entry name,
     /// what `--only` and `--reroll` match).
@@ -60,4 +64,7 @@ public struct Job: Sendable {
         guard let colon = id.firstIndex(of: ":") else { return id }
         return String(id[id.index(after: colon)...])
     }
+
+    /// The names this job stands for: `cells`, or its own name.
+    public var names: [String] { cells.isEmpty ? [name] : cells }
 }

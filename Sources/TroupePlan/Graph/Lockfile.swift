@@ -8,18 +8,22 @@ public struct Lockfile: Sendable, Codable, Equatable {
         public var elementId: Int64?
         public var taskId: String?
         public var units: Double?
+        /// Another element with identical inputs: it made the element (and was paid) for both.
+        public var sameAs: String?
 
-        public init(key: String, elementId: Int64? = nil, taskId: String? = nil, units: Double? = nil) {
+        public init(key: String, elementId: Int64? = nil, taskId: String? = nil, units: Double? = nil, sameAs: String? = nil) {
             self.key = key
             self.elementId = elementId
             self.taskId = taskId
             self.units = units
+            self.sameAs = sameAs
         }
 
         enum CodingKeys: String, CodingKey {
             case key, units
             case elementId = "element_id"
             case taskId = "task_id"
+            case sameAs = "same_as"
         }
     }
 
@@ -32,6 +36,9 @@ public struct Lockfile: Sendable, Codable, Equatable {
         public var sha256: String?
         public var duration: Double?
         public var units: Double?
+        /// Another cell with identical inputs whose entry holds the task: one render, paid once,
+        /// so its units are counted there only.
+        public var sameAs: String?
 
         public init(key: String, taskId: String? = nil, externalTaskId: String? = nil, sha256: String? = nil,
                     duration: Double? = nil, units: Double? = nil) {
@@ -43,10 +50,17 @@ public struct Lockfile: Sendable, Codable, Equatable {
             self.units = units
         }
 
+        /// An entry that points at the cell holding the shared task.
+        public init(key: String, sameAs: String) {
+            self.key = key
+            self.sameAs = sameAs
+        }
+
         enum CodingKeys: String, CodingKey {
             case key, sha256, duration, units
             case taskId = "task_id"
             case externalTaskId = "external_task_id"
+            case sameAs = "same_as"
         }
     }
 
@@ -62,7 +76,10 @@ public struct Lockfile: Sendable, Codable, Equatable {
         }
     }
 
-    public var format: Int = 1
+    /// 2: a task shared by cells with identical inputs is recorded once (`same_as`). A lock
+    /// of format 1 gave every such cell the task's units; it is read and rewritten as 2.
+    public static let currentFormat = 2
+    public var format: Int = Lockfile.currentFormat
     public var elements: [String: Element] = [:]
     public var renders: [String: Render] = [:]
     public var outputs: [String: Output] = [:]
@@ -80,6 +97,33 @@ public struct Lockfile: Sendable, Codable, Equatable {
         var data = try e.encode(self)
         data.append(UInt8(ascii: "\n"))
         return data
+    }
+
+    /// The entry holding the task of the render named by one of `names` with this key,
+    /// following `same_as`; nil when the lock has none.
+    public func render(key: String, names: [String]) -> Render? {
+        for name in names {
+            guard let r = renders[name], r.key == key else { continue }
+            guard let owner = r.sameAs else { return r }
+            if let o = renders[owner], o.key == key, o.sameAs == nil { return o }
+        }
+        return nil
+    }
+
+    /// The same for elements.
+    public func element(key: String, names: [String]) -> Element? {
+        for name in names {
+            guard let e = elements[name], e.key == key else { continue }
+            guard let owner = e.sameAs else { return e }
+            if let o = elements[owner], o.key == key, o.sameAs == nil { return o }
+        }
+        return nil
+    }
+
+    /// Units the lock says were charged: each task once.
+    public var unitsCharged: Double {
+        renders.values.reduce(0) { $0 + ($1.sameAs == nil ? $1.units ?? 0 : 0) }
+            + elements.values.reduce(0) { $0 + ($1.sameAs == nil ? $1.units ?? 0 : 0) }
     }
 
     /// Every key the lock records.

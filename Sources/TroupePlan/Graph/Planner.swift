@@ -38,6 +38,8 @@ public struct Planner {
     var jobs: [Job] = []
     var diagnostics: [Diagnostic] = []
     private var uploadByKey: [String: Int] = [:]
+    /// Prepare, element, render and post jobs by key: one node per key (DESIGN §3).
+    private var jobByKey: [String: Int] = [:]
 
     public init(manifest: Manifest, matrix: RenderMatrix, outputs: [ResolvedOutput], options: PlanOptions) {
         self.manifest = manifest
@@ -71,6 +73,7 @@ public struct Planner {
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
         try? digests?.save()
+        noteSameImages(images)
 
         // prepare + upload for clips
         var clipKey = [String](repeating: "", count: manifest.clips.count)
@@ -88,8 +91,9 @@ public struct Planner {
                     key.add("trim_end", t.upperBound)
                 }
                 key.add("conform", clip.conform)
-                let p = add(Job(id: "prepare:\(clip.name)", kind: .prepare, key: key.hex, deps: [],
-                                subject: .prepare(clip: k, source: source, trim: clip.trim?.value, conform: clip.conform)))
+                let p = addOnce(Job(id: "prepare:\(clip.name)", kind: .prepare, key: key.hex, deps: [],
+                                    subject: .prepare(clip: k, source: source, trim: clip.trim?.value, conform: clip.conform)),
+                                name: clip.name)
                 clipKey[k] = jobs[p].key
                 clipDeps[k] = [p]
                 if provider.isRemote { clipDeps[k] = [upload(id: "clip/\(clip.name)", input: nil, fromJob: p)] }
@@ -100,6 +104,8 @@ public struct Planner {
                 }
             }
         }
+
+        noteSameClips(clipKey)
 
         // uploads of images
         var imageDeps = [[Int]](repeating: [], count: manifest.characters.count)
@@ -136,7 +142,7 @@ public struct Planner {
                 let rate = table.element
                 var job = Job(id: "element:\(element.name)", kind: .element, key: key.hex, deps: deps, subject: .element(e))
                 job.units = rate.price(seconds: 0)
-                let j = add(job)
+                let j = addOnce(job, name: element.name)
                 elementRef[e] = jobs[j].key
                 elementJob[e] = j
             }
@@ -186,6 +192,13 @@ public struct Planner {
                 return common.hex(adding: own)
             }
             for (i, (c, k)) in cells.enumerated() {
+                if let shared = jobByKey[keys[i]] {
+                    // Identical inputs: the cell takes the render another cell already has.
+                    share(shared, manifest.characters[c].name + "/" + manifest.clips[k].name)
+                    renderJob[c * nk + k] = shared
+                    renderOrder.append(c * nk + k)
+                    continue
+                }
                 let elementDeps = elementOf[c]?.job.map { [$0] } ?? []
                 var job = Job(id: "render:" + manifest.characters[c].name + "/" + manifest.clips[k].name, kind: .render,
                               key: keys[i], deps: imageDeps[c] + clipDeps[k] + elementDeps,
@@ -193,11 +206,14 @@ public struct Planner {
                 job.seconds = seconds[k]
                 job.units = rate.price(seconds: seconds[k])
                 job.klingUnits = klingRate?.price(seconds: seconds[k]) ?? 0
-                renderJob[c * nk + k] = add(job)
+                let j = add(job)
+                jobByKey[keys[i]] = j
+                renderJob[c * nk + k] = j
                 renderOrder.append(c * nk + k)
             }
         }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return (nil, diagnostics) }
+        noteSharedRenders()
 
         // post-steps in dependency order, then exports
         var postJob = [Int?](repeating: nil, count: outputs.count)
@@ -206,6 +222,7 @@ public struct Planner {
             var deps: [Int] = []
             for input in out.inputs {
                 switch input {
+                // A shared render is still one input per cell: a reel of two identical cells plays it twice.
                 case .render(let c, let k): if renderJob[c * nk + k] >= 0 { deps.append(renderJob[c * nk + k]) }
                 case .output(let p): if let j = postJob[p] { deps.append(j) }
                 }
@@ -220,7 +237,8 @@ public struct Planner {
                 // local step, so its key moves and cached wrong outputs are made again.
                 key.add("trim_engine", 2)
             }
-            postJob[o] = add(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, subject: .post(output: o)))
+            postJob[o] = addOnce(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, subject: .post(output: o)),
+                                 name: out.name)
         }
         let exportPaths = renderOrder.map { cell in
             "out/renders/" + manifest.characters[cell / nk].name + "/" + manifest.clips[cell % nk].name + ".mp4"
@@ -246,6 +264,72 @@ public struct Planner {
         return (Plan(manifest: manifest, provider: effective, table: table, jobs: jobs, outputs: outputs), diagnostics)
     }
 
+    // MARK: - Identical inputs (notes, not errors: sharing is right, but maybe not meant)
+
+    /// Two characters whose images are the same bytes.
+    private mutating func noteSameImages(_ images: [MediaInput?]) {
+        var first: [String: Int] = [:]
+        for (c, image) in images.enumerated() {
+            guard let sha = image?.sha256 else { continue }
+            guard let f = first[sha] else { first[sha] = c; continue }
+            let a = manifest.characters[f], b = manifest.characters[c]
+            diagnostics.append(Diagnostic(
+                file: manifest.path, at: b.imageMark, severity: .note, code: "same-content",
+                message: "character '\(b.name)' has the same image as '\(a.name)' (identical bytes)",
+                hint: "cells that differ only in these characters are one render, paid once; use another image if you meant two looks",
+                related: [.init(file: manifest.path, at: a.imageMark,
+                                message: "'\(a.name)' uses the same image here")]))
+        }
+    }
+
+    /// Two clips that prepare to the same bytes (same source, trim and conform).
+    private mutating func noteSameClips(_ clipKey: [String]) {
+        var first: [String: Int] = [:]
+        for (k, key) in clipKey.enumerated() where !key.isEmpty {
+            guard let f = first[key] else { first[key] = k; continue }
+            let a = manifest.clips[f], b = manifest.clips[k]
+            diagnostics.append(Diagnostic(
+                file: manifest.path, at: b.videoMark, severity: .note, code: "same-content",
+                message: "clip '\(b.name)' is the same video as '\(a.name)' (identical bytes\(b.trim == nil ? "" : " and trim"))",
+                hint: "cells that differ only in these clips are one render, paid once; trim it differently or use another take if you meant two",
+                related: [.init(file: manifest.path, at: a.videoMark,
+                                message: "'\(a.name)' uses the same video here")]))
+        }
+    }
+
+    /// Cells that share a render, at the block of each later cell; a long list is cut short.
+    private mutating func noteSharedRenders() {
+        let limit = 10
+        var noted = 0, more = 0
+        for job in jobs where job.kind == .render && job.cells.count > 1 {
+            guard case .render(_, _, let firstBlock, _) = job.subject else { continue }
+            for cell in job.cells.dropFirst() {
+                guard noted < limit else { more += 1; continue }
+                noted += 1
+                let block = blockMark(ofCell: cell) ?? manifest.renders[firstBlock].mark
+                let origin = manifest.renders[firstBlock].mark
+                diagnostics.append(Diagnostic(
+                    file: manifest.path, at: block, severity: .note, code: "shared-render",
+                    message: "cell '\(cell)' has the same inputs and settings as '\(job.name)': one render, paid once, exported to both",
+                    hint: "to get two different takes, give one of them another prompt (`with: {prompt: …}` in its own block)",
+                    related: [.init(file: manifest.path, at: origin,
+                                    message: "'\(job.name)' is rendered by this block")]))
+            }
+        }
+        if more > 0 {
+            diagnostics.append(Diagnostic(file: manifest.path, at: manifest.renders[0].mark, severity: .note, code: "shared-render",
+                                          message: "\(more) more cell(s) share a render with another cell (`troupe plan --json` lists them as `cells`)"))
+        }
+    }
+
+    private func blockMark(ofCell cell: String) -> Mark? {
+        guard let slash = cell.firstIndex(of: "/") else { return nil }
+        let ch = cell[..<slash], cl = cell[cell.index(after: slash)...]
+        guard let c = manifest.characters.firstIndex(where: { $0.name == ch }),
+              let k = manifest.clips.firstIndex(where: { $0.name == cl }) else { return nil }
+        return matrix.block(character: c, clip: k).map { manifest.renders[$0].mark }
+    }
+
     // MARK: - Helpers
 
     private var providerIdentity: String {
@@ -259,6 +343,22 @@ public struct Planner {
     private mutating func add(_ job: Job) -> Int {
         jobs.append(job)
         return jobs.count - 1
+    }
+
+    /// Adds a job unless one with its key exists; then `name` joins that job's names.
+    private mutating func addOnce(_ job: Job, name: String) -> Int {
+        if let existing = jobByKey[job.key] {
+            share(existing, name)
+            return existing
+        }
+        let j = add(job)
+        jobByKey[job.key] = j
+        return j
+    }
+
+    private mutating func share(_ j: Int, _ name: String) {
+        if jobs[j].cells.isEmpty { jobs[j].cells = [jobs[j].name] }
+        jobs[j].cells.append(name)
     }
 
     private mutating func addExport(of j: Int, path: String) {

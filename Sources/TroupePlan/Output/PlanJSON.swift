@@ -29,7 +29,9 @@ public enum PlanJSON {
             out += "\"status\":\"\(job.status.rawValue)\",\"units\":\(number(job.units)),"
             out += "\"seconds\":\(job.seconds.map(String.init) ?? "null"),\"deps\":["
             out += job.deps.map { JSONText.quote(plan.jobs[$0].id) }.joined(separator: ",")
-            out += "]}"
+            out += "]"
+            if !job.cells.isEmpty { out += ",\"cells\":[" + job.cells.map(JSONText.quote).joined(separator: ",") + "]" }
+            out += "}"
         }
         out += "\n]}\n"
         return out

@@ -37,11 +37,18 @@ public enum PlanTable {
             out += all ? "every job:\n" : "most expensive jobs (top \(listed.count) of \(paid.count); --all lists every job):\n"
             var jobRows: [[String]] = [["job", "status", "seconds", unit, "key"]]
             for j in listed.map({ plan.jobs[$0] }) {
-                jobRows.append([j.id, j.status.rawValue, j.seconds.map { "\($0) s" } ?? "", Units.format(j.units), String(j.key.prefix(12))])
+                let id = j.cells.count > 1 ? "\(j.id) (+\(j.cells.count - 1) shared)" : j.id
+                jobRows.append([id, j.status.rawValue, j.seconds.map { "\($0) s" } ?? "", Units.format(j.units), String(j.key.prefix(12))])
             }
             out += table(jobRows) + "\n"
         }
 
+        let shared = plan.jobs.filter { $0.kind == .render && $0.cells.count > 1 }
+        if !shared.isEmpty {
+            let cells = shared.reduce(0) { $0 + $1.cells.count }
+            let example = shared[0].cells.prefix(3).joined(separator: ", ")
+            out += "identical inputs: \(cells) cells share \(shared.count) render\(shared.count == 1 ? "" : "s"), each paid once (e.g. \(example))\n\n"
+        }
         out += "to spend: \(Units.format(t.units)) \(unit)"
         if let usd = plan.usd(t.units), unit != "USD" { out += " ($\(Units.format(usd)))" }
         out += "\n"

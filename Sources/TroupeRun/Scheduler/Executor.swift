@@ -112,7 +112,7 @@ public final class Executor: @unchecked Sendable {
         guard !options.only.isEmpty else { return [Bool](repeating: true, count: plan.jobs.count) }
         var selected = [Bool](repeating: false, count: plan.jobs.count)
         for (i, job) in plan.jobs.enumerated() {
-            if (job.kind == .render || job.kind == .post) && options.only.contains(where: { Glob.matches($0, job.name) }) {
+            if (job.kind == .render || job.kind == .post), job.names.contains(where: { name in options.only.contains { Glob.matches($0, name) } }) {
                 selected[i] = true
             }
         }
@@ -315,7 +315,8 @@ public final class Executor: @unchecked Sendable {
         summary.stopReason = stop.reason
         summary.interrupted = stopping && summary.stopReason == nil
         summary.notRun = plan.jobs.indices.filter { selected[$0] && !done[$0] }.count - summary.failed.count
-        if summary.done > 0 || !summary.failed.isEmpty || !summary.rerolled.isEmpty || adopted || oldLock == nil {
+        if summary.done > 0 || !summary.failed.isEmpty || !summary.rerolled.isEmpty || adopted || oldLock == nil
+            || oldLock?.format != Lockfile.currentFormat {
             try writeLock(old: oldLock)
         }
         observer.observe(RunEvent(.runFinished, units: summary.unitsSpent,
@@ -329,11 +330,10 @@ public final class Executor: @unchecked Sendable {
     /// Returns the result.
     private func adoptFromLock(_ job: Job, _ lock: Lockfile?, records: inout [String: JobRecord]) throws -> String? {
         guard let lock else { return nil }
-        let name = job.name
         var record = JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, state: .fetched, units: job.units, now: Date())
         switch job.kind {
         case .element:
-            guard let e = lock.elements[name], e.key == job.key, let id = e.elementId else { return nil }
+            guard let e = lock.element(key: job.key, names: job.names), let id = e.elementId else { return nil }
             record.elementId = id
             record.taskId = e.taskId
             record.unitsCharged = e.units
@@ -341,7 +341,7 @@ public final class Executor: @unchecked Sendable {
             records[job.key] = record
             return String(id)
         case .render:
-            guard let r = lock.renders[name], r.key == job.key else { return nil }
+            guard let r = lock.render(key: job.key, names: job.names) else { return nil }
             guard let sha = r.sha256, cache.contains(sha) else {
                 // Rendered before, result not here: a remote provider is asked by the task's
                 // external id before anything is created (the lifecycle's `submitting`).
@@ -378,8 +378,8 @@ public final class Executor: @unchecked Sendable {
         var rerolled: [String] = []
         var stale: [String] = []
         for (i, job) in plan.jobs.enumerated() where job.kind == .render && selected[i] {
-            let name = job.name
-            guard options.reroll.contains(where: { Glob.matches($0, name) }), var record = try store.record(job.key),
+            // A render shared by cells with identical inputs is one job: re-rolling any of them re-rolls it.
+            guard job.names.contains(where: { name in options.reroll.contains { Glob.matches($0, name) } }), var record = try store.record(job.key),
                   record.state != .pending else { continue }
             record.reroll += 1
             record.state = .pending
@@ -591,7 +591,9 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// troupe.lock from the state store: one entry per element, render and output of this plan
-    /// that has finished; entries of unfinished jobs are kept from the old lock if their key is unchanged.
+    /// that has finished; entries of unfinished jobs are kept from the old lock if their key is
+    /// unchanged. A job shared by several names records its task once, under its own name; the
+    /// others point at it (`same_as`), so the lock's units add up to what was charged.
     public func writeLock(old: Lockfile?? = nil) throws {
         let old = old ?? ((try? Lockfile.read(lockPath)) ?? nil)
         let records = try store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
@@ -604,20 +606,33 @@ public final class Executor: @unchecked Sendable {
                 if let r {
                     lock.renders[name] = .init(key: job.key, taskId: r.taskId, externalTaskId: r.externalTaskId,
                                                sha256: r.resultSHA256, duration: r.resultDuration, units: r.unitsCharged ?? 0)
-                } else if let o = old?.renders[name], o.key == job.key {
+                } else if var o = old?.render(key: job.key, names: job.names) {
+                    o.sameAs = nil
                     lock.renders[name] = o
+                } else {
+                    continue
                 }
+                for cell in job.names.dropFirst() { lock.renders[cell] = .init(key: job.key, sameAs: name) }
             case .element:
                 if let r {
                     lock.elements[name] = .init(key: job.key, elementId: r.elementId, taskId: r.taskId, units: r.unitsCharged ?? 0)
-                } else if let o = old?.elements[name], o.key == job.key {
+                } else if var o = old?.element(key: job.key, names: job.names) {
+                    o.sameAs = nil
                     lock.elements[name] = o
+                } else {
+                    continue
+                }
+                for other in job.names.dropFirst() {
+                    lock.elements[other] = .init(key: job.key, elementId: lock.elements[name]?.elementId, sameAs: name)
                 }
             case .post:
-                if let r {
-                    lock.outputs[name] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
-                } else if let o = old?.outputs[name], o.key == job.key {
-                    lock.outputs[name] = o
+                // Outputs cost nothing: each name keeps a whole entry.
+                for output in job.names {
+                    if let r {
+                        lock.outputs[output] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
+                    } else if let o = old?.outputs[output], o.key == job.key {
+                        lock.outputs[output] = o
+                    }
                 }
             default: break
             }
