@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
         print("\(manifest): \(s.planned) jobs planned")
         print("  never started: \(s.unknown)")
         for state in JobState.allCases { if let n = s.byState[state] { print("  \(state.rawValue): \(n)") } }
-        print("  units spent: \(s.unitsSpent) \(plan.table.unit)")
+        print("  units spent: \(Units.format(s.unitsSpent)) \(plan.table.unit)")
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
     }

@@ -35,7 +35,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
-        report(campaign.diagnostics, sources: campaign.sources, format: format)
+        // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
+        report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
 
         let totals = plan.totals
@@ -120,7 +121,7 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             var text = "\(summary.done) job(s) done"
             if summary.alreadyDone > 0 { text += ", \(summary.alreadyDone) already done" }
-            text += "; spent \(summary.unitsSpent) \(plan.table.unit)"
+            text += "; spent \(Units.format(summary.unitsSpent)) \(plan.table.unit)"
             if !summary.failed.isEmpty { text += "; \(summary.failed.count) failed" }
             if summary.notRun > 0 { text += "; \(summary.notRun) not run" }
             out.write(Data((text + "\n").utf8))

@@ -95,9 +95,9 @@ public struct Plan: Sendable {
     }
 }
 
-enum Units {
+public enum Units {
     /// Units with at most two decimals, no trailing zeros: 6.6, 12, 0.84.
-    static func format(_ v: Double) -> String {
+    public static func format(_ v: Double) -> String {
         let r = (v * 100).rounded() / 100
         if r == r.rounded() { return String(Int64(r)) }
         var s = String(format2(r))

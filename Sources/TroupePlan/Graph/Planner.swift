@@ -308,12 +308,14 @@ public struct Planner {
                 noted += 1
                 let block = blockMark(ofCell: cell) ?? manifest.renders[firstBlock].mark
                 let origin = manifest.renders[firstBlock].mark
+                // The other cell's block, when it is another one.
+                let related: [Diagnostic.Related] = origin == block ? []
+                    : [.init(file: manifest.path, at: origin, message: "'\(job.name)' is rendered by this block")]
                 diagnostics.append(Diagnostic(
                     file: manifest.path, at: block, severity: .note, code: "shared-render",
                     message: "cell '\(cell)' has the same inputs and settings as '\(job.name)': one render, paid once, exported to both",
                     hint: "to get two different takes, give one of them another prompt (`with: {prompt: …}` in its own block)",
-                    related: [.init(file: manifest.path, at: origin,
-                                    message: "'\(job.name)' is rendered by this block")]))
+                    related: related))
             }
         }
         if more > 0 {
