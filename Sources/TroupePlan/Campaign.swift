@@ -18,6 +18,13 @@ public struct Campaign: Sendable {
         URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(".troupe").path
     }
 
+    /// A campaign that cannot be planned for a reason outside its manifest (a damaged lock).
+    public static func failed(manifest path: String, _ problem: LockProblem) -> Campaign {
+        let loaded = ManifestLoader().load(path: path)
+        return Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics + [problem.diagnostic],
+                        sources: [loaded.source, problem.source])
+    }
+
     /// Loads and validates, media checks included, then plans without the lock: what `troupe
     /// validate` reports (the planner adds pricing problems and notes on identical inputs).
     public static func validate(manifest path: String) -> Campaign {
@@ -39,13 +46,11 @@ public struct Campaign: Sendable {
 
         var source = status
         if source == nil {
-            let lockPath = lockPath(forManifest: path)
-            do {
-                source = LockStatus(try Lockfile.read(lockPath))
-            } catch {
-                c.diagnostics.append(Diagnostic(file: lockPath, at: .start, code: "bad-lock",
-                                                message: "troupe.lock cannot be read: \(error)",
-                                                hint: "restore it from git (git checkout troupe.lock) or delete it to re-plan from scratch"))
+            switch Lockfile.load(lockPath(forManifest: path)) {
+            case .success(let lock): source = LockStatus(lock)
+            case .failure(let problem):
+                c.diagnostics.append(problem.diagnostic)
+                c.sources.append(problem.source)
                 return c
             }
         }
@@ -58,5 +63,18 @@ public struct Campaign: Sendable {
         c.plan = plan
         c.diagnostics += diagnostics
         return c
+    }
+}
+
+extension LockProblem {
+    public var diagnostic: Diagnostic {
+        Diagnostic(file: path, at: Mark(line: line, column: column), code: "bad-lock",
+                   message: "\((path as NSString).lastPathComponent) \(message)",
+                   hint: hint.replacingOccurrences(of: "FILE", with: (path as NSString).lastPathComponent))
+    }
+
+    /// The lock's text, so the diagnostic shows the line.
+    public var source: SourceText {
+        SourceText(path: path, bytes: [UInt8](FileManager.default.contents(atPath: path) ?? Data()))
     }
 }

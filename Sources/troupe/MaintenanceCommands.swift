@@ -18,9 +18,28 @@ func openStore(_ manifest: String) throws -> (StateStore, ResultCache) {
 /// Plans a manifest with status from its lock and state store, as run and status need.
 func openCampaign(_ manifest: String, provider: ProviderKind? = nil) throws -> (Campaign, StateStore, ResultCache) {
     let (store, cache) = try openStore(manifest)
-    let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
-    let status = try StoreStatus(lock: lock ?? nil, store: store, cache: cache)
-    return (Campaign.open(manifest: manifest, provider: provider, status: status), store, cache)
+    return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache), store, cache)
+}
+
+/// The campaign planned with the status `run` would see. `store` nil: no state store yet
+/// (plan creates none). A lock that cannot be read is a located error, never taken as missing.
+func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateStore?, cache: ResultCache) throws -> Campaign {
+    let lockPath = Campaign.lockPath(forManifest: manifest)
+    let lock: Lockfile?
+    switch Lockfile.load(lockPath) {
+    case .success(let l): lock = l
+    case .failure(let problem): return Campaign.failed(manifest: manifest, problem)
+    }
+    let status = try StoreStatus(lock: lock, store: store, cache: cache)
+    return Campaign.open(manifest: manifest, provider: provider, status: status)
+}
+
+/// The state store beside a manifest if there is one, for commands that only read it.
+func existingStore(_ manifest: String) throws -> (StateStore?, ResultCache) {
+    let dir = Campaign.stateDirectory(forManifest: manifest)
+    guard FileManager.default.fileExists(atPath: dir + "/state.sqlite") else { return (nil, ResultCache(stateDirectory: dir)) }
+    let (store, cache) = try openStore(manifest)
+    return (store, cache)
 }
 
 struct StatusCommand: AsyncParsableCommand {

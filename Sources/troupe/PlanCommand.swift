@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 public import TroupeManifest
 import TroupePlan
+import TroupeRun
 
 extension ProviderKind: ExpressibleByArgument {}
 
@@ -10,8 +11,9 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Expand a manifest into its job DAG and price it, without spending anything.",
         discussion: """
-            Marks each job new, cached or locked (recorded in troupe.lock); only new paid jobs count
-            toward what is still to spend. Exit status: 0 ok, 2 invalid manifest, 3 over budget.
+            Marks each job as run will treat it: new (run pays for it), cached (finished by an earlier
+            run), locked (recorded in the lock), in_flight (created by a run that stopped) or failed
+            (paid again only with --reroll); only new paid jobs count toward what is still to spend. Exit status: 0 ok, 2 invalid manifest, 3 over budget.
 
             Examples:
               troupe plan
@@ -30,7 +32,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
 
     func run() async throws {
-        let campaign = Campaign.open(manifest: manifest, provider: provider)
+        // The same status run will see: the lock, and the state store and cache if there are any.
+        let (store, cache) = try existingStore(manifest)
+        let campaign = try plannedCampaign(manifest, provider: provider, store: store, cache: cache)
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         let limit = maxUnits ?? plan.manifest.budget?.maxUnits

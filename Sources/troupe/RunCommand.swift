@@ -49,18 +49,6 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             throw ExitCode(3)
         }
-        if locked {
-            let unlocked = plan.jobs.filter { $0.kind.isPaid && $0.status == .new }
-            if !unlocked.isEmpty {
-                let names = unlocked.prefix(5).map(\.id).joined(separator: ", ")
-                FileHandle.standardError.write(Data("error: --locked: \(unlocked.count) paid job(s) are not in troupe.lock (\(names)\(unlocked.count > 5 ? ", …" : ""))\nrun without --locked to render them, then commit troupe.lock\n".utf8))
-                throw ExitCode(3)
-            }
-        }
-        if locked && !reroll.isEmpty {
-            FileHandle.standardError.write(Data("error: --reroll pays again, which --locked forbids; drop one of them\n".utf8))
-            throw ExitCode(3)
-        }
         let remote: RemoteBackend?
         do {
             remote = try RemoteBackend.make(for: plan, timeScale: timeScale, pollInterval: pollInterval)
@@ -112,6 +100,13 @@ struct RunCommand: AsyncParsableCommand {
         do {
             defer { observer.flush() }
             summary = try await executor.run()
+        } catch let unmatched as UnmatchedPatterns {
+            FileHandle.standardError.write(Data(("error: " + unmatched.description.replacingOccurrences(of: "\n", with: "\nerror: ")
+                + "\nrender ids are character/clip (`troupe plan --all` lists them); globs: 'mochi/*', '*/wave'\n").utf8))
+            throw ExitCode(2)
+        } catch let refused as LockedRunRefused {
+            lockedRefusal(refused.jobs, plan: plan, before: true)
+            throw ExitCode(3)
         }
         signals.cancel()
 
@@ -129,6 +124,10 @@ struct RunCommand: AsyncParsableCommand {
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty { out.write(Data("outputs in \(outDirectory) (troupe.lock updated)\n".utf8)) }
         }
+        if !summary.lockedRefused.isEmpty {
+            lockedRefusal(summary.lockedRefused, plan: plan, before: false)
+            throw ExitCode(3)
+        }
         if let reason = summary.stopReason {
             out.write(Data("error: the run stopped: \(reason)\nfinished jobs are kept; run again once it is fixed\n".utf8))
             throw ExitCode(1)
@@ -139,6 +138,17 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         if !summary.failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// What `--locked` would not create, what it would cost, and how to go on.
+    private func lockedRefusal(_ jobs: [LockedRefusal], plan: Plan, before: Bool) {
+        let units = jobs.reduce(0) { $0 + $1.units }
+        var text = "error: --locked creates no paid task, and \(jobs.count) would have to be created"
+        text += before ? " (nothing was run):\n" : " (nothing was created for them):\n"
+        for j in jobs.prefix(20) { text += "  \(j.job) (\(Units.format(j.units)) \(plan.table.unit)): \(j.reason)\n" }
+        if jobs.count > 20 { text += "  … and \(jobs.count - 20) more\n" }
+        text += "they would cost \(Units.format(units)) \(plan.table.unit); run without --locked to render them (and commit the lock), or restore the cache they were made in\n"
+        FileHandle.standardError.write(Data(text.utf8))
     }
 
     private var outDirectory: String {

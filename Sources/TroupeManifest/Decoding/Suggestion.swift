@@ -1,6 +1,6 @@
 /// "Did you mean" for misspelt keys and names.
-enum Suggestion {
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+public enum Suggestion {
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(2, word.count / 3)
         var best: (name: String, score: (Int, Int))?
         for c in candidates {

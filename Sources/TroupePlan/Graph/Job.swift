@@ -7,10 +7,15 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     public var isPaid: Bool { self == .render || self == .element }
 }
 
-/// Whether a job still has to run: `new` must run; `cached` has its result in the cache or
-/// state store; `locked` is recorded in troupe.lock.
+/// What `run` will do with a job, from the lock and the state store it reads: `new` runs (a
+/// paid one is created and paid for); `cached` was finished by an earlier run, its result in
+/// the cache; `locked` is recorded in the lock; `inFlight` was created by an earlier run that
+/// stopped (run waits for it, paying nothing new); `failed` failed in an earlier run (run
+/// pays again only with --reroll). Only `new` paid jobs count toward what is still to spend.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {
     case new, cached, locked
+    case inFlight = "in_flight"
+    case failed
 }
 
 /// A medium a job reads: a local file (resolved path) or a URL.

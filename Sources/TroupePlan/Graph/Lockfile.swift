@@ -87,8 +87,28 @@ public struct Lockfile: Sendable, Codable, Equatable {
     public init() {}
 
     public static func read(_ path: String) throws -> Lockfile? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try JSONDecoder().decode(Lockfile.self, from: data)
+        try load(path).get()
+    }
+
+    /// The lock at `path`, nil when there is none, or why it cannot be used, located in the file.
+    public static func load(_ path: String) -> Result<Lockfile?, LockProblem> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) {
+                return .failure(LockProblem(path: path, line: 1, column: 1, message: "cannot be read"))
+            }
+            return .success(nil)
+        }
+        do {
+            let lock = try JSONDecoder().decode(Lockfile.self, from: data)
+            guard lock.format <= currentFormat else {
+                return .failure(LockProblem(path: path, line: 1, column: 1,
+                                            message: "has format \(lock.format), newer than this troupe understands (\(currentFormat))",
+                                            hint: "upgrade troupe"))
+            }
+            return .success(lock)
+        } catch {
+            return .failure(LockProblem(path: path, data: data, error: error))
+        }
     }
 
     public func encoded() throws -> Data {
@@ -142,4 +162,66 @@ public struct LockStatus: JobStatusSource {
     public let lockedKeys: Set<String>
     public init(_ lock: Lockfile?) { lockedKeys = lock?.keys ?? [] }
     public func status(ofKey key: String, kind: JobKind) -> JobStatus { lockedKeys.contains(key) ? .locked : .new }
+}
+
+/// A lock file that exists but cannot be used: where, and what to do. Never treated as missing,
+/// so a damaged lock is never silently replaced.
+public struct LockProblem: Error, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public var hint = "restore it from git (git checkout -- FILE), or delete it to rebuild it from the state store and the cache"
+
+    init(path: String, line: Int, column: Int, message: String, hint: String? = nil) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.message = message
+        if let hint { self.hint = hint }
+    }
+
+    /// Locates a decoding error: a syntax error by the position the parser names, a wrong
+    /// value by the first occurrence of the key it is under.
+    init(path: String, data: Data, error: any Error) {
+        let text = String(decoding: data, as: UTF8.self)
+        var line = 1, column = 1
+        var what = "\(error)"
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?:
+            what = c.underlyingError.map { "\($0)" } ?? c.debugDescription
+            if let (l, col) = Self.position(in: "\(c.underlyingError.map { "\($0)" } ?? "") \(c.debugDescription)") {
+                (line, column) = (l, col)
+            } else if let key = c.codingPath.last?.stringValue, let at = Self.find(key: key, in: text) {
+                (line, column) = at
+            }
+        case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?:
+            what = "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+            if let key = c.codingPath.last?.stringValue, let at = Self.find(key: key, in: text) { (line, column) = at }
+        case .keyNotFound(let key, let c)?:
+            what = "missing \"\(key.stringValue)\"" + (c.codingPath.isEmpty ? "" : " in \(c.codingPath.map(\.stringValue).joined(separator: "."))")
+            if let parent = c.codingPath.last?.stringValue, let at = Self.find(key: parent, in: text) { (line, column) = at }
+        default: break
+        }
+        self.init(path: path, line: line, column: column, message: "is not a valid lock: \(what)")
+    }
+
+    /// "line 3, column 5" (swift-foundation's JSON errors say where).
+    static func position(in text: String) -> (Int, Int)? {
+        guard let r = text.range(of: "line "), let c = text.range(of: "column ", range: r.upperBound..<text.endIndex) else { return nil }
+        let l = Int(text[r.upperBound...].prefix { $0.isNumber }), col = Int(text[c.upperBound...].prefix { $0.isNumber })
+        guard let l, let col else { return nil }
+        return (l, col)
+    }
+
+    static func find(key: String, in text: String) -> (Int, Int)? {
+        var line = 1
+        for row in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let r = row.range(of: "\"\(key)\"") { return (line, row.distance(from: row.startIndex, to: r.lowerBound) + 1) }
+            line += 1
+        }
+        return nil
+    }
+
+    public var description: String { "\(path):\(line):\(column): \(message)" }
 }

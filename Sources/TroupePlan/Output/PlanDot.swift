@@ -10,6 +10,8 @@ public enum PlanDot {
             case .new: colour = job.kind.isPaid ? "#f8d7a8" : "#ffffff"
             case .cached: colour = "#cfe8cf"
             case .locked: colour = "#c9dcf2"
+            case .inFlight: colour = "#f2ecc9"
+            case .failed: colour = "#f2c9c9"
             }
             var label = job.id.replacingOccurrences(of: "\"", with: "\\\"")
             if job.units > 0 { label += "\\n\(Units.format(job.units)) \(plan.table.unit)" }

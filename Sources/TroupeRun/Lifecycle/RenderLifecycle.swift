@@ -53,6 +53,8 @@ public struct RenderLifecycle: Sendable, Equatable {
         case fail(String)
         case stall(String)
         case stopRun(String)
+        /// The job would need a create, which `--locked` forbids: stop it, nothing paid.
+        case refuseCreate(String)
         /// A 1303: the account is at its limit; shrink the gate to what is in flight.
         indirect case lowerConcurrency(then: Action)
         case done
@@ -68,6 +70,8 @@ public struct RenderLifecycle: Sendable, Equatable {
     public private(set) var submittedAt: Date?
     /// How long a task may take from submission before it is reported stalled.
     public var pollDeadline: Double = 3600
+    /// False under `--locked`: a job may be adopted or polled, never created.
+    public var mayCreate = true
     /// Jitter in [0, 1) for backoff; injected so tests are deterministic.
     public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
@@ -90,7 +94,9 @@ public struct RenderLifecycle: Sendable, Equatable {
     /// The first action when the executor picks the job up, fresh or after a crash.
     public mutating func resume() -> Action {
         switch state {
-        case .pending: return .commitIntent(externalID: externalID)
+        case .pending:
+            guard mayCreate else { return .refuseCreate("it was never created, and --locked creates nothing") }
+            return .commitIntent(externalID: externalID)
         // A create may have reached the provider: ask before anything else.
         case .submitting: return .query(externalID: externalID)
         case .submitted: return taskID.map { .poll(taskID: $0) } ?? .query(externalID: externalID)
@@ -137,6 +143,9 @@ public struct RenderLifecycle: Sendable, Equatable {
         case .notFound:
             // Only a query can say this; the provider never saw the create: safe to submit.
             guard state == .submitting || state == .succeeded || state == .submitted else { return .done }
+            guard mayCreate else {
+                return .refuseCreate("the provider no longer knows task \(externalID), and --locked creates nothing")
+            }
             state = .submitting
             taskID = nil
             return .create(externalID: externalID)

@@ -11,6 +11,17 @@ struct RemoteOutcome: Sendable {
     var elementID: Int64?
     var units: Double
     var seconds: Double?
+    /// This run committed the intent and sent the create: the units are this run's spending
+    /// (a task adopted from an earlier run or a lock was paid then).
+    var paidNow = false
+}
+
+/// A paid job `--locked` will not create: it is neither recorded nor known to the provider.
+public struct LockedRefusal: Error, CustomStringConvertible {
+    public var job: String
+    public var units: Double
+    public var reason: String
+    public var description: String { "\(job): \(reason)" }
 }
 
 /// The job stopped before it finished because the run is stopping; its state is saved and
@@ -43,11 +54,14 @@ final class RemoteSession: Sendable {
     let pollInterval: Double
     let pollDeadline: Double
     let isStopping: @Sendable () -> Bool
+    /// False under `--locked`: tasks are adopted, never created.
+    let mayCreate: Bool
     /// Called with the provider's words when an answer means no job can go on (auth, arrears).
     let stopRun: @Sendable (String) -> Void
 
     init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: StateStore, http: HTTPClient,
-         isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
+         mayCreate: Bool = true, isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
+        self.mayCreate = mayCreate
         self.provider = provider
         clock = RunClock(scale: settings.timeScale)
         limits = RemoteLimits(concurrency: settings.concurrency, createsPerSecond: settings.createsPerSecond, clock: clock)
@@ -69,6 +83,8 @@ final class RemoteSession: Sendable {
         var lc = RenderLifecycle(externalID: record.externalTaskId ?? work.externalID, state: record.state,
                                  taskID: record.taskId, submittedAt: record.state == .submitted ? record.updatedAt : nil)
         lc.pollDeadline = pollDeadline
+        lc.mayCreate = mayCreate
+        let paidNow = record.state == .pending
         var holding = false
         var reserved = 0.0
         var units: Double?
@@ -222,13 +238,13 @@ final class RemoteSession: Sendable {
                     record.elementId = id
                     action = lc.downloaded()
                     try save()
-                    return RemoteOutcome(downloaded: nil, elementID: id, units: record.unitsCharged ?? 0, seconds: nil)
+                    return RemoteOutcome(downloaded: nil, elementID: id, units: record.unitsCharged ?? 0, seconds: nil, paidNow: paidNow)
                 }
                 let path = try temporary()
                 do {
                     let (sha, _) = try await http.download(url, toNew: path)
                     return RemoteOutcome(downloaded: path, sha256: sha, elementID: nil,
-                                         units: record.unitsCharged ?? 0, seconds: record.resultDuration)
+                                         units: record.unitsCharged ?? 0, seconds: record.resultDuration, paidNow: paidNow)
                 } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
                     action = lc.downloadExpired()
                     try save()
@@ -254,6 +270,11 @@ final class RemoteSession: Sendable {
                 await settle(charged: 0)
                 try save(message)
                 throw RunError.provider(message)
+
+            case .refuseCreate(let reason):
+                await release()
+                await settle(charged: 0)
+                throw LockedRefusal(job: job.id, units: job.units, reason: reason)
 
             case .stopRun(let message):
                 await release()

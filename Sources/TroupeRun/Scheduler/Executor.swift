@@ -7,7 +7,10 @@ public import TroupeNet
 public struct RunOptions: Sendable {
     /// Globs over render ids (`mochi/*`) and output names: run those and what they need.
     public var only: [String] = []
-    /// Refuse paid jobs whose key troupe.lock does not record.
+    /// `--locked`: never create a paid task. Locked renders are adopted by their task ids or
+    /// taken from the cache; a paid job that would need a create is refused (`LockedRunRefused`
+    /// before the run starts, `RunSummary.lockedRefused` when the provider turns out not to
+    /// know a locked task).
     public var locked = false
     /// Local jobs (prepare, post, export) at once; the preview renderer counts as local.
     public var localConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -54,6 +57,33 @@ public struct RunSummary: Sendable {
     public var stopReason: String?
     /// Renders re-rolled by this run.
     public var rerolled: [String] = []
+    /// Paid jobs `--locked` did not create: the provider no longer knew their locked task.
+    public var lockedRefused: [LockedRefusal] = []
+}
+
+/// `--only` or `--reroll` patterns that match nothing: a typo must not pass as "nothing to do".
+public struct UnmatchedPatterns: Error, CustomStringConvertible {
+    public struct Pattern: Sendable {
+        public var option: String
+        public var pattern: String
+        public var suggestion: String?
+    }
+    public var patterns: [Pattern]
+    public var description: String {
+        patterns.map { p in
+            "\(p.option) '\(p.pattern)' matches no \(p.option == "--reroll" ? "render" : "render or output")"
+                + (p.suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        }.joined(separator: "\n")
+    }
+}
+
+/// `--locked` refused the run before it started: these paid jobs would have to be created.
+public struct LockedRunRefused: Error, CustomStringConvertible {
+    public var jobs: [LockedRefusal]
+    public var description: String {
+        "--locked: \(jobs.count) paid job(s) would have to be created: " + jobs.prefix(5).map(\.job).joined(separator: ", ")
+            + (jobs.count > 5 ? ", …" : "")
+    }
 }
 
 /// Runs a plan's DAG: each job once its dependencies are done, local work on a bounded pool,
@@ -89,7 +119,8 @@ public final class Executor: @unchecked Sendable {
         let stop = stop
         session = remote.map { remote in
             RemoteSession(provider: remote.provider, settings: remote.settings, maxUnits: options.maxUnits,
-                          store: store, http: http, isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
+                          store: store, http: http, mayCreate: !options.locked,
+                          isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
         }
         // Jobs waiting for a provider slot or a poll round give up at once when the run stops.
         let limits = session?.limits, poller = session?.poller
@@ -153,10 +184,15 @@ public final class Executor: @unchecked Sendable {
         // Rows saved for later are committed before the run returns, whatever happened.
         defer { try? store.flush() }
         var summary = RunSummary()
+        try checkPatterns()
+        if options.locked && !options.reroll.isEmpty {
+            throw LockedRunRefused(jobs: plan.jobs.filter { $0.kind == .render && $0.names.contains { n in options.reroll.contains { Glob.matches($0, n) } } }
+                .map { LockedRefusal(job: $0.id, units: $0.units, reason: "--reroll pays again") })
+        }
         let selected = selection()
         summary.rerolled = try applyRerolls(selected: selected)
         var records = try store.records(keys: plan.jobs.map(\.key))
-        let oldLock = (try? Lockfile.read(lockPath)) ?? nil
+        let oldLock = try Lockfile.read(lockPath)
         var adopted = false
         var done = [Bool](repeating: false, count: plan.jobs.count)
         var result = [String?](repeating: nil, count: plan.jobs.count)
@@ -192,6 +228,10 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         }
+        if options.locked {
+            let refused = lockedRefusals(selected: selected, done: done, records: records, lock: oldLock)
+            if !refused.isEmpty { throw LockedRunRefused(jobs: refused) }
+        }
         let total = plan.jobs.indices.filter { selected[$0] }.count
         summary.alreadyDone = plan.jobs.indices.filter { selected[$0] && done[$0] }.count
         observer.observe(RunEvent(.runStarted, counts: ["jobs": total, "already_done": summary.alreadyDone]))
@@ -224,6 +264,10 @@ public final class Executor: @unchecked Sendable {
             let i = finished.index
             let job = plan.jobs[i]
             if finished.interrupted { return }
+            if let refusal = finished.locked {
+                summary.lockedRefused.append(refusal)
+                return
+            }
             if let refused = finished.budget {
                 // Stop starting paid work; what is in flight finishes.
                 if summary.budgetRefused == nil { summary.budgetRefused = refused }
@@ -298,6 +342,8 @@ public final class Executor: @unchecked Sendable {
                                 return Finished(index: i, sha: sha, units: units, error: nil)
                             } catch is JobInterrupted {
                                 return Finished(index: i, sha: nil, units: 0, error: nil, interrupted: true)
+                            } catch let refusal as LockedRefusal {
+                                return Finished(index: i, sha: nil, units: 0, error: nil, locked: refusal)
                             } catch let refused as BudgetGuard.Refused {
                                 return Finished(index: i, sha: nil, units: 0, error: nil, budget: refused.description)
                             } catch {
@@ -322,6 +368,42 @@ public final class Executor: @unchecked Sendable {
         observer.observe(RunEvent(.runFinished, units: summary.unitsSpent,
                                   counts: ["done": summary.done, "failed": summary.failed.count, "not_run": summary.notRun]))
         return summary
+    }
+
+    /// Every `--only` and `--reroll` pattern must match a render id (or, for --only, an output).
+    func checkPatterns() throws {
+        guard !options.only.isEmpty || !options.reroll.isEmpty else { return }
+        let renders = plan.jobs.filter { $0.kind == .render }.flatMap(\.names)
+        let outputs = plan.jobs.filter { $0.kind == .post }.flatMap(\.names)
+        var unmatched: [UnmatchedPatterns.Pattern] = []
+        func check(_ option: String, _ patterns: [String], _ names: [String]) {
+            for p in patterns where !names.contains(where: { Glob.matches(p, $0) }) {
+                unmatched.append(.init(option: option, pattern: p, suggestion: Suggestion.closest(to: p, in: names)))
+            }
+        }
+        check("--only", options.only, renders + outputs)
+        check("--reroll", options.reroll, renders)
+        if !unmatched.isEmpty { throw UnmatchedPatterns(patterns: unmatched) }
+    }
+
+    /// `--locked`: the paid jobs this run would have to create — not finished, not in flight at
+    /// the provider, not recorded in the lock.
+    private func lockedRefusals(selected: [Bool], done: [Bool], records: [String: JobRecord], lock: Lockfile?) -> [LockedRefusal] {
+        var refused: [LockedRefusal] = []
+        let lockName = (lockPath as NSString).lastPathComponent
+        for (i, job) in plan.jobs.enumerated() where selected[i] && !done[i] && job.kind.isPaid {
+            switch records[job.key]?.state {
+            case .submitting?, .submitted?, .succeeded?, .fetched?: continue
+            case .failed?, .stalled?:
+                refused.append(LockedRefusal(job: job.id, units: job.units, reason: "failed in an earlier run; only --reroll renders it again"))
+                continue
+            case .pending?, nil: break
+            }
+            let inLock = job.kind == .render ? lock?.render(key: job.key, names: job.names) != nil
+                : lock?.element(key: job.key, names: job.names) != nil
+            if !inLock { refused.append(LockedRefusal(job: job.id, units: job.units, reason: "not in \(lockName)")) }
+        }
+        return refused
     }
 
     /// A job the state store does not know but troupe.lock records with the same key: an
@@ -466,7 +548,7 @@ public final class Executor: @unchecked Sendable {
             guard let id = outcome.elementID ?? record.elementId else { throw RunError.provider("the element task gave no element_id") }
             record.elementId = id
             try finish(&record, sha: nil)
-            return (String(id), outcome.units)
+            return (String(id), outcome.paidNow ? outcome.units : 0)
         case .render(let c, let k, _, let settings):
             if let session { return try await renderRemotely(job, &record, session: session, character: c, clip: k, settings: settings, inputs: inputs) }
             let character = plan.manifest.characters[c]
@@ -551,7 +633,8 @@ public final class Executor: @unchecked Sendable {
         record.resultDuration = info?.durationSeconds ?? outcome.seconds
         record.unitsCharged = outcome.units
         try finish(&record, sha: sha)
-        return (sha, outcome.units)
+        // Spent by this run only when this run sent the create.
+        return (sha, outcome.paidNow ? outcome.units : 0)
     }
 
     /// The URL a remote provider fetches a medium from: its own URL, or a presigned GET of
@@ -595,7 +678,7 @@ public final class Executor: @unchecked Sendable {
     /// unchanged. A job shared by several names records its task once, under its own name; the
     /// others point at it (`same_as`), so the lock's units add up to what was charged.
     public func writeLock(old: Lockfile?? = nil) throws {
-        let old = old ?? ((try? Lockfile.read(lockPath)) ?? nil)
+        let old = try old ?? Lockfile.read(lockPath)
         let records = try store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
         var lock = Lockfile()
         for job in plan.jobs {
@@ -649,6 +732,7 @@ struct Finished: Sendable {
     let error: String?
     var interrupted = false
     var budget: String?
+    var locked: LockedRefusal?
 }
 
 public enum RunError: Error, CustomStringConvertible {

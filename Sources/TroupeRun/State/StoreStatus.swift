@@ -1,22 +1,36 @@
 public import TroupePlan
 
-/// Job status for the planner from troupe.lock and the state store: locked when the lock
-/// records the key, cached when an earlier run finished it and its result is still cached.
+/// Job status for the planner, decided as `Executor.run` decides what to do with each job, so
+/// that `plan`'s new units are what `run` will spend: a job with a row in the state store is
+/// what its row says (finished with its result cached, in flight at the provider, failed);
+/// a job without one is locked when troupe.lock records its key, new otherwise.
 public struct StoreStatus: JobStatusSource {
     let locked: Set<String>
+    let states: [String: JobState]
+    /// Finished rows whose result is still in the cache.
     let finished: Set<String>
 
-    public init(lock: Lockfile?, store: StateStore, cache: ResultCache) throws {
+    public init(lock: Lockfile?, store: StateStore?, cache: ResultCache) throws {
         locked = lock?.keys ?? []
+        var states: [String: JobState] = [:]
         var finished = Set<String>()
-        for r in try store.records() where r.state == .fetched {
-            if r.resultSHA256.map(cache.contains) ?? true { finished.insert(r.key) }
+        for r in try store?.records() ?? [] {
+            states[r.key] = r.state
+            if r.state == .fetched, r.resultSHA256.map(cache.contains) ?? true { finished.insert(r.key) }
         }
+        self.states = states
         self.finished = finished
     }
 
     public func status(ofKey key: String, kind: JobKind) -> JobStatus {
-        if locked.contains(key) { return .locked }
-        return finished.contains(key) ? .cached : .new
+        guard let state = states[key] else { return locked.contains(key) ? .locked : .new }
+        switch state {
+        case .fetched:
+            guard finished.contains(key) else { return .new }
+            return locked.contains(key) ? .locked : .cached
+        case .submitting, .submitted, .succeeded: return .inFlight
+        case .failed, .stalled: return .failed
+        case .pending: return .new
+        }
     }
 }
