@@ -24,7 +24,46 @@ final class CLIProject: @unchecked Sendable {
         let p = try CLIProject()
         let r = try troupe(["run", "--locked"], in: p.dir)
         #expect(r.status == 3)
-        #expect(r.stderr.contains("--locked: 5 paid job(s) are not in troupe.lock"))
+        #expect(r.stderr.contains("--locked creates no paid task, and 5 would have to be created (nothing was run)"), "\(r.stderr)")
+        #expect(r.stderr.contains("render:mochi/wave (0 units): not in troupe.lock"))
+        #expect(!FileManager.default.fileExists(atPath: p.dir.appendingPathComponent("out").path))
+    }
+
+    /// After a run, a locked run of the same project is a no-op that spends nothing; a
+    /// damaged lock is a located error (exit 2) for run, plan and status, never replaced.
+    @Test func damagedLockIsALocatedErrorNeverReplaced() throws {
+        let p = try CLIProject()
+        #expect(try troupe(["run"], in: p.dir).status == 0)
+        let locked = try troupe(["run", "--locked"], in: p.dir)
+        #expect(locked.status == 0, "\(locked.stderr)")
+        let lockURL = p.dir.appendingPathComponent("troupe.lock")
+        var text = try String(contentsOf: lockURL, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"format\" : 2", with: "\"format\" : \"two\"")
+        try text.write(to: lockURL, atomically: true, encoding: .utf8)
+        for command in ["run", "plan", "status"] {
+            let r = try troupe([command], in: p.dir)
+            #expect(r.status == 2, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("troupe.lock:"), "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("error: troupe.lock is not a valid lock"), "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("git checkout -- troupe.lock"), "\(command): \(r.stderr)")
+        }
+        #expect(try String(contentsOf: lockURL, encoding: .utf8) == text, "the damaged lock is left as it was")
+        // Where: the line of the value that is wrong.
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("\"format\"") }! + 1
+        #expect(try troupe(["plan"], in: p.dir).stderr.contains("troupe.lock:\(line):"))
+    }
+
+    @Test func patternsThatMatchNothingExitTwoWithADidYouMean() throws {
+        let p = try CLIProject()
+        let only = try troupe(["run", "--only", "mochi/wav"], in: p.dir)
+        #expect(only.status == 2)
+        #expect(only.stderr.contains("--only 'mochi/wav' matches no render or output; did you mean 'mochi/wave'?"), "\(only.stderr)")
+        let reroll = try troupe(["run", "--reroll", "nosuch/cell"], in: p.dir)
+        #expect(reroll.status == 2)
+        #expect(reroll.stderr.contains("--reroll 'nosuch/cell' matches no render"))
+        #expect(!FileManager.default.fileExists(atPath: p.dir.appendingPathComponent("out").path), "nothing ran")
+        // A glob that matches is fine.
+        #expect(try troupe(["run", "--only", "pip/*"], in: p.dir).status == 0)
     }
 
     @Test func initRefusesToOverwrite() throws {

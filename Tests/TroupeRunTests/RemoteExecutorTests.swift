@@ -25,6 +25,7 @@ final class SimCampaign: @unchecked Sendable {
             try FileManager.default.copyItem(atPath: copying, toPath: dir)
             try? FileManager.default.removeItem(atPath: dir + "/.troupe")
             try? FileManager.default.removeItem(atPath: dir + "/out")
+            if let text { try text.write(toFile: dir + "/troupe.yaml", atomically: true, encoding: .utf8) }
         } else if example { try ExampleProject.write(to: dir) } else {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try text!.write(toFile: dir + "/troupe.yaml", atomically: true, encoding: .utf8)
@@ -197,6 +198,77 @@ final class SimCampaign: @unchecked Sendable {
         let after = await sim.stats()
         #expect(after.creates == 4 && after.duplicateRejections == 0)
         #expect(abs((try clone.lock?.unitsCharged ?? 0) - stats.unitsCharged) < 1e-6)
+    }
+
+    /// Edits, runs and reverts: before every run, plan's new units (from the same lock, state
+    /// store and cache) are exactly what the run then spends.
+    @Test func planNewUnitsAreWhatTheRunSpends() async throws {
+        let sim = try await SimCampaign.simulator()
+        defer { Task { await sim.stop() } }
+        let base = RemoteManifest.text(characters: 2, clips: 2)
+        let edited = base.replacingOccurrences(of: "renders:\n  - characters: [\"*\"]\n    clips: [\"*\"]\n",
+                                               with: "renders:\n  - characters: [\"*\"]\n    clips: [\"*\"]\n    exclude: [{character: c1}]\n  - characters: [c1]\n    clips: [\"*\"]\n    with: {prompt: \"a new take\"}\n")
+        #expect(edited != base)
+        let p = try SimCampaign(base, sim: sim)
+        var charged = 0.0
+        var spentByStep: [Double] = []
+        for text in [base, edited, base, edited, base] {
+            try text.write(toFile: p.manifest, atomically: true, encoding: .utf8)
+            let planned = try p.plan().totals
+            let summary = try await p.run()
+            #expect(summary.failed.isEmpty, "\(summary.failed)")
+            let now = await sim.stats().unitsCharged
+            #expect(abs(planned.units - summary.unitsSpent) < 1e-9, "plan said \(planned.units), the run spent \(summary.unitsSpent)")
+            #expect(abs(summary.unitsSpent - (now - charged)) < 1e-9)
+            spentByStep.append(summary.unitsSpent)
+            charged = now
+        }
+        // Four renders, then c1's two again with the new prompt; reverts and repeats pay nothing.
+        #expect(spentByStep == [18, 9, 0, 0, 0])
+        #expect(try p.plan().totals.byStatus[.locked]?.jobs == 4)
+    }
+
+    /// A fresh clone (lock, no .troupe/) whose provider has forgotten every task: `--locked`
+    /// refuses, creates nothing, and says what it would have cost.
+    @Test func lockedNeverCreatesEvenWhenTheProviderForgot() async throws {
+        let sim = try await SimCampaign.simulator()
+        defer { Task { await sim.stop() } }
+        let text = RemoteManifest.text(characters: 2, clips: 2)
+        let p = try SimCampaign(text, sim: sim)
+        _ = try await p.run()
+        #expect(await sim.stats().creates == 4)
+        try FileManager.default.removeItem(atPath: p.dir + "/.troupe")
+        try FileManager.default.removeItem(atPath: p.dir + "/out")
+
+        // The provider still knows them: a locked clone adopts all four and spends nothing.
+        var locked = RunOptions()
+        locked.locked = true
+        let clone = try SimCampaign(sim: sim, copying: p.dir)
+        let adopted = try await clone.run(locked)
+        #expect(adopted.failed.isEmpty && adopted.lockedRefused.isEmpty, "\(adopted.failed)")
+        #expect(adopted.unitsSpent == 0)
+        #expect(await sim.stats().creates == 4)
+        #expect(FileManager.default.fileExists(atPath: clone.dir + "/out/renders/c1/k1.mp4"))
+
+        // Wiped: every query says "not found"; an unlocked run would create them again.
+        await sim.reset()
+        let wiped = try SimCampaign(sim: sim, copying: p.dir)
+        let refused = try await wiped.run(locked)
+        #expect(Set(refused.lockedRefused.map(\.job)) == ["render:c0/k0", "render:c0/k1", "render:c1/k0", "render:c1/k1"])
+        #expect(refused.lockedRefused.allSatisfy { $0.reason.contains("no longer knows") && $0.units == 4.5 })
+        #expect(refused.unitsSpent == 0)
+        let stats = await sim.stats()
+        #expect(stats.creates == 0 && stats.createsByExternalID.isEmpty)
+
+        // A cell the lock does not record is refused before anything runs.
+        let more = try SimCampaign(RemoteManifest.text(characters: 3, clips: 2), sim: sim, copying: p.dir)
+        await #expect(throws: LockedRunRefused.self) { try await more.run(locked) }
+        #expect(await sim.stats().requests == stats.requests, "nothing was asked of the provider")
+        // And --reroll with --locked is refused, whatever the caller.
+        var both = locked
+        both.reroll = ["c0/k0"]
+        await #expect(throws: LockedRunRefused.self) { try await clone.run(both) }
+        #expect(await sim.stats().creates == 0)
     }
 
     /// 5xx, dropped connections and failed tasks, with a gate wider than the account's limit:
