@@ -5,7 +5,8 @@ let repoRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Runs the built `troupe` binary, which sits beside the test bundle.
-func troupe(_ arguments: [String], in directory: URL = repoRoot) throws -> (status: Int32, stdout: String, stderr: String) {
+func troupe(_ arguments: [String], in directory: URL = repoRoot,
+            environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
     let process = Process()
     process.executableURL = binary.standardizedFileURL
@@ -14,6 +15,7 @@ func troupe(_ arguments: [String], in directory: URL = repoRoot) throws -> (stat
     }
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
