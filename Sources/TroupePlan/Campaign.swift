@@ -1,7 +1,7 @@
 public import TroupeManifest
 import Foundation
 
-/// A manifest with its neighbours: troupe.lock and the .troupe/ state folder beside it.
+/// A manifest with its neighbours: its lock and the .troupe/ state folder beside it.
 /// This is what `troupe plan` (and later `run`) start from.
 public struct Campaign: Sendable {
     public var loaded: ManifestLoader.Result
@@ -10,8 +10,39 @@ public struct Campaign: Sendable {
     public var diagnostics: [Diagnostic]
     public var sources: [SourceText]
 
+    /// Each manifest has its own lock beside it, named after it: `troupe.yaml` → `troupe.lock`,
+    /// `campaign.yaml` → `campaign.lock`, so manifests sharing a folder never touch each other's.
     public static func lockPath(forManifest path: String) -> String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("troupe.lock").path
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(stem(of: path) + ".lock").path
+    }
+
+    /// Where a manifest's exports go, relative to its folder: `out` for `troupe.yaml` (the
+    /// default manifest), `out/NAME` for `NAME.yaml`, so manifests sharing a folder never
+    /// write each other's outputs.
+    public static func outputFolder(forManifest path: String) -> String {
+        let stem = stem(of: path)
+        return stem == "troupe" ? "out" : "out/" + stem
+    }
+
+    static func stem(of path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        let stem = (name as NSString).deletingPathExtension
+        return stem.isEmpty ? name : stem
+    }
+
+    /// A `troupe.lock` that an earlier troupe (one lock per folder) wrote for this manifest:
+    /// there when this manifest is not `troupe.yaml`, has no lock of its own, and no
+    /// `troupe.yaml` beside it claims that lock. `run` renames it; `plan` reads it.
+    public static func legacyLock(forManifest path: String) -> String? {
+        guard stem(of: path) != "troupe" else { return nil }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let legacy = dir.appendingPathComponent("troupe.lock").path
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: lockPath(forManifest: path)), fm.fileExists(atPath: legacy),
+              !fm.fileExists(atPath: dir.appendingPathComponent("troupe.yaml").path),
+              !fm.fileExists(atPath: dir.appendingPathComponent("troupe.yml").path) else { return nil }
+        return legacy
     }
 
     public static func stateDirectory(forManifest path: String) -> String {
@@ -56,6 +87,7 @@ public struct Campaign: Sendable {
         }
         var options = PlanOptions(provider: provider, stateDirectory: stateDirectory(forManifest: path),
                                   probeDuration: probeDuration ?? media.probeDuration, status: source!)
+        options.outputFolder = outputFolder(forManifest: path)
         options.digests = digests
         options.knownDigests = media.digestsByPath
         var planner = Planner(manifest: manifest, matrix: matrix, outputs: loaded.outputs, options: options)

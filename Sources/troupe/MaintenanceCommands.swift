@@ -16,22 +16,52 @@ func openStore(_ manifest: String) throws -> (StateStore, ResultCache) {
 }
 
 /// Plans a manifest with status from its lock and state store, as run and status need.
-func openCampaign(_ manifest: String, provider: ProviderKind? = nil) throws -> (Campaign, StateStore, ResultCache) {
+func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false) throws -> (Campaign, StateStore, ResultCache) {
     let (store, cache) = try openStore(manifest)
-    return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache), store, cache)
+    return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache, migrateLock: migrateLock), store, cache)
 }
 
 /// The campaign planned with the status `run` would see. `store` nil: no state store yet
 /// (plan creates none). A lock that cannot be read is a located error, never taken as missing.
-func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateStore?, cache: ResultCache) throws -> Campaign {
+/// `migrateLock` (run): a `troupe.lock` an earlier troupe wrote for this manifest becomes its
+/// own lock; otherwise (plan, status) it is only read.
+func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateStore?, cache: ResultCache,
+                     migrateLock: Bool = false) throws -> Campaign {
     let lockPath = Campaign.lockPath(forManifest: manifest)
+    let legacy = Campaign.legacyLock(forManifest: manifest)
     let lock: Lockfile?
-    switch Lockfile.load(lockPath) {
+    switch Lockfile.load(legacy ?? lockPath) {
     case .success(let l): lock = l
     case .failure(let problem): return Campaign.failed(manifest: manifest, problem)
     }
     let status = try StoreStatus(lock: lock, store: store, cache: cache)
-    return Campaign.open(manifest: manifest, provider: provider, status: status)
+    let campaign = Campaign.open(manifest: manifest, provider: provider, status: status)
+    if let legacy, let lock, let plan = campaign.plan {
+        adoptLegacyLock(legacy, lock, for: manifest, plan: plan, rename: migrateLock, to: lockPath)
+    }
+    return campaign
+}
+
+/// Locks are per manifest now: a `troupe.lock` that records this manifest's jobs is renamed
+/// to the manifest's lock (by run) or read as it (by plan), with a message either way.
+func adoptLegacyLock(_ legacy: String, _ lock: Lockfile, for manifest: String, plan: Plan, rename: Bool, to lockPath: String) {
+    let name = (lockPath as NSString).lastPathComponent, manifestName = (manifest as NSString).lastPathComponent
+    let ours = plan.jobs.contains { lock.keys.contains($0.key) } || lock.keys.isEmpty
+    let say = { (text: String) in FileHandle.standardError.write(Data(("note: " + text + "\n").utf8)) }
+    guard ours else {
+        say("troupe.lock beside \(manifestName) records none of its jobs (it belongs to another manifest); left as it is, and \(name) will be written")
+        return
+    }
+    guard rename else {
+        say("troupe.lock was written for \(manifestName) by an earlier troupe (one lock per folder); `troupe run` renames it to \(name)")
+        return
+    }
+    do {
+        try FileManager.default.moveItem(atPath: legacy, toPath: lockPath)
+        say("locks are per manifest now: renamed troupe.lock to \(name) (commit it: git mv troupe.lock \(name)); \(manifestName)'s outputs go to \(Campaign.outputFolder(forManifest: manifest))/")
+    } catch {
+        say("could not rename troupe.lock to \(name): \(error); \(name) will be written beside it")
+    }
 }
 
 /// The state store beside a manifest if there is one, for commands that only read it.
@@ -67,26 +97,53 @@ struct StatusCommand: AsyncParsableCommand {
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-hash cache objects and exported outputs against troupe.lock.",
-        discussion: "Exit status: 0 all match, 1 a mismatch.\n\nExample:\n  troupe verify")
+        abstract: "Re-hash cache objects and exports against the manifest's lock; list what the manifest implies and is not there.",
+        discussion: """
+            Names every cache object missing or corrupt, every export missing, altered, not yet
+            made, or made by no job of the manifest, each with the command that repairs it.
+            Exit status: 0 all match, 1 a mismatch, 2 the manifest or lock cannot be read.
+
+            Example:
+              troupe verify campaign.yaml
+            """)
 
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
 
     func run() async throws {
-        let lockPath = Campaign.lockPath(forManifest: manifest)
-        guard let lock = try Lockfile.read(lockPath) else {
-            FileHandle.standardError.write(Data("error: no troupe.lock beside \(manifest); run troupe run first\n".utf8))
+        let lockPath = Campaign.lockPath(forManifest: manifest), lockName = (lockPath as NSString).lastPathComponent
+        let (store, cache) = try existingStore(manifest)
+        let campaign = try plannedCampaign(manifest, provider: nil, store: store, cache: cache)
+        report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: .text)
+        guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
+        guard let lock = try Lockfile.read(Campaign.legacyLock(forManifest: manifest) ?? lockPath) else {
+            FileHandle.standardError.write(Data("error: no \(lockName) beside \(manifest); run `troupe run \(manifest)` first\n".utf8))
             throw ExitCode(1)
         }
-        let dir = Campaign.stateDirectory(forManifest: manifest)
-        let base = URL(fileURLWithPath: manifest).deletingLastPathComponent().path
-        let problems = Maintenance.verify(lock: lock, cache: ResultCache(stateDirectory: dir), baseDirectory: base)
-        for p in problems { FileHandle.standardError.write(Data("mismatch: \(p)\n".utf8)) }
-        guard problems.isEmpty else {
-            FileHandle.standardError.write(Data("\(problems.count) mismatch(es); run troupe gc and troupe run to rebuild what is missing\n".utf8))
-            throw ExitCode(1)
+        let base = plan.manifest.baseDirectory
+        let problems = Maintenance.verify(lock: lock, cache: cache, baseDirectory: base, outputFolder: plan.outputFolder, plan: plan)
+        guard !problems.isEmpty else {
+            print("ok: \(lock.renders.count) renders and \(lock.outputs.count) outputs match \(lockName)")
+            return
         }
-        print("ok: \(lock.renders.count) renders and \(lock.outputs.count) outputs match troupe.lock")
+        var text = ""
+        for p in problems { text += "mismatch: \(p)\n" }
+        text += "\(problems.count) mismatch(es); to repair:\n"
+        let run = "troupe run \(manifest)"
+        let corrupt = problems.filter { $0.kind == .corruptObject }.map { base + "/" + $0.path }
+        if !corrupt.isEmpty {
+            text += "  rm -f \(Set(corrupt).sorted().joined(separator: " ")) && \(run)   # drops the damaged objects, then fetches or makes them again\n"
+        } else if problems.contains(where: { [.missingObject, .missingExport, .alteredExport].contains($0.kind) }) {
+            text += "  \(run)   # restores exports and results from the cache or the provider; nothing is paid again\n"
+        }
+        if problems.contains(where: { $0.kind == .notLocked }) {
+            text += "  troupe plan \(manifest) && \(run)   # makes what was never made (plan shows what it costs)\n"
+        }
+        let unlisted = problems.filter { $0.kind == .unlisted }.map { base + "/" + $0.path }
+        if !unlisted.isEmpty {
+            text += "  rm \(unlisted.prefix(10).joined(separator: " "))\(unlisted.count > 10 ? " …" : "")   # no job of the manifest makes them\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ExitCode(1)
     }
 }
 

@@ -7,7 +7,7 @@ import TroupeRun
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Plan, then execute: render every cell, run the post-steps, export to out/, write troupe.lock.",
+        abstract: "Plan, then execute: render every cell, run the post-steps, export to out/, write the manifest's lock.",
         discussion: """
             Jobs finished by an earlier run are not run again: a second `troupe run` does nothing.
             Exit status: 0 all done, 1 some jobs failed, 2 invalid manifest, 3 budget or lock refused,
@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Jobs to run at once (default: the machine's cores for local work).") var concurrency: Int?
     @Option(help: "Use this provider instead of the manifest's: kling, fal or preview.") var provider: ProviderKind?
     @Option(help: "Run only renders or outputs whose id matches (repeatable), with what they need.") var only: [String] = []
-    @Flag(help: "Refuse (exit 3) any paid job that troupe.lock does not record.") var locked = false
+    @Flag(help: "Never create a paid task: adopt locked tasks or take results from the cache, else refuse (exit 3).") var locked = false
     @Option(help: "Refuse (exit 3) when the plan costs more; overrides budget.max_units.") var maxUnits: Double?
     @Option(help: "Write NDJSON events to this file ('-' for stdout).") var events: String?
     @Flag(help: "Plan only (same as troupe plan).") var dryRun = false
@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
 
     func run() async throws {
-        let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
+        let (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun)
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
@@ -122,7 +122,9 @@ struct RunCommand: AsyncParsableCommand {
             out.write(Data((text + "\n").utf8))
             for f in summary.failed { out.write(Data("  failed \(f.id): \(f.reason)\n".utf8)) }
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
-            if !summary.exported.isEmpty { out.write(Data("outputs in \(outDirectory) (troupe.lock updated)\n".utf8)) }
+            if !summary.exported.isEmpty {
+                out.write(Data("outputs in \(outDirectory) (\((Campaign.lockPath(forManifest: manifest) as NSString).lastPathComponent) updated)\n".utf8))
+            }
         }
         if !summary.lockedRefused.isEmpty {
             lockedRefusal(summary.lockedRefused, plan: plan, before: false)
@@ -152,8 +154,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private var outDirectory: String {
-        let dir = (manifest as NSString).deletingLastPathComponent
-        return dir.isEmpty ? "out/" : dir + "/out/"
+        let dir = (manifest as NSString).deletingLastPathComponent, out = Campaign.outputFolder(forManifest: manifest) + "/"
+        return dir.isEmpty ? out : dir + "/" + out
     }
 }
 

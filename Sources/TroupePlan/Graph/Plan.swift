@@ -9,6 +9,8 @@ public struct Plan: Sendable {
     public var jobs: [Job]
     /// The manifest's outputs after expansion; `JobSubject.post(output:)` indexes them.
     public var outputs: [ResolvedOutput] = []
+    /// Where exports go, relative to the manifest's folder.
+    public var outputFolder = "out"
 
     /// Sums of units and jobs along the axes a reviewer asks about.
     public struct Totals: Sendable {

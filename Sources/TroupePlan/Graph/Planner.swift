@@ -13,6 +13,8 @@ public struct PlanOptions: Sendable {
     public var digests: DigestCache?
     /// Digests the media checks computed moments ago in this process, by resolved path.
     public var knownDigests: [String: String] = [:]
+    /// Where exports go, relative to the manifest's folder (`Campaign.outputFolder`).
+    public var outputFolder = "out"
 
     public init(provider: ProviderKind? = nil, stateDirectory: String? = nil,
                 probeDuration: (@Sendable (String) throws -> Double)? = nil,
@@ -241,7 +243,7 @@ public struct Planner {
                                  name: out.name)
         }
         let exportPaths = renderOrder.map { cell in
-            "out/renders/" + manifest.characters[cell / nk].name + "/" + manifest.clips[cell % nk].name + ".mp4"
+            options.outputFolder + "/renders/" + manifest.characters[cell / nk].name + "/" + manifest.clips[cell % nk].name + ".mp4"
         }
         let renderKeys = renderOrder.map { jobs[renderJob[$0]].key }
         let exportKeys = parallelMap(renderOrder.count, inlineBelow: 2_000) { i in Self.exportKey(input: renderKeys[i], path: exportPaths[i]) }
@@ -252,7 +254,7 @@ public struct Planner {
         }
         for (o, j) in postJob.enumerated() {
             guard let j else { continue }
-            addExport(of: j, path: "out/\(outputs[o].name).mp4")
+            addExport(of: j, path: options.outputFolder + "/\(outputs[o].name).mp4")
         }
 
         for i in jobs.indices { jobs[i].status = options.status.status(ofKey: jobs[i].key, kind: jobs[i].kind) }
@@ -261,7 +263,9 @@ public struct Planner {
             p.use = provider
             return p
         }()
-        return (Plan(manifest: manifest, provider: effective, table: table, jobs: jobs, outputs: outputs), diagnostics)
+        var plan = Plan(manifest: manifest, provider: effective, table: table, jobs: jobs, outputs: outputs)
+        plan.outputFolder = options.outputFolder
+        return (plan, diagnostics)
     }
 
     // MARK: - Identical inputs (notes, not errors: sharing is right, but maybe not meant)

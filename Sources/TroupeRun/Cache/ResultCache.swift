@@ -83,6 +83,16 @@ public struct ResultCache: Sendable {
     /// Puts an object at `destination` atomically: a hard link (no copy, no new inode, no
     /// fsync: the object is durable already) renamed into place, or a copy (temp + fsync +
     /// rename) when the two are on different file systems.
+    /// Whether the file at `destination` is this object's export, unaltered: the same inode
+    /// (a hard link), or for a copy on another file system the same bytes. A file replaced or
+    /// edited since is not, so `run` exports it again (from the cache, paying nothing).
+    public func isExported(_ sha256: String, at destination: String) -> Bool {
+        guard let there = FileStats.statNow(destination), there.isRegularFile,
+              let object = FileStats.statNow(path(of: sha256)) else { return false }
+        if there.device == object.device { return there.inode == object.inode }
+        return there.size == object.size && (try? DigestCache.hashFile(destination)) == sha256
+    }
+
     public func export(_ sha256: String, to destination: String) throws {
         let source = path(of: sha256)
         guard let object = FileStats.statNow(source) else {

@@ -1,5 +1,6 @@
 import Foundation
 public import TroupePlan
+import TroupeManifest
 
 /// `troupe status`, `verify` and `gc`: read-mostly views of the state store, cache and lock.
 public enum Maintenance {
@@ -30,34 +31,99 @@ public enum Maintenance {
         return s
     }
 
-    /// Every disagreement between the lock, the cache and out/: a missing or altered object.
-    public static func verify(lock: Lockfile, cache: ResultCache, baseDirectory: String) -> [String] {
-        var problems: [String] = []
-        var checked = Set<String>()
-        func check(_ what: String, _ sha: String?, exported: String?) {
+    /// One disagreement `troupe verify` reports: what, where, and the command that repairs it.
+    public struct Problem: Sendable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case missingObject = "its cache object is missing"
+            case corruptObject = "its cache object does not match its hash (corrupt)"
+            case missingExport = "is missing"
+            case alteredExport = "differs from the locked result"
+            case notLocked = "is not in the lock (not made yet)"
+            case unlisted = "is made by no job of this manifest"
+        }
+        /// `render pip/hop`, `output showreel`, or a path for an unlisted file.
+        public var subject: String
+        /// The file concerned, relative to the manifest's folder.
+        public var path: String
+        public var kind: Kind
+        public var description: String { "\(subject): \(path) \(kind.rawValue)" }
+    }
+
+    /// Every disagreement between the lock, the cache and the exports: cache objects missing or
+    /// corrupt, exports missing or altered, and — given the plan — exports the manifest implies
+    /// that the lock does not list, and files in the output folder that no job makes.
+    public static func verify(lock: Lockfile, cache: ResultCache, baseDirectory: String, outputFolder: String = "out",
+                              plan: Plan? = nil) -> [Problem] {
+        var problems: [Problem] = []
+        var checked: [String: Bool] = [:]
+        func relative(_ path: String) -> String {
+            path.hasPrefix(baseDirectory + "/") ? String(path.dropFirst(baseDirectory.count + 1)) : path
+        }
+        func check(_ what: String, _ sha: String?, exported: String) {
             guard let sha else { return }
-            if checked.insert(sha).inserted {
+            if checked[sha] == nil {
+                let ok: Bool
                 if !cache.contains(sha) {
-                    problems.append("\(what): cache object \(sha.prefix(12))… is missing")
+                    problems.append(Problem(subject: what, path: relative(cache.path(of: sha)), kind: .missingObject))
+                    ok = false
                 } else if !cache.verify(sha) {
-                    problems.append("\(what): cache object \(sha.prefix(12))… does not match its hash (corrupt)")
-                }
+                    problems.append(Problem(subject: what, path: relative(cache.path(of: sha)), kind: .corruptObject))
+                    ok = false
+                } else { ok = true }
+                checked[sha] = ok
             }
-            if let exported {
-                let path = baseDirectory + "/" + exported
-                if FileManager.default.fileExists(atPath: path), (try? DigestCache.hashFile(path)) != sha {
-                    problems.append("\(what): \(exported) differs from the locked result")
-                }
+            let path = baseDirectory + "/" + exported
+            if FileStats.statNow(path) == nil {
+                problems.append(Problem(subject: what, path: exported, kind: .missingExport))
+            } else if checked[sha] == true, !cache.isExported(sha, at: path), (try? DigestCache.hashFile(path)) != sha {
+                problems.append(Problem(subject: what, path: exported, kind: .alteredExport))
             }
         }
+        var expected = Set<String>()
         for (id, r) in lock.renders.sorted(by: { $0.key < $1.key }) {
             // A cell that shares another's render is checked against that render's result.
-            check("render \(id)", lock.render(key: r.key, names: [id])?.sha256, exported: "out/renders/\(id).mp4")
+            let path = "\(outputFolder)/renders/\(id).mp4"
+            expected.insert(path)
+            check("render \(id)", lock.render(key: r.key, names: [id])?.sha256, exported: path)
         }
         for (name, o) in lock.outputs.sorted(by: { $0.key < $1.key }) {
-            check("output \(name)", o.sha256, exported: "out/\(name).mp4")
+            let path = "\(outputFolder)/\(name).mp4"
+            expected.insert(path)
+            check("output \(name)", o.sha256, exported: path)
+        }
+        guard let plan else { return problems }
+        var planned = Set<String>()
+        for job in plan.jobs where job.kind == .export {
+            guard case .export(let path) = job.subject else { continue }
+            planned.insert(path)
+            if !expected.contains(path) {
+                let name = plan.jobs[job.deps[0]].kind == .post ? "output" : "render"
+                problems.append(Problem(subject: "\(name) \(path)", path: path, kind: .notLocked))
+            }
+        }
+        for path in exportedFiles(baseDirectory: baseDirectory, outputFolder: outputFolder, manifest: plan.manifest.path)
+        where !planned.contains(path) {
+            problems.append(Problem(subject: "file", path: path, kind: .unlisted))
         }
         return problems
+    }
+
+    /// The MP4 files under a manifest's output folder, relative to its folder; other manifests'
+    /// folders (`out/NAME` beside `NAME.yaml`) are theirs.
+    static func exportedFiles(baseDirectory: String, outputFolder: String, manifest: String) -> [String] {
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: baseDirectory + "/" + outputFolder) else { return [] }
+        var out: [String] = []
+        while let item = walker.nextObject() as? String {
+            let full = baseDirectory + "/" + outputFolder + "/" + item
+            if outputFolder == "out", !item.contains("/"), FileStats.statNow(full)?.isRegularFile == false,
+               ["yaml", "yml"].contains(where: { fm.fileExists(atPath: baseDirectory + "/" + item + "." + $0) }) {
+                walker.skipDescendants()
+                continue
+            }
+            if item.hasSuffix(".mp4") { out.append(outputFolder + "/" + item) }
+        }
+        return out.sorted()
     }
 
     /// Removes cache objects referenced neither by the lock nor by the state store.

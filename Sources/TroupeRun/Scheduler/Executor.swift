@@ -193,7 +193,6 @@ public final class Executor: @unchecked Sendable {
         summary.rerolled = try applyRerolls(selected: selected)
         var records = try store.records(keys: plan.jobs.map(\.key))
         let oldLock = try Lockfile.read(lockPath)
-        var adopted = false
         var done = [Bool](repeating: false, count: plan.jobs.count)
         var result = [String?](repeating: nil, count: plan.jobs.count)
         for (i, job) in plan.jobs.enumerated() {
@@ -201,16 +200,15 @@ public final class Executor: @unchecked Sendable {
                 if records[job.key] == nil, let token = try adoptFromLock(job, oldLock, records: &records) {
                     done[i] = true
                     result[i] = token
-                    adopted = true
                 }
                 continue
             }
             switch job.kind {
             case .export:
-                // Exported and the same size as its cache object (a plain stat each: FileManager's
-                // attributes look up user and group names, slow over 10,000 files).
-                if let sha = r.resultSHA256, let out = FileStats.statNow(baseDirectory + "/" + exportPath(job)),
-                   out.size == FileStats.statNow(cache.path(of: sha))?.size {
+                // Exported and unaltered (its cache object's inode; plain stats: FileManager's
+                // attributes look up user and group names, slow over 10,000 files). A missing or
+                // replaced export is made again from the cache.
+                if let sha = r.resultSHA256, cache.isExported(sha, at: baseDirectory + "/" + exportPath(job)) {
                     done[i] = true
                     result[i] = sha
                 }
@@ -312,7 +310,8 @@ public final class Executor: @unchecked Sendable {
         // An export is a hard link when out/ and the cache share a file system: done right
         // here instead of in a task of its own (half of a campaign's jobs; a task each cost
         // more than the link). A copy to another file system takes a task, as other jobs do.
-        let outDevice = (FileStats.statNow(baseDirectory + "/out") ?? FileStats.statNow(baseDirectory))?.device
+        let outDevice = (FileStats.statNow(baseDirectory + "/" + plan.outputFolder) ?? FileStats.statNow(baseDirectory + "/out")
+                         ?? FileStats.statNow(baseDirectory))?.device
         let exportsLink = outDevice != nil && outDevice == FileStats.statNow((store.path as NSString).deletingLastPathComponent)?.device
 
         // A struct rather than a tuple: Swift 6.3's optimiser mangled the index of a
@@ -361,10 +360,9 @@ public final class Executor: @unchecked Sendable {
         summary.stopReason = stop.reason
         summary.interrupted = stopping && summary.stopReason == nil
         summary.notRun = plan.jobs.indices.filter { selected[$0] && !done[$0] }.count - summary.failed.count
-        if summary.done > 0 || !summary.failed.isEmpty || !summary.rerolled.isEmpty || adopted || oldLock == nil
-            || oldLock?.format != Lockfile.currentFormat {
-            try writeLock(old: oldLock)
-        }
+        // Always derived again: a lock that lost entries (or never had them) is restored from
+        // the state store; it is written only when it differs.
+        try writeLock(old: oldLock)
         observer.observe(RunEvent(.runFinished, units: summary.unitsSpent,
                                   counts: ["done": summary.done, "failed": summary.failed.count, "not_run": summary.notRun]))
         return summary
@@ -609,6 +607,12 @@ public final class Executor: @unchecked Sendable {
     private func renderRemotely(_ job: Job, _ record: inout JobRecord, session: RemoteSession, character c: Int, clip k: Int,
                                 settings: RenderSettings, inputs: [String?]) async throws -> (String?, Double) {
         let character = plan.manifest.characters[c], clip = plan.manifest.clips[k]
+        // Fetched once, its result since lost from the cache (deleted, found corrupt): ask for
+        // the task again and download a fresh copy; the task is not created or paid again.
+        if record.state == .fetched {
+            record.state = .succeeded
+            record.resultSHA256 = nil
+        }
         func dep(_ prefix: String) -> String? {
             job.deps.firstIndex { plan.jobs[$0].id.hasPrefix(prefix) }.flatMap { inputs[$0] }
         }
