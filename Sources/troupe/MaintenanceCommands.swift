@@ -150,15 +150,62 @@ struct VerifyCommand: AsyncParsableCommand {
 struct GCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Drop cache objects that neither troupe.lock nor the state store references.",
-        discussion: "Example:\n  troupe gc")
+        abstract: "Drop cache objects that no lock in the manifest's folder references, and leftover temp files.",
+        discussion: """
+            Results a lock records stay; earlier versions, prepared clips and the like go (a run
+            that needs one again fetches or makes it, without paying). Waits for nothing: exits 3
+            at once while another troupe command changes the same .troupe/ folder.
 
-    @Argument(help: "The manifest whose .troupe/ folder to clean.") var manifest: String = "troupe.yaml"
+            Examples:
+              troupe gc --dry-run
+              troupe gc campaign.yaml
+            """)
+
+    @Argument(help: "A manifest in the folder whose .troupe/ to clean.") var manifest: String = "troupe.yaml"
+    @Flag(help: "List what would be removed, with sizes; remove nothing.") var dryRun = false
 
     func run() async throws {
-        let (store, cache) = try openStore(manifest)
-        let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
-        let (n, bytes) = try Maintenance.gc(lock: lock, store: store, cache: cache)
-        print("removed \(n) cache object(s), \(bytes / 1024) KiB")
+        let dir = Campaign.stateDirectory(forManifest: manifest)
+        let campaignLock = try takeCampaignLock(dir, command: "gc", wait: false)
+        defer { withExtendedLifetime(campaignLock) {} }
+        let folder = (dir as NSString).deletingLastPathComponent
+        let locks: [Lockfile]
+        do { locks = try Maintenance.locks(inFolder: folder) } catch {
+            FileHandle.standardError.write(Data("error: \(error)\ngc keeps everything while a lock cannot be read\n".utf8))
+            throw ExitCode(2)
+        }
+        let cache = ResultCache(stateDirectory: dir)
+        let collected = try Maintenance.gc(locks: locks, cache: cache, dryRun: dryRun)
+        let verb = dryRun ? "would remove" : "removed"
+        if dryRun {
+            for o in collected.objects { print("\(verb) \(cache.path(of: o.sha256))  \(ByteCount.format(o.bytes))") }
+        }
+        var text = "\(verb) \(collected.objects.count) cache object(s)"
+        if collected.temporaryFiles > 0 { text += " and \(collected.temporaryFiles) temp file(s)" }
+        text += ", \(ByteCount.format(collected.bytes)) \(dryRun ? "to free" : "freed"); kept what \(locks.count) lock(s) in the folder record"
+        print(text)
+    }
+}
+
+/// Takes the campaign's lock, or explains who holds it (exit 3).
+func takeCampaignLock(_ stateDirectory: String, command: String, wait: Bool) throws -> CampaignLock {
+    do {
+        return try CampaignLock(stateDirectory: stateDirectory, command: command, wait: wait)
+    } catch let busy as CampaignLock.Busy {
+        FileHandle.standardError.write(Data("error: \(busy)\nwait for it to finish, or pass --wait to queue behind it\n".utf8))
+        throw ExitCode(3)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Sizes as people read them: 512 B, 3.4 KB, 41 MB (powers of 1,000).
+enum ByteCount {
+    static func format(_ bytes: Int) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var v = Double(bytes), i = 0
+        while v >= 1000, i < units.count - 1 { v /= 1000; i += 1 }
+        return i == 0 ? "\(bytes) B" : "\(Units.format((v * 10).rounded() / 10)) \(units[i])"
     }
 }

@@ -31,9 +31,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Render these again and pay again (render ids or globs, repeatable): a new external_task_id, then fresh post-steps.")
     var reroll: [String] = []
     @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
+    @Flag(help: "When another troupe command is changing this campaign's .troupe/, wait for it instead of exiting 3.") var wait = false
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
 
     func run() async throws {
+        // One run (or gc) per state folder at a time; the store is created and migrated under it.
+        let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
+                                                               command: "run \((manifest as NSString).lastPathComponent)", wait: wait)
+        defer { withExtendedLifetime(campaignLock) {} }
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun)
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)

@@ -119,10 +119,14 @@ final class Project: @unchecked Sendable {
         try Data("stray".utf8).write(to: URL(fileURLWithPath: stray))
         let (strayHash, _) = try p.cache.ingest(stray)
         let before = p.cache.objects().count
-        let (removed, _) = try Maintenance.gc(lock: lock, store: p.store, cache: p.cache)
-        #expect(removed == 1)
+        let dry = try Maintenance.gc(locks: [lock], cache: p.cache, dryRun: true)
+        #expect(dry.objects.map(\.sha256).contains(strayHash) && p.cache.contains(strayHash))
+        let removed = try Maintenance.gc(locks: [lock], cache: p.cache).objects.count
+        #expect(removed == dry.objects.count)
         #expect(!p.cache.contains(strayHash))
-        #expect(p.cache.objects().count == before - 1)
+        #expect(p.cache.objects().count == before - removed)
+        // What the lock records is all still there.
+        #expect(Maintenance.verify(lock: lock, cache: p.cache, baseDirectory: p.dir).map(\.kind) == [.corruptObject])
     }
 
     @Test func stateStoreLedgerIsAppendOnlyAndMigrationsAreIdempotent() throws {

@@ -126,20 +126,50 @@ public enum Maintenance {
         return out.sorted()
     }
 
-    /// Removes cache objects referenced neither by the lock nor by the state store.
-    public static func gc(lock: Lockfile?, store: StateStore, cache: ResultCache) throws -> (objects: Int, bytes: Int) {
+    /// What `gc` drops (or, dry, would drop): cache objects no lock in the folder references,
+    /// and the temp folder's leftovers.
+    public struct Collected: Sendable {
+        public var objects: [(sha256: String, bytes: Int)] = []
+        public var temporaryFiles = 0
+        public var temporaryBytes = 0
+        public var bytes: Int { objects.reduce(0) { $0 + $1.bytes } + temporaryBytes }
+    }
+
+    /// Removes the cache objects that none of `locks` references (the results a committed lock
+    /// needs stay; earlier versions, prepared clips and the like go, and are fetched or made
+    /// again for free if they are needed), and the temp folder. Run under the campaign lock,
+    /// so no run is using either. `dryRun`: only say what would go.
+    public static func gc(locks: [Lockfile], cache: ResultCache, dryRun: Bool = false) throws -> Collected {
         var keep = Set<String>()
-        for r in lock?.renders.values.map(\.sha256) ?? [] { if let r { keep.insert(r) } }
-        for o in lock?.outputs.values.map(\.sha256) ?? [] { if let o { keep.insert(o) } }
-        for r in try store.records() { if let s = r.resultSHA256 { keep.insert(s) } }
-        var removed = 0, bytes = 0
+        for lock in locks {
+            for r in lock.renders.values { if let s = r.sha256 { keep.insert(s) } }
+            for o in lock.outputs.values { if let s = o.sha256 { keep.insert(s) } }
+        }
+        var collected = Collected()
         for sha in cache.objects() where !keep.contains(sha) {
             let path = cache.path(of: sha)
-            bytes += (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            try FileManager.default.removeItem(atPath: path)
-            removed += 1
+            guard let stat = FileStats.statNow(path), stat.isRegularFile else { continue }
+            if !dryRun, unlink(path) != 0 {
+                throw ResultCache.Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))")
+            }
+            collected.objects.append((sha, Int(stat.size)))
         }
-        try? FileManager.default.removeItem(atPath: cache.temporaryDirectory)
-        return (removed, bytes)
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: cache.temporaryDirectory) {
+            for name in names {
+                let path = cache.temporaryDirectory + "/" + name
+                guard let stat = FileStats.statNow(path), stat.isRegularFile else { continue }
+                if dryRun || unlink(path) == 0 {
+                    collected.temporaryFiles += 1
+                    collected.temporaryBytes += Int(stat.size)
+                }
+            }
+        }
+        return collected
+    }
+
+    /// Every lock beside manifests in `folder` (`*.lock`), for gc: what any of them records stays.
+    public static func locks(inFolder folder: String) throws -> [Lockfile] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return try names.filter { $0.hasSuffix(".lock") }.sorted().compactMap { try Lockfile.read(folder + "/" + $0) }
     }
 }

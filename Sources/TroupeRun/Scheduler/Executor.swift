@@ -189,7 +189,7 @@ public final class Executor: @unchecked Sendable {
             throw LockedRunRefused(jobs: plan.jobs.filter { $0.kind == .render && $0.names.contains { n in options.reroll.contains { Glob.matches($0, n) } } }
                 .map { LockedRefusal(job: $0.id, units: $0.units, reason: "--reroll pays again") })
         }
-        let selected = selection()
+        var selected = selection()
         summary.rerolled = try applyRerolls(selected: selected)
         var records = try store.records(keys: plan.jobs.map(\.key))
         let oldLock = try Lockfile.read(lockPath)
@@ -226,6 +226,17 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         }
+        // Only what an unfinished export needs runs: a prepared clip that gc dropped is not made
+        // again while every render made from it is done and exported.
+        var needed = [Bool](repeating: false, count: plan.jobs.count)
+        var neededBy = [Bool](repeating: false, count: plan.jobs.count)
+        for i in plan.jobs.indices.reversed() where selected[i] && !done[i] {
+            // The planner adds every job after the jobs it needs, so dependents come first here.
+            assert(plan.jobs[i].deps.allSatisfy { $0 < i })
+            needed[i] = plan.jobs[i].kind == .export || neededBy[i]
+            if needed[i] { for d in plan.jobs[i].deps { neededBy[d] = true } }
+        }
+        for i in plan.jobs.indices where selected[i] && !done[i] && !needed[i] { selected[i] = false }
         if options.locked {
             let refused = lockedRefusals(selected: selected, done: done, records: records, lock: oldLock)
             if !refused.isEmpty { throw LockedRunRefused(jobs: refused) }
