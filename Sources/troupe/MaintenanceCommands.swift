@@ -88,7 +88,10 @@ struct StatusCommand: AsyncParsableCommand {
         print("\(manifest): \(s.planned) jobs planned")
         print("  never started: \(s.unknown)")
         for state in JobState.allCases { if let n = s.byState[state] { print("  \(state.rawValue): \(n)") } }
-        print("  units spent: \(Units.format(s.unitsSpent)) \(plan.table.unit)")
+        print("  units spent: \(Units.format(s.unitsSpent)) \(plan.table.unit) (this manifest's jobs, re-rolls included)")
+        if abs(s.unitsSpentInStore - s.unitsSpent) > 1e-9 {
+            print("  units spent by every job in .troupe/ (earlier versions and other manifests too): \(Units.format(s.unitsSpentInStore)) \(plan.table.unit)")
+        }
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
     }

@@ -366,6 +366,9 @@ final class SimCampaign: @unchecked Sendable {
         let after = try #require(try p.lock?.renders["c0/k0"])
         #expect(after.key == before.key && after.taskId != before.taskId)
         #expect(try p.store.ledger().contains { $0.event == "reroll" })
+        // status counts what the replaced task was charged too: it equals the provider's total.
+        let status = try Maintenance.status(of: try p.plan(), store: p.store)
+        #expect(abs(status.unitsSpent - stats.unitsCharged) < 1e-9 && stats.unitsCharged == 3 * 4.5)
         // Without --reroll nothing is paid again.
         _ = try await p.run()
         #expect(await sim.stats().creates == 3)

@@ -29,7 +29,15 @@ struct StateStoreTests {
         try StateStore.migrator.migrate(old, upTo: "v2: re-rolls")
         let rows = [record(1), record(2, .fetched)]
         try old.write { db in
-            for r in rows { try r.insert(db) }
+            // The columns a version 2 database has (no units_rerolled yet).
+            for r in rows {
+                try db.execute(sql: """
+                    INSERT INTO job (key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
+                                     result_sha256, result_duration, last_error, reroll, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [r.key, r.id, r.kind, r.state, r.externalTaskId, r.taskId, r.attempts, r.units, r.unitsCharged,
+                                      r.elementId, r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.createdAt, r.updatedAt])
+            }
             try LedgerEntry(key: rows[0].key, externalTaskId: "troupe-1", event: "intent", at: rows[0].updatedAt).insert(db)
             try LedgerEntry(key: rows[1].key, externalTaskId: "troupe-2", event: "created", detail: "task-2",
                             at: rows[1].updatedAt).insert(db)

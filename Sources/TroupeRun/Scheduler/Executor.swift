@@ -473,6 +473,7 @@ public final class Executor: @unchecked Sendable {
             guard job.names.contains(where: { name in options.reroll.contains { Glob.matches($0, name) } }), var record = try store.record(job.key),
                   record.state != .pending else { continue }
             record.reroll += 1
+            record.unitsRerolled += record.unitsCharged ?? 0
             record.state = .pending
             record.externalTaskId = RenderLifecycle.externalID(key: job.key, reroll: record.reroll)
             record.taskId = nil

@@ -42,6 +42,8 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var lastError: String?
     /// Deliberate re-rolls so far (`troupe run --reroll`); the external id ends in `-rN`.
     public var reroll: Int = 0
+    /// What the tasks replaced by re-rolls were charged: still paid, so still counted.
+    public var unitsRerolled: Double = 0
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -73,6 +75,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         resultDuration = row["result_duration"]
         lastError = row["last_error"]
         reroll = row["reroll"]
+        unitsRerolled = row["units_rerolled"] ?? 0
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
     }
@@ -93,12 +96,14 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         container["result_duration"] = resultDuration
         container["last_error"] = lastError
         container["reroll"] = reroll
+        container["units_rerolled"] = unitsRerolled
         container["created_at"] = createdAt
         container["updated_at"] = updatedAt
     }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case key, id, kind, state, attempts, units, reroll
+        case unitsRerolled = "units_rerolled"
         case externalTaskId = "external_task_id"
         case taskId = "task_id"
         case unitsCharged = "units_charged"

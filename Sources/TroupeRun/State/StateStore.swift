@@ -99,6 +99,10 @@ public final class StateStore: Sendable {
                 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END;
                 """)
         }
+        // A re-roll replaces the task; what the earlier tasks cost stays counted (status).
+        m.registerMigration("v4: units of earlier rolls") { db in
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN units_rerolled DOUBLE NOT NULL DEFAULT 0")
+        }
         return m
     }
 
@@ -182,12 +186,12 @@ public final class StateStore: Sendable {
         if written.has(r.key, r.externalTaskId) {
             let statement = try db.cachedStatement(sql: """
                 UPDATE job SET id = ?, kind = ?, state = ?, task_id = ?, attempts = ?, units = ?, units_charged = ?,
-                    element_id = ?, result_sha256 = ?, result_duration = ?, last_error = ?, reroll = ?, created_at = ?,
-                    updated_at = ?
+                    element_id = ?, result_sha256 = ?, result_duration = ?, last_error = ?, reroll = ?, units_rerolled = ?,
+                    created_at = ?, updated_at = ?
                 WHERE key = ?
                 """)
             try statement.execute(arguments: [r.id, r.kind, r.state, r.taskId, r.attempts, r.units, r.unitsCharged, r.elementId,
-                                              r.resultSHA256, r.resultDuration, r.lastError, r.reroll,
+                                              r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.unitsRerolled,
                                               UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt), r.key])
             if db.changesCount == 1 { return }
         }
@@ -200,18 +204,19 @@ public final class StateStore: Sendable {
     static func upsert(_ r: JobRecord, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO job (key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
-                             result_sha256, result_duration, last_error, reroll, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             result_sha256, result_duration, last_error, reroll, units_rerolled, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(key) DO UPDATE SET id = excluded.id, kind = excluded.kind, state = excluded.state,
                 external_task_id = excluded.external_task_id, task_id = excluded.task_id, attempts = excluded.attempts,
                 units = excluded.units, units_charged = excluded.units_charged, element_id = excluded.element_id,
                 result_sha256 = excluded.result_sha256, result_duration = excluded.result_duration,
-                last_error = excluded.last_error, reroll = excluded.reroll, created_at = excluded.created_at,
+                last_error = excluded.last_error, reroll = excluded.reroll, units_rerolled = excluded.units_rerolled,
+                created_at = excluded.created_at,
                 updated_at = excluded.updated_at
             """)
         try statement.execute(arguments: [r.key, r.id, r.kind, r.state, r.externalTaskId, r.taskId, r.attempts, r.units,
                                           r.unitsCharged, r.elementId, r.resultSHA256, r.resultDuration, r.lastError,
-                                          r.reroll, UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt)])
+                                          r.reroll, r.unitsRerolled, UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt)])
     }
 
     static func append(_ line: LedgerEntry, _ db: Database) throws {
