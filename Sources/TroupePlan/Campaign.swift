@@ -68,6 +68,14 @@ public struct Campaign: Sendable {
                             status: (any JobStatusSource)? = nil) -> Campaign {
         let stats = FileStats()
         let loaded = ManifestLoader(stats: stats).load(path: path)
+        return open(loaded: loaded, manifest: path, stats: stats, provider: provider, probeDuration: probeDuration, status: status)
+    }
+
+    /// Plans a manifest already loaded (from git, for `plan --diff`); `path` names its state
+    /// folder and lock.
+    public static func open(loaded: ManifestLoader.Result, manifest path: String, stats: FileStats = FileStats(),
+                            provider: ProviderKind? = nil, probeDuration: (@Sendable (String) throws -> Double)? = nil,
+                            status: (any JobStatusSource)? = nil) -> Campaign {
         var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
         guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
         let digests = DigestCache(directory: stateDirectory(forManifest: path), stats: stats)

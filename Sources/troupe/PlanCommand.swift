@@ -29,9 +29,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "How many of the most expensive jobs to list.") var top = 10
     @Option(help: "Refuse (exit 3) when the plan costs more than this; overrides budget.max_units.") var maxUnits: Double?
     @Option(help: "Use this provider instead of the manifest's: kling, fal or preview.") var provider: ProviderKind?
-    @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
+    @Option(help: "text; json (diagnostics as JSON lines on stdout); markdown (with --diff: a pull request comment).")
+    var format: PlanFormat = .text
+    @Option(name: .customLong("diff"), help: "Compare with the manifest as committed at this git revision (branch, tag, commit).")
+    var diffRef: String?
+
+    enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     func run() async throws {
+        if let diffRef { return try diff(against: diffRef) }
+        let format: DiagnosticRenderer.Format = self.format == .json ? .json : .text
         // The same status run will see: the lock, and the state store and cache if there are any.
         let (store, cache) = try existingStore(manifest)
         let campaign = try plannedCampaign(manifest, provider: provider, store: store, cache: cache)
@@ -47,6 +54,52 @@ struct PlanCommand: AsyncParsableCommand {
             print(PlanTable.render(plan, totals: totals, manifestPath: manifest, top: top, all: all, maxUnits: limit), terminator: "")
         }
         if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: totals) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+
+    /// `--diff REF`: this plan against the manifest's plan at a git revision.
+    private func diff(against ref: String) throws {
+        let diagnosticsFormat: DiagnosticRenderer.Format = format == .json ? .json : .text
+        let (store, cache) = try existingStore(manifest)
+        let head = try plannedCampaign(manifest, provider: provider, store: store, cache: cache)
+        report(head.diagnostics.filter { $0.severity != .note }, sources: head.sources, format: diagnosticsFormat)
+        guard let headPlan = head.plan, !head.diagnostics.hasErrors else { throw ExitCode(2) }
+        let revision: GitRevision
+        do { revision = try GitRevision(ref, manifest: manifest) } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        defer { revision.cleanUp() }
+        var basePlan: Plan?
+        do {
+            if let loaded = try revision.load(manifest: manifest) {
+                let base = Campaign.open(loaded: loaded, manifest: manifest, provider: provider, status: LockStatus(nil))
+                report(base.diagnostics.filter { $0.severity != .note }, sources: base.sources, format: diagnosticsFormat)
+                guard let plan = base.plan, !base.diagnostics.hasErrors else {
+                    FileHandle.standardError.write(Data("error: the manifest at \(ref) cannot be planned (above)\n".utf8))
+                    throw ExitCode(2)
+                }
+                basePlan = plan
+            } else {
+                FileHandle.standardError.write(Data("note: \(manifest) does not exist at \(ref): every cell is added\n".utf8))
+            }
+        } catch let failure as GitRevision.Failure {
+            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            throw ExitCode(2)
+        }
+        let diff = PlanDiff(base: basePlan, head: headPlan, ref: ref)
+        if json {
+            FileHandle.standardOutput.write(Data(diff.json.utf8))
+        } else if format == .markdown {
+            print(diff.markdown(), terminator: "")
+        } else {
+            print(diff.table(), terminator: "")
+        }
+        let limit = maxUnits ?? headPlan.manifest.budget?.maxUnits
+        let totals = headPlan.totals
+        if let limit, let problem = headPlan.budgetProblem(maxUnits: limit, totals: totals) {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             throw ExitCode(3)
         }

@@ -1,0 +1,121 @@
+import TroupeManifest
+
+/// What a change to a manifest does to its cost: every paid cell (and element) of the plan at
+/// a base revision against the plan now, by content key. A cell whose key changed will be
+/// rendered (and paid for) again; one that only moved or was renamed in the file will not.
+public struct PlanDiff: Sendable {
+    public enum Change: String, Sendable { case added, removed, changed }
+
+    public struct Cell: Sendable {
+        /// `mochi/wave` for a render, `element:mochi` for an element.
+        public var id: String
+        public var change: Change
+        public var unitsBefore: Double?
+        public var unitsAfter: Double?
+    }
+
+    public struct Sums: Sendable {
+        public var before = 0.0
+        public var after = 0.0
+        public var delta: Double { after - before }
+    }
+
+    public var ref: String
+    /// All paid jobs of each plan, whatever their status: what the campaign costs.
+    public var baseUnits = 0.0
+    public var headUnits = 0.0
+    public var deltaUnits: Double { headUnits - baseUnits }
+    /// Added, removed and changed cells: head order, then what was removed.
+    public var cells: [Cell] = []
+    public var byCharacter: [(String, Sums)] = []
+    public var byClip: [(String, Sums)] = []
+    public var byModel: [(String, Sums)] = []
+    public var unit: String
+    public var usdPerUnit: Double?
+    /// Cells whose key is the same at both revisions.
+    public var unchanged = 0
+
+    /// `base` nil: the manifest did not exist at `ref`.
+    public init(base: Plan?, head: Plan, ref: String) {
+        self.ref = ref
+        unit = head.table.unit
+        usdPerUnit = head.table.usdPerUnit
+        let before = base.map(Self.paidCells) ?? []
+        let after = Self.paidCells(head)
+        var beforeByID: [String: PaidCell] = [:]
+        for c in before { beforeByID[c.id] = c }
+        var afterIDs = Set<String>()
+        var characters: [String: Sums] = [:], clips: [String: Sums] = [:], models: [String: Sums] = [:]
+        var order: (characters: [String], clips: [String], models: [String]) = ([], [], [])
+        func add(_ c: PaidCell, after isAfter: Bool) {
+            if let ch = c.character {
+                if characters[ch] == nil { order.characters.append(ch) }
+                if isAfter { characters[ch, default: Sums()].after += c.units } else { characters[ch, default: Sums()].before += c.units }
+            }
+            if let cl = c.clip {
+                if clips[cl] == nil { order.clips.append(cl) }
+                if isAfter { clips[cl, default: Sums()].after += c.units } else { clips[cl, default: Sums()].before += c.units }
+            }
+            if models[c.model] == nil { order.models.append(c.model) }
+            if isAfter { models[c.model, default: Sums()].after += c.units } else { models[c.model, default: Sums()].before += c.units }
+        }
+        for c in before {
+            baseUnits += c.units
+            add(c, after: false)
+        }
+        for c in after {
+            headUnits += c.units
+            add(c, after: true)
+            afterIDs.insert(c.id)
+            if let old = beforeByID[c.id] {
+                if old.key == c.key { unchanged += 1 } else {
+                    cells.append(Cell(id: c.id, change: .changed, unitsBefore: old.units, unitsAfter: c.units))
+                }
+            } else {
+                cells.append(Cell(id: c.id, change: .added, unitsBefore: nil, unitsAfter: c.units))
+            }
+        }
+        for c in before where !afterIDs.contains(c.id) {
+            cells.append(Cell(id: c.id, change: .removed, unitsBefore: c.units, unitsAfter: nil))
+        }
+        byCharacter = order.characters.map { ($0, characters[$0]!) }
+        byClip = order.clips.map { ($0, clips[$0]!) }
+        byModel = order.models.map { ($0, models[$0]!) }
+    }
+
+    public func usd(_ units: Double) -> Double? { usdPerUnit.map { units * $0 } }
+
+    /// A paid cell: a render's cell or an element. A render shared by identical cells is paid
+    /// once: its first cell carries the units, the others none.
+    struct PaidCell {
+        var id: String
+        var key: String
+        var units: Double
+        var character: String?
+        var clip: String?
+        var model: String
+    }
+
+    static func paidCells(_ plan: Plan) -> [PaidCell] {
+        var out: [PaidCell] = []
+        for job in plan.jobs where job.kind.isPaid {
+            switch job.subject {
+            case .render(let c, let k, _, let s):
+                let model = "\(s.model.rawValue)/\(s.mode.rawValue)"
+                for (i, name) in job.names.enumerated() {
+                    let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+                    out.append(PaidCell(id: name, key: job.key, units: i == 0 ? job.units : 0,
+                                        character: parts.first ?? plan.manifest.characters[c].name,
+                                        clip: parts.count > 1 ? parts[1] : plan.manifest.clips[k].name, model: model))
+                }
+            case .element:
+                for (i, name) in job.names.enumerated() {
+                    out.append(PaidCell(id: "element:" + name, key: job.key, units: i == 0 ? job.units : 0,
+                                        character: nil, clip: nil, model: "elements"))
+                }
+            default: continue
+            }
+        }
+        return out
+    }
+}
