@@ -18,6 +18,9 @@ public struct ManifestLoader: Sendable {
     /// A plain stat, shared with later stages through `stats`: FileManager's check costs
     /// more, and a campaign may name 10,000 files.
     public var fileExists: @Sendable (String) -> Bool
+    /// `--fetch-remote`: URL media without sha256 (and duration) are accepted; the caller
+    /// measures them (`RemoteMedia` in TroupeRun) before planning.
+    public var fetchRemote = false
 
     public init(stats: FileStats = FileStats()) {
         fileExists = { stats.lookup($0) != nil }
@@ -47,6 +50,7 @@ public struct ManifestLoader: Sendable {
             return Result(manifest: nil, matrix: nil, outputs: [], diagnostics: diagnostics, source: source)
         }
         var decoder = ManifestDecoder(file: file, path: file, baseDirectory: baseDirectory, fileExists: fileExists)
+        decoder.fetchRemote = fetchRemote
         let manifest = decoder.decode(root)
         decoder.checkLocalFiles()
         diagnostics += decoder.reader.diagnostics

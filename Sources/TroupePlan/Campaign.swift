@@ -77,11 +77,17 @@ public struct Campaign: Sendable {
                             provider: ProviderKind? = nil, probeDuration: (@Sendable (String) throws -> Double)? = nil,
                             status: (any JobStatusSource)? = nil) -> Campaign {
         var c = Campaign(loaded: loaded, plan: nil, diagnostics: loaded.diagnostics, sources: [loaded.source])
-        guard loaded.isValid, let manifest = loaded.manifest, let matrix = loaded.matrix else { return c }
+        // Only a file that cannot be read as a manifest at all stops here: otherwise its media
+        // are probed and its prices checked too, and every problem is reported in one pass.
+        guard let manifest = loaded.manifest else { return c }
         let digests = DigestCache(directory: stateDirectory(forManifest: path), stats: stats)
         let media = MediaChecker(stateDirectory: stateDirectory(forManifest: path), digests: digests)
-        c.diagnostics += media.check(manifest, matrix: matrix)
-        guard !c.diagnostics.hasErrors else { return c }
+        c.diagnostics += media.check(manifest, matrix: loaded.matrix)
+        guard loaded.isValid, let matrix = loaded.matrix, !c.diagnostics.hasErrors else {
+            c.diagnostics += pricingProblems(manifest, matrix: loaded.matrix, provider: provider)
+            c.diagnostics = inFileOrder(c.diagnostics, manifest: manifest.path)
+            return c
+        }
 
         var source = status
         if source == nil {
@@ -101,8 +107,34 @@ public struct Campaign: Sendable {
         var planner = Planner(manifest: manifest, matrix: matrix, outputs: loaded.outputs, options: options)
         let (plan, diagnostics) = planner.plan()
         c.plan = plan
-        c.diagnostics += diagnostics
+        c.diagnostics = inFileOrder(c.diagnostics + diagnostics, manifest: manifest.path)
         return c
+    }
+
+    /// Renders the price table has no rate for, when the planner cannot run to say so.
+    static func pricingProblems(_ m: Manifest, matrix: RenderMatrix?, provider: ProviderKind?) -> [Diagnostic] {
+        let table: PriceTable
+        do { table = try PriceTable.forManifest(m, provider: provider ?? m.provider.use) } catch { return [] }
+        var out: [Diagnostic] = []
+        let blocks: [(Mark, RenderSettings)] = matrix.map { mx in mx.blocks.enumerated().map { (m.renders[$0.offset].mark, $0.element.settings) } }
+            ?? [(m.provider.mark, m.baseSettings)]
+        var seen = Set<String>()
+        for (mark, s) in blocks {
+            let key = "\(s.model.rawValue)/\(s.mode.rawValue)"
+            guard (try? table.renderRate(model: s.model, mode: s.mode)) == nil, seen.insert(key).inserted else { continue }
+            out.append(Diagnostic(file: m.path, at: mark, code: "no-price", message: "provider '\(table.provider)' has no price for \(key)",
+                                  hint: "add `pricing: {render: {\(key): {per_second: …}}}` or use another model"))
+        }
+        return out
+    }
+
+    /// The manifest's diagnostics by position, then any other file's (the lock's).
+    static func inFileOrder(_ d: [Diagnostic], manifest: String) -> [Diagnostic] {
+        d.enumerated().sorted { a, b in
+            let x = (a.element.file != manifest ? 1 : 0, a.element.line, a.element.column, a.offset)
+            let y = (b.element.file != manifest ? 1 : 0, b.element.line, b.element.column, b.offset)
+            return x < y
+        }.map(\.element)
     }
 }
 

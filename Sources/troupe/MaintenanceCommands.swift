@@ -16,9 +16,22 @@ func openStore(_ manifest: String) throws -> (StateStore, ResultCache) {
 }
 
 /// Plans a manifest with status from its lock and state store, as run and status need.
-func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false) throws -> (Campaign, StateStore, ResultCache) {
+func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false,
+                  loaded: ManifestLoader.Result? = nil) throws -> (Campaign, StateStore, ResultCache) {
     let (store, cache) = try openStore(manifest)
-    return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache, migrateLock: migrateLock), store, cache)
+    return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache, migrateLock: migrateLock, loaded: loaded),
+            store, cache)
+}
+
+/// `--fetch-remote`: the manifest loaded with URL media measured by downloading them (nil
+/// without the flag: the campaign loads the manifest itself).
+func fetchedManifest(_ manifest: String, fetchRemote: Bool) async -> ManifestLoader.Result? {
+    guard fetchRemote else { return nil }
+    var loader = ManifestLoader()
+    loader.fetchRemote = true
+    var loaded = loader.load(path: manifest)
+    _ = await RemoteMedia(stateDirectory: Campaign.stateDirectory(forManifest: manifest)).measure(&loaded)
+    return loaded
 }
 
 /// The campaign planned with the status `run` would see. `store` nil: no state store yet
@@ -26,7 +39,7 @@ func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock
 /// `migrateLock` (run): a `troupe.lock` an earlier troupe wrote for this manifest becomes its
 /// own lock; otherwise (plan, status) it is only read.
 func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateStore?, cache: ResultCache,
-                     migrateLock: Bool = false) throws -> Campaign {
+                     migrateLock: Bool = false, loaded: ManifestLoader.Result? = nil) throws -> Campaign {
     let lockPath = Campaign.lockPath(forManifest: manifest)
     let legacy = Campaign.legacyLock(forManifest: manifest)
     let lock: Lockfile?
@@ -35,7 +48,8 @@ func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateSt
     case .failure(let problem): return Campaign.failed(manifest: manifest, problem)
     }
     let status = try StoreStatus(lock: lock, store: store, cache: cache)
-    let campaign = Campaign.open(manifest: manifest, provider: provider, status: status)
+    let campaign = loaded.map { Campaign.open(loaded: $0, manifest: manifest, provider: provider, status: status) }
+        ?? Campaign.open(manifest: manifest, provider: provider, status: status)
     if let legacy, let lock, let plan = campaign.plan {
         adoptLegacyLock(legacy, lock, for: manifest, plan: plan, rename: migrateLock, to: lockPath)
     }

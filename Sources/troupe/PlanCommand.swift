@@ -34,14 +34,18 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .customLong("diff"), help: "Compare with the manifest as committed at this git revision (branch, tag, commit).")
     var diffRef: String?
 
+    @Flag(help: "Download URL media given without sha256 (or duration) to measure them; remembered by URL and ETag.")
+    var fetchRemote = false
+
     enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     func run() async throws {
-        if let diffRef { return try diff(against: diffRef) }
+        if let diffRef { return try await diff(against: diffRef) }
         let format: DiagnosticRenderer.Format = self.format == .json ? .json : .text
         // The same status run will see: the lock, and the state store and cache if there are any.
         let (store, cache) = try existingStore(manifest)
-        let campaign = try plannedCampaign(manifest, provider: provider, store: store, cache: cache)
+        let campaign = try plannedCampaign(manifest, provider: provider, store: store, cache: cache,
+                                           loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         let limit = maxUnits ?? plan.manifest.budget?.maxUnits
@@ -60,10 +64,11 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     /// `--diff REF`: this plan against the manifest's plan at a git revision.
-    private func diff(against ref: String) throws {
+    private func diff(against ref: String) async throws {
         let diagnosticsFormat: DiagnosticRenderer.Format = format == .json ? .json : .text
         let (store, cache) = try existingStore(manifest)
-        let head = try plannedCampaign(manifest, provider: provider, store: store, cache: cache)
+        let head = try plannedCampaign(manifest, provider: provider, store: store, cache: cache,
+                                       loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         report(head.diagnostics.filter { $0.severity != .note }, sources: head.sources, format: diagnosticsFormat)
         guard let headPlan = head.plan, !head.diagnostics.hasErrors else { throw ExitCode(2) }
         let revision: GitRevision

@@ -31,6 +31,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Render these again and pay again (render ids or globs, repeatable): a new external_task_id, then fresh post-steps.")
     var reroll: [String] = []
     @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
+    @Flag(help: "Download URL media given without sha256 (or duration) to measure them; remembered by URL and ETag.")
+    var fetchRemote = false
     @Flag(help: "When another troupe command is changing this campaign's .troupe/, wait for it instead of exiting 3.") var wait = false
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
 
@@ -39,7 +41,8 @@ struct RunCommand: AsyncParsableCommand {
         let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
                                                                command: "run \((manifest as NSString).lastPathComponent)", wait: wait)
         defer { withExtendedLifetime(campaignLock) {} }
-        let (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun)
+        let (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
+                                                        loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }

@@ -21,9 +21,12 @@ struct Validate: AsyncParsableCommand {
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout, one object per line).")
     var format: DiagnosticRenderer.Format = .text
+    @Flag(help: "Download URL media given without sha256 (or duration) to measure them; remembered by URL and ETag.")
+    var fetchRemote = false
 
     func run() async throws {
-        let campaign = Campaign.validate(manifest: manifest)
+        let campaign = await fetchedManifest(manifest, fetchRemote: fetchRemote)
+            .map { Campaign.open(loaded: $0, manifest: manifest, status: LockStatus(nil)) } ?? Campaign.validate(manifest: manifest)
         let result = campaign.loaded
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard result.isValid, !campaign.diagnostics.hasErrors, let m = result.manifest else { throw ExitCode(2) }

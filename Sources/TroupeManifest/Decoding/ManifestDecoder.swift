@@ -15,6 +15,10 @@ struct ManifestDecoder {
     static let imageExtensions = ["jpg", "jpeg", "png"]
     static let videoExtensions = ["mp4", "mov"]
 
+    /// `--fetch-remote`: a URL medium may leave out sha256 and duration; they are measured
+    /// from the download before planning.
+    var fetchRemote = false
+
     init(file: String, path: String, baseDirectory: String, fileExists: @escaping @Sendable (String) -> Bool) {
         self.reader = NodeReader(file: file)
         self.path = path
@@ -361,11 +365,11 @@ struct ManifestDecoder {
                          hint: kind == "image" ? "convert it to PNG or JPEG" : "convert it to MP4 (H.264)")
         }
         if value.hasPrefix("https://") || value.hasPrefix("http://") {
-            if sha == nil && f["sha256"] == nil {
+            if sha == nil && f["sha256"] == nil && !fetchRemote {
                 reader.error(node, "url-needs-digest", "URL medium '\(value)' has no sha256",
                              hint: "add `sha256: …` beside it (its identity), or plan with --fetch-remote")
             }
-            if needsDuration && duration == nil && f["duration"] == nil {
+            if needsDuration && duration == nil && f["duration"] == nil && !fetchRemote {
                 reader.error(node, "url-needs-duration", "URL video '\(value)' has no duration",
                              hint: "add `duration: SECONDS` beside it (it sets the price), or plan with --fetch-remote")
             }

@@ -100,7 +100,9 @@ public final class MediaChecker: @unchecked Sendable {
     }
 
     /// Diagnostics for every local image, clip and element video that breaks a limit.
-    public func check(_ manifest: Manifest, matrix: RenderMatrix) -> [Diagnostic] {
+    /// `matrix` nil (the manifest has errors that left none): clips are checked against the
+    /// defaults' orientation.
+    public func check(_ manifest: Manifest, matrix: RenderMatrix?) -> [Diagnostic] {
         var out: [Diagnostic] = []
         func error(_ mark: Mark, _ code: String, _ message: String, hint: String) {
             out.append(Diagnostic(file: manifest.path, at: mark, code: code, message: message, hint: hint))
@@ -113,6 +115,8 @@ public final class MediaChecker: @unchecked Sendable {
         }
         func probe(_ resolved: String, _ mark: Mark, _ written: String) -> MediaInfo? {
             if let i = info[resolved] { return i }
+            // A file that is not there is the loader's diagnostic already.
+            guard FileStats.statNow(resolved) != nil else { return nil }
             if let index = manifest.localMediaPaths.firstIndex(of: resolved), case .failure(let e) = probed[index] {
                 error(mark, "bad-media", "\(e)", hint: "replace '\(written)' with a readable \(written.hasSuffix(".png") || written.hasSuffix(".jpg") || written.hasSuffix(".jpeg") ? "PNG or JPEG image" : "MP4 or MOV video")")
             }
@@ -135,7 +139,8 @@ public final class MediaChecker: @unchecked Sendable {
                 continue
             }
             // The strictest orientation among the blocks that use the clip.
-            let orientations = Set(matrix.blocks.filter { $0.clipIn[k] && $0.characterIn.contains(true) }.map(\.settings.orientation))
+            let orientations = matrix.map { Set($0.blocks.filter { $0.clipIn[k] && $0.characterIn.contains(true) }.map(\.settings.orientation)) }
+                ?? [manifest.baseSettings.orientation]
             let orientation: KlingOrientation = orientations.contains(.image) ? .image : .video
             for problem in i.klingClipViolations(orientation: orientation, trim: clip.trim?.value) {
                 let hint = problem.contains("long") && orientation == .image
