@@ -32,6 +32,8 @@ struct RunCommand: AsyncParsableCommand {
     var reroll: [String] = []
     @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
+    @Flag(name: .customLong("report"), help: "Write the campaign's page (out/report/) at the end; an existing one is refreshed anyway.")
+    var writesReport = false
 
     func run() async throws {
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider)
@@ -128,6 +130,7 @@ struct RunCommand: AsyncParsableCommand {
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty { out.write(Data("outputs in \(outDirectory) (troupe.lock updated)\n".utf8)) }
         }
+        if !summary.interrupted { refreshReport() }
         if let reason = summary.stopReason {
             out.write(Data("error: the run stopped: \(reason)\nfinished jobs are kept; run again once it is fixed\n".utf8))
             throw ExitCode(1)
