@@ -11,6 +11,24 @@ public enum MediaStills {
             throw .invalidArgument("\(output): thumbnail width \(width) must be between 2 and 16384")
         }
         let frame = try FrameGrabber.grab(source, at: seconds, cancellation: cancellation)
+        try writeScaled(frame, from: source, to: output, width: width, format: format)
+    }
+
+    /// A poster: like `thumbnail`, but the picture is the keyframe at or before `seconds`
+    /// (default: the middle), so only one frame is decoded — what a page of thousands of
+    /// renders needs, where the exact moment matters less than the cost.
+    public static func poster(_ source: String, near seconds: Double? = nil, to output: String, width: Int,
+                              cancellation: MediaCancellation? = nil) throws(MediaError) {
+        let format = try ImageWriter.format(for: output)
+        guard (2...16384).contains(width) else {
+            throw .invalidArgument("\(output): poster width \(width) must be between 2 and 16384")
+        }
+        let frame = try FrameGrabber.keyframe(source, near: seconds, cancellation: cancellation)
+        try writeScaled(frame, from: source, to: output, width: width, format: format)
+    }
+
+    private static func writeScaled(_ frame: Frame, from source: String, to output: String, width: Int?,
+                                    format: ImageFormat) throws(MediaError) {
         let w = width ?? frame.width
         let h = max(2, Int((Double(frame.height) * Double(w) / Double(frame.width)).rounded()))
         let scaled = try Scaler(from: frame.width, frame.height, frame.pixelFormat,
