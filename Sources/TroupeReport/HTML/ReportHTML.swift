@@ -95,7 +95,7 @@ public enum ReportHTML {
         if cell.status == .excluded { return out + "</p><p class=\"meta\">not in any render block</p></td>" }
         out += "</p><p class=\"meta\">"
         var facts: [String] = []
-        if let s = cell.seconds { facts.append("\(s) s billed") }
+        if let s = cell.seconds { facts.append(cell.status == .done ? "\(s) s billed" : "\(s) s") }
         facts.append(price(cell, page: page))
         out += facts.joined(separator: " · ") + "</p>"
         var details = cell.differences

@@ -105,7 +105,9 @@ public struct ReportBuilder {
             return head
         }
 
-        let (reels, reelPosters) = buildReels(exportIndex: exportIndex)
+        let posterOf = Dictionary(cells.compactMap { c in c.renderKey.flatMap { c.poster != nil ? (c.id, $0 + ".jpg") : nil } },
+                                  uniquingKeysWith: { a, _ in a })
+        let (reels, reelPosters) = buildReels(exportIndex: exportIndex, posterOf: posterOf)
         posters += reelPosters
         let free = plan.table.usdPerUnit == 0 || plan.provider.use == .preview
         let metric: (ReportCell) -> Double = free ? { $0.klingUnits } : { $0.units }
@@ -161,7 +163,8 @@ public struct ReportBuilder {
 
     // MARK: - Reels
 
-    private func buildReels(exportIndex: [String: Int]) -> ([ReportPage.Reel], [PosterRequest]) {
+    /// `posterOf`: a done cell's poster name, by cell id (the filmstrips are made of them).
+    private func buildReels(exportIndex: [String: Int], posterOf: [String: String]) -> ([ReportPage.Reel], [PosterRequest]) {
         let manifest = plan.manifest
         var reels: [ReportPage.Reel] = []
         var posters: [PosterRequest] = []
@@ -174,8 +177,8 @@ public struct ReportBuilder {
             let file = manifest.baseDirectory + "/" + path
             if let p = postJob[o], let e = exportIndex[path], plan.jobs[e].deps.first == p, fileExists(file) {
                 reel.video = RelativePath.from(reportDirectory, to: file)
-                let sources = sample(ids).map { manifest.baseDirectory + "/out/renders/\($0).mp4" }
-                if !sources.isEmpty, sources.allSatisfy(fileExists) {
+                let sources = sample(ids).compactMap { posterOf[$0] }
+                if !sources.isEmpty, sources.count == min(ids.count, Self.stripFrames) {
                     let strip = PosterRequest(name: "strip-\(plan.jobs[p].key).jpg", source: .strip(sources), width: 160)
                     posters.append(strip)
                     reel.filmstrip = strip.href

@@ -5,7 +5,8 @@ public struct PosterRequest: Sendable, Hashable {
     public enum Source: Sendable, Hashable {
         /// One picture of a video (at `at` seconds; nil: the middle) or of an image.
         case frame(path: String, at: Double?)
-        /// A row of the middle frames of these videos, in order.
+        /// A row of these posters (names of other requests), in order: made from the small
+        /// pictures already decoded rather than from the videos again.
         case strip([String])
     }
 

@@ -27,10 +27,13 @@ public struct PosterStore: Sendable {
         let missing = requests.filter { !FileManager.default.fileExists(atPath: cacheDirectory + "/" + $0.name) }
         let failures = Failures()
         let cache = cacheDirectory
-        DispatchQueue.concurrentPerform(iterations: missing.count) { i in
-            let request = missing[i]
-            do { try Self.make(request, at: cache + "/" + request.name) } catch {
-                failures.add(request.name, "\(error)")
+        // Frames first, then the strips made of them.
+        for phase in [missing.filter(\.isFrame), missing.filter { !$0.isFrame }] {
+            DispatchQueue.concurrentPerform(iterations: phase.count) { i in
+                let request = phase[i]
+                do { try Self.make(request, at: cache + "/" + request.name, cache: cache) } catch {
+                    failures.add(request.name, "\(error)")
+                }
             }
         }
         var outcome = Outcome()
@@ -56,14 +59,19 @@ public struct PosterStore: Sendable {
     }
 
     /// One picture, written atomically by the media engine (temp file, fsync, rename).
-    static func make(_ request: PosterRequest, at path: String) throws {
+    static func make(_ request: PosterRequest, at path: String, cache: String) throws {
         switch request.source {
         case .frame(let source, let at):
-            try MediaStills.thumbnail(source, at: at, to: path, width: request.width)
-        case .strip(let sources):
-            try MediaStills.contactSheet(sources, to: path, columns: sources.count, cellWidth: request.width)
+            try MediaStills.poster(source, near: at, to: path, width: request.width)
+        case .strip(let posters):
+            try MediaStills.contactSheet(posters.map { cache + "/" + $0 }, to: path, columns: posters.count,
+                                         cellWidth: request.width)
         }
     }
+}
+
+extension PosterRequest {
+    var isFrame: Bool { if case .frame = source { true } else { false } }
 }
 
 /// Failures collected from the extraction threads.
