@@ -39,7 +39,7 @@ enum ReportAssets {
     .reels{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:16px;margin:0 24px}
     .reel{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:12px}.reel h3{margin:0 0 8px;font-size:15px}
     .reel video{width:100%;aspect-ratio:16/9;background:#000;border-radius:3px}.strip{width:100%;margin-top:6px;border-radius:3px}
-    .renders{margin:6px 0 0;padding-left:20px;font-size:12px;columns:2}.renders a{color:var(--new)}
+    .renders{margin:6px 0 0;font-size:12px}.renders summary{cursor:pointer;color:var(--muted)}.renders ol{margin:4px 0 0;padding-left:20px;columns:2}.renders a{color:var(--new)}
     .placeholder-text{color:var(--muted)}
     .charts{display:flex;flex-wrap:wrap;gap:24px;margin:0 24px}.chart{margin:0}
     .chart text{fill:var(--fg);font-size:12px}.chart .chart-title{font-weight:600;font-size:13px}.chart .value{fill:var(--muted)}

@@ -17,9 +17,10 @@ extension ReportHTML {
             if let strip = reel.filmstrip {
                 out += "<img class=\"strip\" src=\"\(HTML.href(strip))\" alt=\"\(HTML.escape("filmstrip of \(reel.name): \(reel.renders.joined(separator: ", "))"))\" loading=\"lazy\" decoding=\"async\">\n"
             }
-            out += "<ol class=\"renders\">"
+            // A long reel's list starts folded: fifty reels of fifty renders would bury the charts.
+            out += "<details class=\"renders\"\(reel.renders.count <= 8 ? " open" : "")><summary>\(reel.renders.count) render\(reel.renders.count == 1 ? "" : "s") in order</summary><ol>"
             for id in reel.renders { out += "<li><a href=\"#cell-\(HTML.escape(id))\">\(HTML.escape(id))</a></li>" }
-            out += "</ol>\n</article>\n"
+            out += "</ol></details>\n</article>\n"
         }
         return out + "</div>\n</section>\n"
     }
