@@ -78,6 +78,34 @@ import TroupeRun
         #expect(again.posters.made == 0 && again.posters.reused > 0 && again.posters.failed.isEmpty)
     }
 
+    @Test func aKlingCampaignShowsPricesOverridesAndExclusions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-report-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let manifest = dir + "/campaign.yaml"
+        try FileManager.default.copyItem(atPath: repoRoot.appendingPathComponent("manifests/campaign.yaml").path, toPath: manifest)
+        let plan = try #require(Campaign.open(manifest: manifest).plan)
+        let result = try CampaignReport.write(plan: plan, store: nil, lock: nil, stateDirectory: dir + "/.troupe",
+                                              to: dir + "/out/report")
+        let page = result.page
+        #expect(page.cells.count == 4 * 4)
+        let excluded = page.cells.filter { $0.status == .excluded }.map(\.id)
+        #expect(Set(excluded) == ["pip-spring/finale", "bear/finale", "bear/spin", "poster/spin", "poster/finale"])
+        let finale = try #require(page.cell(character: "pip", clip: "finale"))
+        #expect(finale.differences == ["mode pro"] && finale.status == .new)
+        // kling-v3: std 0.9 and pro 1.2 units per billed second.
+        #expect(abs(finale.units - 1.2 * 25) < 1e-9 && finale.seconds == 25)
+        #expect(page.cell(character: "pip", clip: "hop")?.units == 0.9 * 6)
+        #expect(page.spend.klingPlanned == nil && page.spend.usdPerUnit == 0.14)
+        let renders = plan.jobs.filter { $0.kind.isPaid }.reduce(0) { $0 + $1.units }
+        #expect(abs(page.spend.planned - renders) < 1e-9 && abs(page.spend.toSpend - renders) < 1e-9)
+        #expect(page.clips.first { $0.name == "spin" }?.seconds == 7.5)
+        // URL media: no pictures, nothing fetched.
+        #expect(page.characters.allSatisfy { $0.image == nil } && result.posters.made == 0)
+        let html = try String(contentsOfFile: result.indexPath, encoding: .utf8)
+        #expect(html.contains("would cost 30 units"))
+    }
+
     @Test func escapingCoversTextAndLinks() {
         #expect(HTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         #expect(HTML.href("../my renders/a#1.mp4") == "../my%20renders/a%231.mp4")
