@@ -5,7 +5,8 @@ import TroupePlan
 
 /// Makes the page's pictures in-process (TroupeMedia decodes one frame per render) and keeps
 /// them in `.troupe/posters/` by content key, so a second report only makes what is new.
-/// The report folder gets hard links to them (copies across file systems).
+/// Each is written atomically (a temp file, flushed, renamed: `AtomicFile.Batch` flushes them
+/// all at once). The report folder gets hard links to them (copies across file systems).
 public struct PosterStore: Sendable {
     public let cacheDirectory: String
 
@@ -27,13 +28,27 @@ public struct PosterStore: Sendable {
         let missing = requests.filter { !FileManager.default.fileExists(atPath: cacheDirectory + "/" + $0.name) }
         let failures = Failures()
         let cache = cacheDirectory
-        // Frames first, then the strips made of them.
-        for phase in [missing.filter(\.isFrame), missing.filter { !$0.isFrame }] {
-            DispatchQueue.concurrentPerform(iterations: phase.count) { i in
-                let request = phase[i]
-                do { try Self.make(request, at: cache + "/" + request.name, cache: cache) } catch {
-                    failures.add(request.name, "\(error)")
-                }
+        // Frames first, on every core, flushed together; then the strips made of them.
+        let frames = missing.filter(\.isFrame), strips = missing.filter { !$0.isFrame }
+        let batch = AtomicFile.Batch()
+        DispatchQueue.concurrentPerform(iterations: frames.count) { i in
+            let request = frames[i]
+            guard case .frame(let source, let at) = request.source else { return }
+            do {
+                let jpeg = try MediaStills.posterJPEG(source, near: at, width: request.width)
+                try batch.stage(jpeg, as: cache + "/" + request.name)
+            } catch {
+                failures.add(request.name, "\(error)")
+            }
+        }
+        try batch.commit()
+        DispatchQueue.concurrentPerform(iterations: strips.count) { i in
+            guard case .strip(let posters) = strips[i].source else { return }
+            do {
+                try MediaStills.contactSheet(posters.map { cache + "/" + $0 }, to: cache + "/" + strips[i].name,
+                                             columns: posters.count, cellWidth: strips[i].width)
+            } catch {
+                failures.add(strips[i].name, "\(error)")
             }
         }
         var outcome = Outcome()
@@ -56,17 +71,6 @@ public struct PosterStore: Sendable {
             try? FileManager.default.removeItem(atPath: target + "/" + stale)
         }
         return outcome
-    }
-
-    /// One picture, written atomically by the media engine (temp file, fsync, rename).
-    static func make(_ request: PosterRequest, at path: String, cache: String) throws {
-        switch request.source {
-        case .frame(let source, let at):
-            try MediaStills.poster(source, near: at, to: path, width: request.width)
-        case .strip(let posters):
-            try MediaStills.contactSheet(posters.map { cache + "/" + $0 }, to: path, columns: posters.count,
-                                         cellWidth: request.width)
-        }
     }
 }
 
