@@ -106,6 +106,29 @@ import TroupeRun
         #expect(html.contains("would cost 30 units"))
     }
 
+    @Test func statusesFromTheStateStoreAndTheLock() throws {
+        let demo = try DemoCampaign()
+        var plan = try demo.plan(store: nil)
+        let wave = try demo.renderKey(plan, "mochi/wave"), hop = try demo.renderKey(plan, "mochi/hop")
+        let pipWave = try demo.renderKey(plan, "pip/wave")
+        // pip/wave is in the lock (a fresh clone): rendered and paid, but its export is not on disk.
+        for i in plan.jobs.indices where plan.jobs[i].key == pipWave { plan.jobs[i].status = .locked }
+        let now = Date()
+        let records = [
+            wave: JobRecord(key: wave, id: "render:mochi/wave", kind: "render", state: .submitted, now: now),
+            hop: JobRecord(key: hop, id: "render:mochi/hop", kind: "render", state: .stalled, now: now),
+        ]
+        let builder = ReportBuilder(plan: plan, records: records, lock: nil, reportDirectory: demo.reportDir,
+                                    digest: { _ in nil }, probeSeconds: { _ in nil })
+        let (page, posters) = builder.build()
+        #expect(page.cells.map(\.status) == [.inFlight, .failed, .new, .new])
+        #expect(page.cell(character: "mochi", clip: "hop")?.reason?.contains("deadline") == true)
+        #expect(page.cell(character: "pip", clip: "wave")?.reason?.contains("without paying") == true)
+        #expect(page.jobs.inFlight == 1 && page.jobs.failed == 1)
+        #expect(page.lastRun == now)
+        #expect(posters.isEmpty)  // nothing done, and no digests: no pictures asked for
+    }
+
     @Test func escapingCoversTextAndLinks() {
         #expect(HTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         #expect(HTML.href("../my renders/a#1.mp4") == "../my%20renders/a%231.mp4")
