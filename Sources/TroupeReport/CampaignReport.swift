@@ -15,9 +15,11 @@ public enum CampaignReport {
         public var htmlBytes: Int
     }
 
-    /// `out/report/` beside the manifest: with the outputs it links to, out of git like them.
-    public static func defaultDirectory(forManifest path: String) -> String {
-        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("out/report").path
+    /// `report/` in the folder the plan exports to (`out/report/` for a `troupe.yaml`): beside
+    /// the outputs it links to, out of git like them, and never shared by two manifests.
+    public static func defaultDirectory(for plan: Plan) -> String {
+        let folder = ExportIndex(plan).folder
+        return plan.manifest.baseDirectory + (folder.isEmpty ? "" : "/" + folder) + "/report"
     }
 
     /// Writes `directory/index.html` and `directory/posters/`. `store` is nil for a campaign

@@ -52,7 +52,7 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     }
     if printsDiagnostics { report(campaign.diagnostics, sources: campaign.sources, format: format) }
     guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
-    let directory = output ?? CampaignReport.defaultDirectory(forManifest: manifest)
+    let directory = output ?? CampaignReport.defaultDirectory(for: plan)
     do {
         return try CampaignReport.write(plan: plan, store: store, lock: lock ?? nil, stateDirectory: stateDirectory,
                                         to: directory)

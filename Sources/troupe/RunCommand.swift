@@ -130,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty { out.write(Data("outputs in \(outDirectory) (troupe.lock updated)\n".utf8)) }
         }
-        if !summary.interrupted { refreshReport() }
+        if !summary.interrupted { refreshReport(after: plan) }
         if let reason = summary.stopReason {
             out.write(Data("error: the run stopped: \(reason)\nfinished jobs are kept; run again once it is fixed\n".utf8))
             throw ExitCode(1)

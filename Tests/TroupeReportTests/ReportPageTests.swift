@@ -129,6 +129,17 @@ import TroupeRun
         #expect(posters.isEmpty)  // nothing done, and no digests: no pictures asked for
     }
 
+    @Test func exportsAreFoundByWhatTheyExport() throws {
+        let demo = try DemoCampaign()
+        let plan = try demo.plan(store: nil)
+        let exports = ExportIndex(plan)
+        #expect(exports.folder == "out")
+        #expect(exports.cell.keys.sorted() == ["mochi/hop", "mochi/wave", "pip/hop", "pip/wave"])
+        #expect(exports.post.count == plan.outputs.count)
+        #expect(CampaignReport.defaultDirectory(for: plan) == plan.manifest.baseDirectory + "/out/report")
+        for (cell, e) in exports.cell { #expect(plan.jobs[e].id == "export:out/renders/\(cell).mp4") }
+    }
+
     @Test func escapingCoversTextAndLinks() {
         #expect(HTML.escape("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         #expect(HTML.href("../my renders/a#1.mp4") == "../my%20renders/a%231.mp4")

@@ -40,10 +40,7 @@ public struct ReportBuilder {
         let manifest = plan.manifest
         var posters: [PosterRequest] = []
         let base = manifest.defaults.applied(to: RenderSettings(model: plan.provider.model, mode: plan.provider.mode))
-        let exportIndex = Dictionary(plan.jobs.indices.compactMap { j -> (String, Int)? in
-            guard case .export(let path) = plan.jobs[j].subject else { return nil }
-            return (path, j)
-        }, uniquingKeysWith: { a, _ in a })
+        let exports = ExportIndex(plan)
 
         // Cells: the manifest's full grid; a cell the plan lacks is excluded.
         var cells: [ReportCell] = []
@@ -53,9 +50,9 @@ public struct ReportBuilder {
         for ch in manifest.characters {
             for clip in manifest.clips {
                 var cell = ReportCell(character: ch.name, clip: clip.name, status: .excluded)
-                let path = "out/renders/\(ch.name)/\(clip.name).mp4"
                 // The export job names its render: render jobs may serve several cells.
-                guard let e = exportIndex[path], let r = plan.jobs[e].deps.first else {
+                guard let e = exports.cell[ch.name + "/" + clip.name], let r = plan.jobs[e].deps.first,
+                      case .export(let path) = plan.jobs[e].subject else {
                     cells.append(cell)
                     renderOfCell.append(nil)
                     continue
@@ -107,7 +104,7 @@ public struct ReportBuilder {
 
         let posterOf = Dictionary(cells.compactMap { c in c.renderKey.flatMap { c.poster != nil ? (c.id, $0 + ".jpg") : nil } },
                                   uniquingKeysWith: { a, _ in a })
-        let (reels, reelPosters) = buildReels(exportIndex: exportIndex, posterOf: posterOf)
+        let (reels, reelPosters) = buildReels(exports: exports, posterOf: posterOf)
         posters += reelPosters
         let free = plan.table.usdPerUnit == 0 || plan.provider.use == .preview
         let metric: (ReportCell) -> Double = free ? { $0.klingUnits } : { $0.units }
@@ -138,7 +135,9 @@ public struct ReportBuilder {
             if s.orientation != base.orientation { cell.differences.append("orientation \(s.orientation.rawValue)") }
             cell.element = plan.manifest.characters[c].element?.value
         }
-        let finished = render.status != .new || record?.state == .fetched
+        // Locked or cached by an earlier run, or fetched: rendered (whatever other statuses the
+        // planner learns to give, such as a task still in flight).
+        let finished = render.status == .locked || render.status == .cached || record?.state == .fetched
         let exported = fileExists(exportFile)
         switch record?.state {
         case _ where finished && exported:
@@ -164,7 +163,7 @@ public struct ReportBuilder {
     // MARK: - Reels
 
     /// `posterOf`: a done cell's poster name, by cell id (the filmstrips are made of them).
-    private func buildReels(exportIndex: [String: Int], posterOf: [String: String]) -> ([ReportPage.Reel], [PosterRequest]) {
+    private func buildReels(exports: ExportIndex, posterOf: [String: String]) -> ([ReportPage.Reel], [PosterRequest]) {
         let manifest = plan.manifest
         var reels: [ReportPage.Reel] = []
         var posters: [PosterRequest] = []
@@ -173,9 +172,8 @@ public struct ReportBuilder {
         for (o, output) in plan.outputs.enumerated() {
             let ids = flatten(o)
             var reel = ReportPage.Reel(name: output.name, video: nil, filmstrip: nil, renders: ids)
-            let path = "out/\(output.name).mp4"
-            let file = manifest.baseDirectory + "/" + path
-            if let p = postJob[o], let e = exportIndex[path], plan.jobs[e].deps.first == p, fileExists(file) {
+            if let p = postJob[o], let e = exports.post[p], case .export(let path) = plan.jobs[e].subject,
+               case let file = manifest.baseDirectory + "/" + path, fileExists(file) {
                 reel.video = RelativePath.from(reportDirectory, to: file)
                 let sources = sample(ids).compactMap { posterOf[$0] }
                 if !sources.isEmpty, sources.count == min(ids.count, Self.stripFrames) {
@@ -215,7 +213,7 @@ public struct ReportBuilder {
         for job in plan.jobs where job.kind.isPaid {
             s.planned += job.units
             kling += job.klingUnits
-            if job.status == .new && records[job.key]?.state != .fetched { s.toSpend += job.units }
+            if job.status != .locked && job.status != .cached && records[job.key]?.state != .fetched { s.toSpend += job.units }
             s.spent += records[job.key]?.unitsCharged ?? 0
         }
         if free { s.klingPlanned = kling }
@@ -230,7 +228,7 @@ public struct ReportBuilder {
             case .fetched?: n.done += 1
             case .failed?, .stalled?: n.failed += 1
             case .submitting?, .submitted?, .succeeded?: n.inFlight += 1
-            default: if job.status == .new { n.pending += 1 } else { n.done += 1 }
+            default: if job.status == .locked || job.status == .cached { n.done += 1 } else { n.pending += 1 }
             }
         }
         return n
