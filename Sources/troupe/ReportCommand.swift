@@ -10,17 +10,18 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write the campaign as a static page: the character × clip matrix with posters, players, statuses and units.",
         discussion: """
-            The folder (default out/report/ beside the manifest) holds index.html and the posters it
-            shows; it links to the exported MP4s and opens from file:// with no server or network.
-            Posters are cached in .troupe/posters/, so a second report only makes what is new.
-            `troupe run` refreshes the report when it exists (`troupe run --report` creates it).
+            The folder (default: report/ where the campaign's outputs go, out/report/ for troupe.yaml)
+            holds index.html and the posters it shows; it links to the exported MP4s and opens from
+            file:// with no server or network. Posters are cached in .troupe/posters/, so a second
+            report only makes what is new. `troupe run` refreshes the report when it exists
+            (`troupe run --report` creates it).
 
             Example:
               troupe report && xdg-open out/report/index.html
             """)
 
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
-    @Option(name: .shortAndLong, help: "The folder to write (default: out/report/ beside the manifest).") var output: String?
+    @Option(name: .shortAndLong, help: "The folder to write (default: report/ beside the campaign's outputs).") var output: String?
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
 
     func run() async throws {

@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     var reroll: [String] = []
     @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
-    @Flag(name: .customLong("report"), help: "Write the campaign's page (out/report/) at the end; an existing one is refreshed anyway.")
+    @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
     var writesReport = false
 
     func run() async throws {
