@@ -54,6 +54,9 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
+        .target(name: "TroupeReport",
+                dependencies: ["TroupePlan", "TroupeMedia", "TroupeRun"],
+                swiftSettings: strict),
         .target(name: "KlingSim",
                 dependencies: ["TroupeMedia", "TroupeNet",
                                .product(name: "Crypto", package: "swift-crypto"),
@@ -69,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "troupe",
             dependencies: [
-                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun",
+                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun", "TroupeReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -82,6 +85,8 @@ let package = Package(
         .testTarget(name: "TroupePlanTests", dependencies: ["TroupePlan", "TroupeTestSupport"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "TroupeRunTests", dependencies: ["TroupeRun", "KlingSim", "TroupeTestSupport"], swiftSettings: strict),
         .testTarget(name: "TroupeCLITests", dependencies: ["troupe", "TroupeTestSupport", "KlingSim", "TroupeRun"], swiftSettings: strict),
+        .testTarget(name: "TroupeReportTests", dependencies: ["TroupeReport", "TroupeRun"],
+                    swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests", dependencies: ["TroupeNet", "KlingSim", "TroupeTestSupport"], swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests", dependencies: ["TroupeProviders", "KlingSim", "TroupeMedia"],

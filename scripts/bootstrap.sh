@@ -6,8 +6,9 @@ set -euo pipefail
 apt_packages=(
   pkg-config libyaml-dev libsqlite3-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
+  chromium chromium-driver fonts-dejavu-core   # the report's browser test (headless, from Debian)
 )
-pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema" "yaml:pyyaml")
+pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema" "yaml:pyyaml" "selenium:selenium")
 
 missing=()
 for p in "${apt_packages[@]}"; do

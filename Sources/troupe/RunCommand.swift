@@ -35,6 +35,8 @@ struct RunCommand: AsyncParsableCommand {
     var fetchRemote = false
     @Flag(help: "When another troupe command is changing this campaign's .troupe/, wait for it instead of exiting 3.") var wait = false
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
+    @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
+    var writesReport = false
 
     func run() async throws {
         // One run (or gc) per state folder at a time; the store is created and migrated under it.
@@ -138,6 +140,7 @@ struct RunCommand: AsyncParsableCommand {
             lockedRefusal(summary.lockedRefused, plan: plan, before: false)
             throw ExitCode(3)
         }
+        if !summary.interrupted { refreshReport(after: plan) }
         if let reason = summary.stopReason {
             out.write(Data("error: the run stopped: \(reason)\nfinished jobs are kept; run again once it is fixed\n".utf8))
             throw ExitCode(1)

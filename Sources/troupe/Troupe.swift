@@ -7,5 +7,5 @@ struct Troupe: AsyncParsableCommand {
         abstract: "Plan, price and render batches of Kling Motion Control videos from a YAML manifest.",
         version: "0.1.0",
         subcommands: [InitCommand.self, Validate.self, PlanCommand.self, RunCommand.self, StatusCommand.self,
-                      VerifyCommand.self, GCCommand.self, MediaCommand.self])
+                      VerifyCommand.self, GCCommand.self, ReportCommand.self, MediaCommand.self])
 }

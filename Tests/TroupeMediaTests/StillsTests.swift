@@ -29,6 +29,22 @@ import Testing
         #expect(try MediaInspector.inspect(png, readFrameNumbers: true).frameNumbers == [29])
     }
 
+    @Test func posterIsTheKeyframeBeforeTheTime() throws {
+        let dir = TempDir()
+        let clip = try dir.clip(seconds: 3)  // keyframes at frames 0, 30, 60
+        let jpg = dir.path("p.jpg")
+        try MediaStills.poster(clip, near: 1.5, to: jpg, width: 160)
+        let info = try MediaProbe.probe(jpg)
+        #expect(info.container == "jpeg" && info.width == 160 && info.height == 120)
+        let png = dir.path("p.png")
+        try MediaStills.poster(clip, near: 1.5, to: png, width: 320)
+        #expect(try MediaInspector.inspect(png, readFrameNumbers: true).frameNumbers == [30])
+        try MediaStills.poster(clip, to: png, width: 320)  // the middle: 1.5 s
+        #expect(try MediaInspector.inspect(png, readFrameNumbers: true).frameNumbers == [30])
+        try MediaStills.poster(clip, near: 0, to: png, width: 320)
+        #expect(try MediaInspector.inspect(png, readFrameNumbers: true).frameNumbers == [0])
+    }
+
     @Test func contactSheetIsAGrid() throws {
         let dir = TempDir()
         let sources = try (0..<5).map { try dir.clip("c\($0).mp4", seconds: 1, tone: nil, seed: $0) }

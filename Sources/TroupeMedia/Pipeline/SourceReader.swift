@@ -31,6 +31,23 @@ final class SourceReader {
 
     var frameRate: Rational { video.frameRate }
 
+    /// The keyframe at or before `start` (source seconds), decoded alone: one picture's work
+    /// however far into the clip `start` is, for posters of thousands of renders.
+    func keyframe(at start: Double) throws(MediaError) -> Frame? {
+        if !(input.untouched && start <= 0) {
+            try input.seek(stream: video, to: start + origin)
+            videoDecoder.flush()
+        }
+        let frame = Frame()
+        while try input.read(into: packet) {
+            guard packet.streamIndex == video.index else { continue }
+            try videoDecoder.send(packet)
+            if try videoDecoder.receive(into: frame) { return frame }
+        }
+        try videoDecoder.send(nil)
+        return try videoDecoder.receive(into: frame) ? frame : nil
+    }
+
     /// Decodes from the keyframe at or before `start` (source seconds) until both streams pass
     /// `end` (or the file ends), calling back with each frame and its time minus `start`.
     func run(from start: Double, to end: Double,

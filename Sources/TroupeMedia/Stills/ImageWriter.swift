@@ -1,8 +1,14 @@
 internal import CFFmpeg
+import Foundation
 
 /// Encodes one picture as a PNG or JPEG file (atomically).
 enum ImageWriter {
     static func write(_ frame: Frame, to path: String, format: ImageFormat) throws(MediaError) {
+        try AtomicFile.write(try encode(frame, format: format, path: path), to: path)
+    }
+
+    /// The encoded file's bytes; `path` names the picture in errors.
+    static func encode(_ frame: Frame, format: ImageFormat, path: String) throws(MediaError) -> Data {
         let encoder = try Encoder.image(path: path, format: format, width: frame.width, height: frame.height)
         var picture = frame
         if frame.pixelFormat != encoder.pixelFormat {
@@ -16,7 +22,7 @@ enum ImageWriter {
         guard try encoder.receive(into: packet) else {
             throw .encodeFailed(path: path, reason: "the image encoder produced nothing")
         }
-        try AtomicFile.write(packet.data, to: path)
+        return packet.data
     }
 
     /// The format a path's extension asks for.

@@ -1,4 +1,5 @@
 internal import CFFmpeg
+import Foundation
 
 /// Still pictures from clips: a thumbnail, a contact sheet of many clips.
 public enum MediaStills {
@@ -11,6 +12,45 @@ public enum MediaStills {
             throw .invalidArgument("\(output): thumbnail width \(width) must be between 2 and 16384")
         }
         let frame = try FrameGrabber.grab(source, at: seconds, cancellation: cancellation)
+        try writeScaled(frame, from: source, to: output, width: width, format: format)
+    }
+
+    /// A poster: like `thumbnail`, but the picture is the keyframe at or before `seconds`
+    /// (default: the middle), so only one frame is decoded — what a page of thousands of
+    /// renders needs, where the exact moment matters less than the cost.
+    public static func poster(_ source: String, near seconds: Double? = nil, to output: String, width: Int,
+                              cancellation: MediaCancellation? = nil) throws(MediaError) {
+        let format = try ImageWriter.format(for: output)
+        guard (2...16384).contains(width) else {
+            throw .invalidArgument("\(output): poster width \(width) must be between 2 and 16384")
+        }
+        try AtomicFile.write(try posterImage(source, near: seconds, width: width, format: format,
+                                             cancellation: cancellation), to: output)
+    }
+
+    /// A poster as JPEG bytes, for callers that write many files their own way (a report
+    /// flushes thousands at once rather than one by one).
+    public static func posterJPEG(_ source: String, near seconds: Double? = nil, width: Int,
+                                  cancellation: MediaCancellation? = nil) throws(MediaError) -> [UInt8] {
+        guard (2...16384).contains(width) else {
+            throw .invalidArgument("\(source): poster width \(width) must be between 2 and 16384")
+        }
+        return [UInt8](try posterImage(source, near: seconds, width: width, format: .jpeg, cancellation: cancellation))
+    }
+
+    private static func posterImage(_ source: String, near seconds: Double?, width: Int, format: ImageFormat,
+                                    cancellation: MediaCancellation?) throws(MediaError) -> Data {
+        let frame = try FrameGrabber.keyframe(source, near: seconds, cancellation: cancellation)
+        // Area averaging with SIMD, not bit-exact bicubic: a small picture looks the same and
+        // scaling was a fifth of a poster's cost.
+        let h = max(2, Int((Double(frame.height) * Double(width) / Double(frame.width)).rounded()))
+        let scaled = try Scaler(from: frame.width, frame.height, frame.pixelFormat, to: width, h,
+                                format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P, fast: true, path: source).scale(frame)
+        return try ImageWriter.encode(scaled, format: format, path: source)
+    }
+
+    private static func writeScaled(_ frame: Frame, from source: String, to output: String, width: Int?,
+                                    format: ImageFormat) throws(MediaError) {
         let w = width ?? frame.width
         let h = max(2, Int((Double(frame.height) * Double(w) / Double(frame.width)).rounded()))
         let scaled = try Scaler(from: frame.width, frame.height, frame.pixelFormat,

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import TroupeManifest
+import TroupePlan
+import TroupeReport
+import TroupeRun
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the campaign as a static page: the character × clip matrix with posters, players, statuses and units.",
+        discussion: """
+            The folder (default: report/ where the campaign's outputs go, out/report/ for troupe.yaml)
+            holds index.html and the posters it shows; it links to the exported MP4s and opens from
+            file:// with no server or network. Posters are cached in .troupe/posters/, so a second
+            report only makes what is new. `troupe run` refreshes the report when it exists
+            (`troupe run --report` creates it).
+
+            Example:
+              troupe report && xdg-open out/report/index.html
+            """)
+
+    @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
+    @Option(name: .shortAndLong, help: "The folder to write (default: report/ beside the campaign's outputs).") var output: String?
+    @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
+
+    func run() async throws {
+        let result = try writeReport(manifest: manifest, output: output, format: format)
+        let counts = result.page.countByStatus
+        let cells = CellStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.label)" } }.joined(separator: ", ")
+        print("report: \(result.indexPath) (\(result.page.cells.count) cells: \(cells); posters: \(result.posters.made) made, \(result.posters.reused) reused)")
+        for (name, reason) in result.posters.failed.sorted(by: { $0.key < $1.key }) {
+            FileHandle.standardError.write(Data("warning: no poster \(name): \(reason)\n".utf8))
+        }
+    }
+}
+
+/// Plans the manifest with status from its lock and state store (when it has run) and writes
+/// its report; shared by `troupe report` and the refresh at the end of `troupe run`.
+func writeReport(manifest: String, output: String?, provider: ProviderKind? = nil,
+                 format: DiagnosticRenderer.Format = .text, printsDiagnostics: Bool = true) throws -> CampaignReport.Result {
+    let stateDirectory = Campaign.stateDirectory(forManifest: manifest)
+    let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
+    // A campaign that has never run has no state store: plan from the lock alone, create nothing.
+    var store: StateStore?
+    let campaign: Campaign
+    if FileManager.default.fileExists(atPath: stateDirectory + "/state.sqlite") {
+        let (c, s, _) = try openCampaign(manifest, provider: provider)
+        campaign = c
+        store = s
+    } else {
+        campaign = Campaign.open(manifest: manifest, provider: provider)
+    }
+    if printsDiagnostics { report(campaign.diagnostics, sources: campaign.sources, format: format) }
+    guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
+    let directory = output ?? CampaignReport.defaultDirectory(for: plan)
+    do {
+        return try CampaignReport.write(plan: plan, store: store, lock: lock ?? nil, stateDirectory: stateDirectory,
+                                        to: directory)
+    } catch {
+        FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
