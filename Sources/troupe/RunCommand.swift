@@ -39,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
     var writesReport = false
 
     func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
         // One run (or gc) per state folder at a time; the store is created and migrated under it.
         let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
                                                                command: "run \((manifest as NSString).lastPathComponent)", wait: wait)
@@ -72,12 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             if events == "-" {
                 observers.append(NDJSONObserver(handle: .standardOutput))
             } else {
-                _ = FileManager.default.createFile(atPath: events, contents: nil)
-                guard let h = FileHandle(forWritingAtPath: events) else {
-                    FileHandle.standardError.write(Data("error: cannot write events to \(events)\n".utf8))
-                    throw ExitCode(2)
-                }
-                observers.append(NDJSONObserver(handle: h))
+                observers.append(NDJSONObserver(handle: try eventsFile(events)))
             }
         }
         if LiveDisplay.isTerminal(.standardError) {
@@ -153,6 +149,33 @@ struct RunCommand: AsyncParsableCommand {
         if !summary.failed.isEmpty { throw ExitCode(1) }
     }
 
+    /// `--events FILE`: appended to when it is NDJSON already (or empty, or new); never the
+    /// manifest, a lock, or any other file it would overwrite.
+    private func eventsFile(_ path: String) throws -> FileHandle {
+        let refuse = { (why: String) -> ExitCode in
+            FileHandle.standardError.write(Data("error: --events \(path): \(why)\nname a new file (events.ndjson) or an NDJSON file to append to\n".utf8))
+            return ExitCode(2)
+        }
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let manifestPath = URL(fileURLWithPath: manifest).standardizedFileURL.resolvingSymlinksInPath().path
+        if target == manifestPath { throw refuse("that is the manifest") }
+        if target.hasSuffix(".lock") || target.hasSuffix(".yaml") || target.hasSuffix(".yml") { throw refuse("that is a lock or a manifest") }
+        if let existing = FileStats.statNow(path) {
+            guard existing.isRegularFile else { throw refuse("not a regular file") }
+            if existing.size > 0 {
+                let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).read(upToCount: 4096)) ?? nil
+                let firstLine = head.map { String(decoding: $0.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self) } ?? ""
+                let isNDJSON = (try? JSONSerialization.jsonObject(with: Data(firstLine.utf8))) is [String: Any]
+                if !isNDJSON { throw refuse("it holds something else than NDJSON events, and would be overwritten") }
+            }
+        } else {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw refuse("cannot be written") }
+        _ = try? h.seekToEnd()
+        return h
+    }
+
     /// What `--locked` would not create, what it would cost, and how to go on.
     private func lockedRefusal(_ jobs: [LockedRefusal], plan: Plan, before: Bool) {
         let units = jobs.reduce(0) { $0 + $1.units }
@@ -170,18 +193,23 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// SIGINT/SIGTERM: the handler learns how many signals have arrived.
+/// SIGINT, SIGTERM and SIGHUP: the handler learns how many signals have arrived, each one
+/// counted even when several arrive before the handler runs (dispatch coalesces them).
 final class SignalHandler: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private var count = 0
     private let lock = NSLock()
 
     init(_ handler: @escaping @Sendable (Int) -> Void) {
-        for sig in [SIGINT, SIGTERM] {
+        // A closed output pipe must never stop a run: writes fail with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                let n = lock.withLock { count += 1; return count }
+            // The handler holds its source; cancel() lets go of both.
+            source.setEventHandler { [self, source] in
+                let arrived = max(1, Int(source.data))
+                let n = lock.withLock { count += arrived; return count }
                 handler(n)
             }
             source.resume()
@@ -190,8 +218,12 @@ final class SignalHandler: @unchecked Sendable {
     }
 
     func cancel() {
-        for s in sources { s.cancel() }
+        for s in sources {
+            s.setEventHandler(handler: nil)
+            s.cancel()
+        }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        signal(SIGHUP, SIG_DFL)
     }
 }

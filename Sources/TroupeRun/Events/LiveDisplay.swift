@@ -106,7 +106,7 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
             // Failures stay on screen above the live block.
             lock.withLock {
                 clear()
-                handle.write(Data("FAILED \(job): \(event.message ?? "")\n".utf8))
+                try? handle.write(contentsOf: Data("FAILED \(job): \(event.message ?? "")\n".utf8))
                 drawnLines = 0
             }
         }
@@ -125,7 +125,7 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
             lastDraw = now
             let lines = status.lines(now: now, width: width)
             clear()
-            handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+            try? handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
             drawnLines = lines.count
         }
     }
@@ -133,7 +133,7 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
     /// Moves up over the last block and erases it (called with the lock held).
     private func clear() {
         guard drawnLines > 0 else { return }
-        handle.write(Data("\u{1B}[\(drawnLines)F\u{1B}[J".utf8))
+        try? handle.write(contentsOf: Data("\u{1B}[\(drawnLines)F\u{1B}[J".utf8))
         drawnLines = 0
     }
 }

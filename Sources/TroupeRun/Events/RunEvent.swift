@@ -109,6 +109,8 @@ final class LineBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [UInt8] = []
     private var armed = false
+    /// The reader went away (a closed pipe: `--events - | head -1`): output stops, the run goes on.
+    private var closed = false
 
     init(handle: FileHandle) { self.handle = handle }
 
@@ -135,7 +137,9 @@ final class LineBuffer: @unchecked Sendable {
     /// Under the lock, so batches leave in order.
     private func writeOut() {
         guard !pending.isEmpty else { return }
-        handle.write(Data(pending))
+        if !closed {
+            do { try handle.write(contentsOf: Data(pending)) } catch { closed = true }
+        }
         pending.removeAll(keepingCapacity: true)
     }
 }

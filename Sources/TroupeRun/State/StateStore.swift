@@ -113,6 +113,20 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Each row's key, kind, state and result digest only: what `plan` needs to know what a
+    /// run would do, read without decoding whole records (a 10,000-job campaign per plan).
+    public func states() throws -> [(key: String, kind: String, state: JobState, result: String?)] {
+        try flush()
+        return try pool.read { db in
+            var out: [(key: String, kind: String, state: JobState, result: String?)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT key, kind, state, result_sha256 FROM job")
+            while let row = try rows.next() {
+                out.append((row[0], row[1], row[2], row[3]))
+            }
+            return out
+        }
+    }
+
     public func records() throws -> [JobRecord] {
         try flush()
         return try pool.read { try JobRecord.fetchAll($0) }

@@ -14,9 +14,17 @@ public struct StoreStatus: JobStatusSource {
         locked = lock?.keys ?? []
         var states: [String: JobState] = [:]
         var finished = Set<String>()
-        for r in try store?.records() ?? [] {
+        // One stat per result: an export's result is its render's, checked once.
+        var present: [String: Bool] = [:]
+        let rows = try store?.states() ?? []
+        states.reserveCapacity(rows.count)
+        for r in rows {
             states[r.key] = r.state
-            if r.state == .fetched, r.resultSHA256.map(cache.contains) ?? true { finished.insert(r.key) }
+            guard r.state == .fetched else { continue }
+            guard let sha = r.result else { finished.insert(r.key); continue }
+            let here = present[sha] ?? cache.contains(sha)
+            present[sha] = here
+            if here { finished.insert(r.key) }
         }
         self.states = states
         self.finished = finished
