@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "TroupeMedia", dependencies: ["CFFmpeg"], swiftSettings: strict),
         .target(name: "TroupePlan",
                 dependencies: ["TroupeManifest", "TroupeMedia", .product(name: "Crypto", package: "swift-crypto")],
-                resources: [.copy("Pricing")],
+                // Pricing/*.json are compiled in (Prices/BuiltInPrices.swift): no resource bundle.
+                exclude: ["Pricing"],
                 swiftSettings: strict),
         .target(name: "TroupeRun",
                 dependencies: ["TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeNet", "TroupeProviders",
