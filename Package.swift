@@ -67,10 +67,12 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        // The commit `troupe --version` names, passed by scripts/install.sh as a C macro.
+        .target(name: "CTroupeBuildInfo"),
         .executableTarget(
             name: "troupe",
             dependencies: [
-                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun",
+                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun", "CTroupeBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
