@@ -9,7 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
+# The toolchain's folder (/opt/swift here: usr/bin/swift-driver under it); a toolchain
+# installed in / leaves its runtime in /usr/lib/swift, which is then what gets hidden.
 toolchain=${TROUPE_TOOLCHAIN:-$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")}
+[ "$toolchain" != / ] || toolchain=/usr/lib/swift
 
 if [ "${1:-}" != "--inside" ]; then
   work=$(mktemp -d /tmp/troupe-check-install.XXXXXX)
