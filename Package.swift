@@ -38,7 +38,8 @@ let package = Package(
         .target(name: "TroupeMedia", dependencies: ["CFFmpeg"], swiftSettings: strict),
         .target(name: "TroupePlan",
                 dependencies: ["TroupeManifest", "TroupeMedia", .product(name: "Crypto", package: "swift-crypto")],
-                resources: [.copy("Pricing")],
+                // Pricing/*.json are compiled in (Prices/BuiltInPrices.swift): no resource bundle.
+                exclude: ["Pricing"],
                 swiftSettings: strict),
         .target(name: "TroupeRun",
                 dependencies: ["TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeNet", "TroupeProviders",
@@ -69,10 +70,12 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        // The commit `troupe --version` names, passed by scripts/install.sh as a C macro.
+        .target(name: "CTroupeBuildInfo"),
         .executableTarget(
             name: "troupe",
             dependencies: [
-                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun", "TroupeReport",
+                "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeRun", "TroupeReport", "CTroupeBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

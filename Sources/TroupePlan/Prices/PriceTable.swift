@@ -1,7 +1,7 @@
 public import TroupeManifest
 import Foundation
 
-/// A provider's prices, from the data file in the package, optionally replaced by the
+/// A provider's prices, from the data file in the package (compiled in), optionally replaced by the
 /// manifest's `pricing:` section (contract or reseller rates).
 public struct PriceTable: Sendable, Decodable {
     public var provider: String
@@ -19,22 +19,18 @@ public struct PriceTable: Sendable, Decodable {
     }
 
     public enum Problem: Error, CustomStringConvertible {
-        case missingTable(String)
         case noRate(provider: String, model: String)
 
         public var description: String {
             switch self {
-            case .missingTable(let p): return "no price table for provider '\(p)' in the package"
             case .noRate(let p, let m): return "provider '\(p)' has no price for \(m)"
             }
         }
     }
 
-    /// The built-in table of a provider.
+    /// The built-in table of a provider: the data file's text, compiled in (`BuiltInPrices`).
     public static func builtIn(_ provider: ProviderKind) throws -> PriceTable {
-        guard let url = Bundle.module.url(forResource: provider.rawValue, withExtension: "json", subdirectory: "Pricing")
-        else { throw Problem.missingTable(provider.rawValue) }
-        return try JSONDecoder().decode(PriceTable.self, from: Data(contentsOf: url))
+        try JSONDecoder().decode(PriceTable.self, from: Data(BuiltInPrices.json(provider).utf8))
     }
 
     /// The table a manifest's renders are priced with.
