@@ -47,7 +47,11 @@ func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateSt
     case .success(let l): lock = l
     case .failure(let problem): return Campaign.failed(manifest: manifest, problem)
     }
-    let status = try StoreStatus(lock: lock, store: store, cache: cache)
+    // Without a store open (plan, verify), its file is read as it is, read-only.
+    let stateFile = Campaign.stateDirectory(forManifest: manifest) + "/state.sqlite"
+    let rows = try store?.states()
+        ?? (FileManager.default.fileExists(atPath: stateFile) ? try StateStore.states(path: stateFile) : [])
+    let status = StoreStatus(lock: lock, rows: rows, cache: cache)
     let campaign = loaded.map { Campaign.open(loaded: $0, manifest: manifest, provider: provider, status: status) }
         ?? Campaign.open(manifest: manifest, provider: provider, status: status)
     if let legacy, let lock, let plan = campaign.plan {
@@ -78,12 +82,10 @@ func adoptLegacyLock(_ legacy: String, _ lock: Lockfile, for manifest: String, p
     }
 }
 
-/// The state store beside a manifest if there is one, for commands that only read it.
+/// For commands that only read: no store is opened (plannedCampaign reads its file, if any,
+/// read-only), and none is created.
 func existingStore(_ manifest: String) throws -> (StateStore?, ResultCache) {
-    let dir = Campaign.stateDirectory(forManifest: manifest)
-    guard FileManager.default.fileExists(atPath: dir + "/state.sqlite") else { return (nil, ResultCache(stateDirectory: dir)) }
-    let (store, cache) = try openStore(manifest)
-    return (store, cache)
+    (nil, ResultCache(stateDirectory: Campaign.stateDirectory(forManifest: manifest)))
 }
 
 struct StatusCommand: AsyncParsableCommand {

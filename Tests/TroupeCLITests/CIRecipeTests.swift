@@ -167,7 +167,7 @@ import TroupeTestSupport
         try origin.git(["init", "-q", "-b", "main"])
         try origin.write("troupe.yaml", RemoteManifest.text(characters: 2, clips: 2))
         try origin.write(".gitignore", ".troupe/\nout/\n")
-        let first = try troupe(["run", "--time-scale", "50", "--poll-interval", "1"], in: origin.dir, environment: env)
+        let first = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: origin.dir, environment: env)
         #expect(first.status == 0, "\(first.stderr)")
         try origin.commitAll("campaign and its lock")
         #expect(await sim.stats().creates == 4)
@@ -194,7 +194,8 @@ import TroupeTestSupport
         try FileManager.default.removeItem(at: ci.dir)
         _ = try shell(["git", "clone", "-q", "--depth=1", "file://" + origin.dir.path, ci.dir.path], in: origin.dir)
         let requestsBefore = await sim.stats().creates
-        let (mainStatus, _, mainErr) = try runRecipe("main", in: ci.dir, environment: env.merging(["MANIFEST": "troupe.yaml"]) { $1 })
+        let recipeEnv = env.merging(["MANIFEST": "troupe.yaml"]) { $1 }
+        let (mainStatus, _, mainErr) = try await offPool { [self] in try runRecipe("main", in: ci.dir, environment: recipeEnv) }
         #expect(mainStatus == 0, "\(mainErr)")
         #expect(await sim.stats().creates == requestsBefore, "--locked created nothing")
         #expect(FileManager.default.fileExists(atPath: ci.dir.appendingPathComponent("out/renders/c1/k1.mp4").path))

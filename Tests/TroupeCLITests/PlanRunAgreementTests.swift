@@ -6,8 +6,8 @@ import TroupeTestSupport
 /// `troupe plan` and `troupe run`, the real binary, against troupe-sim: what plan says a run
 /// will spend is what it then spends, across edits, runs and reverts.
 @Suite(.serialized) struct PlanRunAgreementTests {
-    func newUnits(_ dir: URL, _ env: [String: String]) throws -> Double {
-        let r = try troupe(["plan", "--json"], in: dir, environment: env)
+    func newUnits(_ dir: URL, _ env: [String: String]) async throws -> Double {
+        let r = try await troupeAsync(["plan", "--json"], in: dir, environment: env)
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         let totals = json["totals"] as! [String: Any]
@@ -34,8 +34,8 @@ import TroupeTestSupport
         var steps: [Double] = []
         for text in [base, edited, base, edited] {
             try text.write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
-            let planned = try newUnits(dir, env)
-            let r = try troupe(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: env)
+            let planned = try await newUnits(dir, env)
+            let r = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: env)
             #expect(r.status == 0, "\(r.stderr)")
             let now = await sim.stats().unitsCharged
             #expect(abs(planned - (now - charged)) < 1e-9, "plan said \(planned), the provider charged \(now - charged)")
@@ -44,7 +44,7 @@ import TroupeTestSupport
         }
         #expect(steps == [18, 18, 0, 0])
         // A locked run of the finished campaign pays nothing and says so.
-        let locked = try troupe(["run", "--locked", "--time-scale", "50"], in: dir, environment: env)
+        let locked = try await troupeAsync(["run", "--locked", "--time-scale", "50"], in: dir, environment: env)
         #expect(locked.status == 0 && locked.stderr.contains("nothing to do"), "\(locked.stderr)")
         #expect(await sim.stats().unitsCharged == charged)
     }

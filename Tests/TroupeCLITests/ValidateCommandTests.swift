@@ -26,6 +26,23 @@ func troupe(_ arguments: [String], in directory: URL = repoRoot,
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
+/// `troupe(...)` off the cooperative thread pool: a test whose simulator runs in this process
+/// must not block one of the pool's few threads waiting for a troupe that waits for that
+/// simulator (with two such tests at once the simulator could never answer).
+func troupeAsync(_ arguments: [String], in directory: URL = repoRoot,
+                 environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await offPool { try troupe(arguments, in: directory, environment: environment) }
+}
+
+/// Runs blocking work (a child process and its pipes) on a dispatch thread.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
+
 @Suite struct ValidateCommandTests {
     @Test func validManifestExitsZero() throws {
         let r = try troupe(["validate", "manifests/campaign.yaml"])

@@ -115,16 +115,29 @@ public final class StateStore: Sendable {
 
     /// Each row's key, kind, state and result digest only: what `plan` needs to know what a
     /// run would do, read without decoding whole records (a 10,000-job campaign per plan).
-    public func states() throws -> [(key: String, kind: String, state: JobState, result: String?)] {
+    public func states() throws -> [JobStateRow] {
         try flush()
-        return try pool.read { db in
-            var out: [(key: String, kind: String, state: JobState, result: String?)] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT key, kind, state, result_sha256 FROM job")
-            while let row = try rows.next() {
-                out.append((row[0], row[1], row[2], row[3]))
-            }
-            return out
+        return try pool.read(Self.states)
+    }
+
+    /// The same from a store file, opened read-only for the moment (no migration, no pool):
+    /// `plan` and `verify` read a campaign's state this way while a run may be writing it.
+    public static func states(path: String) throws -> [JobStateRow] {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        defer { try? queue.close() }
+        return try queue.read(states)
+    }
+
+    private static func states(_ db: Database) throws -> [JobStateRow] {
+        var out: [JobStateRow] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT key, kind, state, result_sha256 FROM job")
+        while let row = try rows.next() {
+            out.append(JobStateRow(key: row[0], kind: row[1], state: row[2], result: row[3]))
         }
+        return out
     }
 
     public func records() throws -> [JobRecord] {
@@ -323,4 +336,12 @@ extension StateStore {
         written.forgetAll()
         try pool.write { try $0.execute(sql: sql) }
     }
+}
+
+/// A job's row reduced to what decides what a run will do with it.
+public struct JobStateRow: Sendable {
+    public var key: String
+    public var kind: String
+    public var state: JobState
+    public var result: String?
 }

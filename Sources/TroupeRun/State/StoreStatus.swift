@@ -1,4 +1,5 @@
 public import TroupePlan
+import TroupeManifest
 
 /// Job status for the planner, decided as `Executor.run` decides what to do with each job, so
 /// that `plan`'s new units are what `run` will spend: a job with a row in the state store is
@@ -11,21 +12,21 @@ public struct StoreStatus: JobStatusSource {
     let finished: Set<String>
 
     public init(lock: Lockfile?, store: StateStore?, cache: ResultCache) throws {
+        self.init(lock: lock, rows: try store?.states() ?? [], cache: cache)
+    }
+
+    public init(lock: Lockfile?, rows: [JobStateRow], cache: ResultCache) {
         locked = lock?.keys ?? []
         var states: [String: JobState] = [:]
-        var finished = Set<String>()
-        // One stat per result: an export's result is its render's, checked once.
-        var present: [String: Bool] = [:]
-        let rows = try store?.states() ?? []
         states.reserveCapacity(rows.count)
-        for r in rows {
-            states[r.key] = r.state
-            guard r.state == .fetched else { continue }
-            guard let sha = r.result else { finished.insert(r.key); continue }
-            let here = present[sha] ?? cache.contains(sha)
-            present[sha] = here
-            if here { finished.insert(r.key) }
-        }
+        for r in rows { states[r.key] = r.state }
+        // One stat per result (an export's result is its render's), on every core.
+        let results = Array(Set(rows.compactMap { $0.state == .fetched ? $0.result : nil }))
+        let here = parallelMap(results.count, inlineBelow: 512) { cache.contains(results[$0]) }
+        var present = Set<String>()
+        for (sha, ok) in zip(results, here) where ok { present.insert(sha) }
+        var finished = Set<String>()
+        for r in rows where r.state == .fetched && (r.result.map(present.contains) ?? true) { finished.insert(r.key) }
         self.states = states
         self.finished = finished
     }
