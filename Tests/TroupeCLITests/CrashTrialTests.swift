@@ -27,6 +27,8 @@ import TroupeTestSupport
             let p = Process()
             p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
                 : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
+            // TROUPE_BINARY: the trials against another build, e.g. the release binary users run.
+            if let other = ProcessInfo.processInfo.environment["TROUPE_BINARY"] { p.executableURL = URL(fileURLWithPath: other) }
             p.arguments = ["run", "--time-scale", CrashTrialTests.timeScale, "--poll-interval", "1"] + extra
             p.currentDirectoryURL = dir
             p.environment = env
