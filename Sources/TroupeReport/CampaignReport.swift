@@ -25,7 +25,7 @@ public enum CampaignReport {
     /// Writes `directory/index.html` and `directory/posters/`. `store` is nil for a campaign
     /// that has never run (no state store): the cells then show what the plan would pay.
     public static func write(plan: Plan, store: StateStore?, lock: Lockfile?, stateDirectory: String,
-                             to directory: String, now: Date = Date()) throws -> Result {
+                             to directory: String, diff: PlanDiff? = nil, now: Date = Date()) throws -> Result {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let records = try store?.records(keys: plan.jobs.map(\.key)) ?? [:]
         let digests = DigestCache(directory: stateDirectory)
@@ -35,6 +35,7 @@ public enum CampaignReport {
             probeSeconds: { path in (try? MediaProbe.probe(path)).map(\.durationSeconds) })
         builder.now = now
         var (page, requests) = builder.build()
+        if let diff { page.apply(diff) }
         try? digests.save()
 
         try AtomicFile.makeFolder(dir)

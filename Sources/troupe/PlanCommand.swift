@@ -71,30 +71,7 @@ struct PlanCommand: AsyncParsableCommand {
                                        loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         report(head.diagnostics.filter { $0.severity != .note }, sources: head.sources, format: diagnosticsFormat)
         guard let headPlan = head.plan, !head.diagnostics.hasErrors else { throw ExitCode(2) }
-        let revision: GitRevision
-        do { revision = try GitRevision(ref, manifest: manifest) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        defer { revision.cleanUp() }
-        var basePlan: Plan?
-        do {
-            if let loaded = try revision.load(manifest: manifest) {
-                let base = Campaign.open(loaded: loaded, manifest: manifest, provider: provider, status: LockStatus(nil))
-                report(base.diagnostics.filter { $0.severity != .note }, sources: base.sources, format: diagnosticsFormat)
-                guard let plan = base.plan, !base.diagnostics.hasErrors else {
-                    FileHandle.standardError.write(Data("error: the manifest at \(ref) cannot be planned (above)\n".utf8))
-                    throw ExitCode(2)
-                }
-                basePlan = plan
-            } else {
-                FileHandle.standardError.write(Data("note: \(manifest) does not exist at \(ref): every cell is added\n".utf8))
-            }
-        } catch let failure as GitRevision.Failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
-            throw ExitCode(2)
-        }
-        let diff = PlanDiff(base: basePlan, head: headPlan, ref: ref)
+        let diff = try planDiff(headPlan, manifest: manifest, ref: ref, provider: provider, format: diagnosticsFormat)
         if json {
             FileHandle.standardOutput.write(Data(diff.json.utf8))
         } else if format == .markdown {
@@ -109,4 +86,34 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
     }
+}
+
+/// `head` against the manifest's plan as committed at git `ref` (plan --diff, report --diff);
+/// what stops it is printed, exit 2.
+func planDiff(_ head: Plan, manifest: String, ref: String, provider: ProviderKind?,
+              format: DiagnosticRenderer.Format) throws -> PlanDiff {
+    let revision: GitRevision
+    do { revision = try GitRevision(ref, manifest: manifest) } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+    defer { revision.cleanUp() }
+    var basePlan: Plan?
+    do {
+        if let loaded = try revision.load(manifest: manifest) {
+            let base = Campaign.open(loaded: loaded, manifest: manifest, provider: provider, status: LockStatus(nil))
+            report(base.diagnostics.filter { $0.severity != .note }, sources: base.sources, format: format)
+            guard let plan = base.plan, !base.diagnostics.hasErrors else {
+                FileHandle.standardError.write(Data("error: the manifest at \(ref) cannot be planned (above)\n".utf8))
+                throw ExitCode(2)
+            }
+            basePlan = plan
+        } else {
+            FileHandle.standardError.write(Data("note: \(manifest) does not exist at \(ref): every cell is added\n".utf8))
+        }
+    } catch let failure as GitRevision.Failure {
+        FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+        throw ExitCode(2)
+    }
+    return PlanDiff(base: basePlan, head: head, ref: ref)
 }

@@ -23,9 +23,11 @@ struct ReportCommand: AsyncParsableCommand {
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
     @Option(name: .shortAndLong, help: "The folder to write (default: report/ beside the campaign's outputs).") var output: String?
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
+    @Option(name: .customLong("diff"), help: "Highlight the cells added or changed since this git revision, with their unit deltas, and list those removed.")
+    var diffRef: String?
 
     func run() async throws {
-        let result = try writeReport(manifest: manifest, output: output, format: format)
+        let result = try writeReport(manifest: manifest, output: output, format: format, diffRef: diffRef)
         let counts = result.page.countByStatus
         let cells = CellStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.label)" } }.joined(separator: ", ")
         print("report: \(result.indexPath) (\(result.page.cells.count) cells: \(cells); posters: \(result.posters.made) made, \(result.posters.reused) reused)")
@@ -38,7 +40,8 @@ struct ReportCommand: AsyncParsableCommand {
 /// Plans the manifest with status from its lock and state store (when it has run) and writes
 /// its report; shared by `troupe report` and the refresh at the end of `troupe run`.
 func writeReport(manifest: String, output: String?, provider: ProviderKind? = nil,
-                 format: DiagnosticRenderer.Format = .text, printsDiagnostics: Bool = true) throws -> CampaignReport.Result {
+                 format: DiagnosticRenderer.Format = .text, printsDiagnostics: Bool = true,
+                 diffRef: String? = nil) throws -> CampaignReport.Result {
     let stateDirectory = Campaign.stateDirectory(forManifest: manifest)
     let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
     // A campaign that has never run has no state store: plan from the lock alone, create nothing.
@@ -54,9 +57,10 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     if printsDiagnostics { report(campaign.diagnostics, sources: campaign.sources, format: format) }
     guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
     let directory = output ?? CampaignReport.defaultDirectory(for: plan)
+    let diff = try diffRef.map { try planDiff(plan, manifest: manifest, ref: $0, provider: provider, format: format) }
     do {
         return try CampaignReport.write(plan: plan, store: store, lock: lock ?? nil, stateDirectory: stateDirectory,
-                                        to: directory)
+                                        to: directory, diff: diff)
     } catch {
         FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(error)\n".utf8))
         throw ExitCode(1)

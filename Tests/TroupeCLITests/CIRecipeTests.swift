@@ -149,6 +149,34 @@ import TroupeTestSupport
         #expect(missing.stderr.contains("'media/hop.mp4' is not in the repository at main"), "\(missing.stderr)")
     }
 
+    /// `troupe report --diff REF`: the page marks what changed since a revision, in words.
+    @Test func theReportShowsTheDiffAgainstARevision() throws {
+        let p = try CLIProject()
+        let repo = Repo(dir: p.dir)
+        try repo.git(["init", "-q", "-b", "main"])
+        try repo.commitAll("demo")
+        var pip = try Data(contentsOf: p.dir.appendingPathComponent("media/pip.png"))
+        pip.append(0)
+        try pip.write(to: p.dir.appendingPathComponent("media/pip.png"))
+        let manifest = p.dir.appendingPathComponent("troupe.yaml")
+        try String(contentsOf: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "  hop:  {video: media/hop.mp4}", with: "  jump: {video: media/hop.mp4}")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let r = try troupe(["report", "--diff", "main"], in: p.dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let html = try String(contentsOf: p.dir.appendingPathComponent("out/report/index.html"), encoding: .utf8)
+        func tag(_ cell: String) -> String? {
+            guard let r = html.range(of: "<td data-cell=\"\(cell)\"") else { return nil }
+            return String(html[r.lowerBound...].prefix { $0 != ">" })
+        }
+        #expect(tag("pip/wave")?.contains("data-change=\"changed\"") == true, "\(tag("pip/wave") ?? "none")")
+        #expect(tag("mochi/jump")?.contains("data-change=\"added\"") == true)
+        #expect(tag("mochi/wave")?.contains("data-change") == false)
+        #expect(html.contains("data-removed=\"mochi/hop\"") && html.contains("data-removed=\"pip/hop\""))
+        #expect(html.contains("changed since main (rendered again)"))
+        #expect(html.contains("<h2 id=\"diff-h\">Since main</h2>"))
+    }
+
     /// docs/ci.md's recipes, as written: the cost diff in a shallow clone of a pull request's
     /// branch, and `troupe run --locked` on main in a fresh clone: outputs rebuilt, nothing created.
     @Test func theDocumentedRecipesRunInRealRepositories() async throws {

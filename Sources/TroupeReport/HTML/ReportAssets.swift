@@ -36,6 +36,7 @@ enum ReportAssets {
     .playing .frame img{display:none}.placeholder{font-size:28px;color:var(--muted)}
     td p{margin:3px 0 0;font-size:12px}.status{font-weight:600}.meta{color:var(--muted)}
     .reason{color:var(--failed);max-width:160px;overflow-wrap:anywhere}
+    td[data-change]{outline:3px dashed var(--new);outline-offset:-3px}.change{font-weight:600;max-width:160px}.removed li{text-decoration:line-through}
     .reels{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:16px;margin:0 24px}
     .reel{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:12px}.reel h3{margin:0 0 8px;font-size:15px}
     .reel video{width:100%;aspect-ratio:16/9;background:#000;border-radius:3px}.strip{width:100%;margin-top:6px;border-radius:3px}

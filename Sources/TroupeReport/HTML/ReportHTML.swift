@@ -18,6 +18,7 @@ public enum ReportHTML {
         """
         out += header(page)
         out += "<main>\n"
+        out += diffSection(page)
         out += matrix(page)
         out += reels(page)
         out += charts(page)
@@ -85,6 +86,7 @@ public enum ReportHTML {
         let id = HTML.escape(cell.id)
         var attributes = "data-cell=\"\(id)\" data-status=\"\(cell.status.rawValue)\" id=\"cell-\(id)\" tabindex=\"0\""
         if let video = cell.video { attributes += " data-video=\"\(HTML.href(video))\"" }
+        if let change = cell.change { attributes += " data-change=\"\(change.rawValue)\"" }
         var out = "<td \(attributes)><div class=\"frame\">"
         if let poster = cell.poster {
             out += "<img src=\"\(HTML.href(poster))\" alt=\"\(HTML.escape("\(cell.character) performing \(cell.clip)"))\" width=\"160\" height=\"90\" loading=\"lazy\" decoding=\"async\">"
@@ -103,7 +105,32 @@ public enum ReportHTML {
         if cell.sharedWith > 0 { details.append("one render with \(cell.sharedWith) other cell\(cell.sharedWith == 1 ? "" : "s")") }
         if !details.isEmpty { out += "<p class=\"meta\">\(HTML.escape(details.joined(separator: " · ")))</p>" }
         if let reason = cell.reason { out += "<p class=\"reason\">\(HTML.escape(reason))</p>" }
+        if let change = cell.change, let ref = page.diff?.ref {
+            // In words, not only the outline: readable without colour.
+            let delta = cell.units - (cell.unitsBefore ?? 0)
+            let text = change == .added ? "added since \(ref): \(Figures.units(cell.units))"
+                : "changed since \(ref) (rendered again): \(Figures.units(cell.unitsBefore ?? 0)) → \(Figures.units(cell.units))"
+            out += "<p class=\"change\">\(HTML.escape(text)) \(HTML.escape(page.unit)) (\(delta >= 0 ? "+" : "−")\(Figures.units(abs(delta))))</p>"
+        }
         return out + "</td>"
+    }
+
+    /// With `--diff REF`: totals before and after, and the cells the revision had that are gone.
+    static func diffSection(_ page: ReportPage) -> String {
+        guard let d = page.diff else { return "" }
+        let u = HTML.escape(page.unit), delta = d.unitsAfter - d.unitsBefore
+        let changed = page.cells.filter { $0.change == .changed }.count, added = page.cells.filter { $0.change == .added }.count
+        var out = "<section id=\"diff\" aria-labelledby=\"diff-h\">\n<h2 id=\"diff-h\">Since \(HTML.escape(d.ref))</h2>\n"
+        out += "<p data-diff-summary>\(Figures.units(d.unitsBefore)) → \(Figures.units(d.unitsAfter)) \(u) (\(delta >= 0 ? "+" : "−")\(Figures.units(abs(delta)))): "
+        out += "\(changed) changed, \(added) added, \(d.removed.count) removed</p>\n"
+        if !d.removed.isEmpty {
+            out += "<ul class=\"removed\">"
+            for (id, units) in d.removed.sorted(by: { $0.key < $1.key }) {
+                out += "<li data-removed=\"\(HTML.escape(id))\">\(HTML.escape(id)): removed (\(Figures.units(units)) \(u) then)</li>"
+            }
+            out += "</ul>\n"
+        }
+        return out + "</section>\n"
     }
 
     /// A free provider's cell says what Kling would charge; a paid one its price, "would cost"

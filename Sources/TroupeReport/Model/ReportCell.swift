@@ -1,3 +1,4 @@
+public import TroupePlan
 /// Where a cell of the matrix is.
 public enum CellStatus: String, Sendable, CaseIterable {
     /// Rendered, and its export is on disk.
@@ -45,6 +46,9 @@ public struct ReportCell: Sendable, Equatable {
     public var renderKey: String?
     /// Other cells served by the same render (identical inputs, paid once).
     public var sharedWith = 0
+    /// With `--diff REF`: how the cell changed since the revision, and what it cost then.
+    public var change: PlanDiff.Change?
+    public var unitsBefore: Double?
 
     /// `character/clip`: the render id, the `data-cell` attribute.
     public var id: String { character + "/" + clip }

@@ -1,4 +1,5 @@
 public import Foundation
+public import TroupePlan
 
 /// Everything the campaign page shows, as a value: the HTML is rendered from it, and tests
 /// read it without a browser. Hrefs are relative to the report folder.
@@ -28,6 +29,31 @@ public struct ReportPage: Sendable, Equatable {
     public var chartUnit: String
     /// When the page was generated.
     public var generated: Date
+    /// With `--diff REF`: the comparison the cells' `change` comes from.
+    public var diff: DiffSummary?
+
+    /// A cost comparison with the manifest at a git revision.
+    public struct DiffSummary: Sendable, Equatable {
+        public var ref: String
+        public var unitsBefore: Double
+        public var unitsAfter: Double
+        /// Cells (render ids) the revision had and the manifest no longer has, with their units then.
+        public var removed: [String: Double]
+    }
+
+    /// Marks the cells `diff` names as added or changed, and keeps the removed ones apart.
+    public mutating func apply(_ diff: PlanDiff) {
+        var removed: [String: Double] = [:]
+        var byID: [String: PlanDiff.Cell] = [:]
+        for c in diff.cells { byID[c.id] = c }
+        for i in cells.indices {
+            guard let c = byID[cells[i].id] else { continue }
+            cells[i].change = c.change
+            cells[i].unitsBefore = c.unitsBefore
+        }
+        for c in diff.cells where c.change == .removed && !c.id.hasPrefix("element:") { removed[c.id] = c.unitsBefore ?? 0 }
+        self.diff = DiffSummary(ref: diff.ref, unitsBefore: diff.baseUnits, unitsAfter: diff.headUnits, removed: removed)
+    }
 
     public func cell(character: String, clip: String) -> ReportCell? {
         guard let c = characters.firstIndex(where: { $0.name == character }),
