@@ -130,6 +130,12 @@ import TroupeTestSupport
         let repo = Repo(dir: p.dir)
         try repo.git(["init", "-q", "-b", "main"])
         try repo.commitAll("demo")
+        // init's .gitignore keeps out and .troupe out of git in any form (a symlink too: git
+        // takes a path that is not there for a file).
+        for name in ["out", ".troupe"] {
+            let (ignored, _, err) = try shell(["git", "check-ignore", "-q", name], in: p.dir)
+            #expect(ignored == 0, "\(name) is not ignored: \(err)")
+        }
         var pip = try Data(contentsOf: p.dir.appendingPathComponent("media/pip.png"))
         pip.append(0)
         try pip.write(to: p.dir.appendingPathComponent("media/pip.png"))

@@ -60,7 +60,9 @@ public enum ExampleProject {
         try AtomicFile.write(Array(manifest.utf8), to: manifestPath)
         let ignore = directory + "/.gitignore"
         if !FileManager.default.fileExists(atPath: ignore) {
-            try AtomicFile.write(Array(".troupe/\nout/\n".utf8), to: ignore)
+            // Without a trailing slash: a symlink named out or .troupe is ignored too, so a
+            // repository cannot commit one that points troupe's writes elsewhere.
+            try AtomicFile.write(Array(".troupe\nout\n".utf8), to: ignore)
         }
     }
 }
