@@ -66,15 +66,14 @@ public final class RemoteMedia: @unchecked Sendable {
     }
 
     private func entry(for url: String, video: Bool) async throws -> Entry {
-        if let known = entries[url], cache.contains(known.sha256), known.etag != nil || known.lastModified != nil {
-            let head = try? await http.send(HTTPRequest(method: "HEAD", url: url, timeout: .seconds(30), followRedirects: true))
-            if let head, head.isSuccess,
-               (known.etag != nil && head.headers["ETag"] == known.etag) || (known.etag == nil && head.headers["Last-Modified"] == known.lastModified) {
-                return known
-            }
+        // One HEAD: it revalidates what is known, and its validators are kept with a new download.
+        let head = try? await http.send(HTTPRequest(method: "HEAD", url: url, timeout: .seconds(30), followRedirects: true))
+        if let known = entries[url], cache.contains(known.sha256), known.etag != nil || known.lastModified != nil,
+           let head, head.isSuccess,
+           (known.etag != nil && head.headers["ETag"] == known.etag) || (known.etag == nil && head.headers["Last-Modified"] == known.lastModified) {
+            return known
         }
         let temp = try cache.temporaryFile(extension: (url as NSString).pathExtension.isEmpty ? "bin" : (url as NSString).pathExtension)
-        let head = try? await http.send(HTTPRequest(method: "HEAD", url: url, timeout: .seconds(30), followRedirects: true))
         let (sha, _) = try await http.download(url, toNew: temp)
         downloads += 1
         try cache.adopt(temp, sha256: sha)
