@@ -45,19 +45,11 @@ public struct PlanDiff: Sendable {
         var beforeByID: [String: PaidCell] = [:]
         for c in before { beforeByID[c.id] = c }
         var afterIDs = Set<String>()
-        var characters: [String: Sums] = [:], clips: [String: Sums] = [:], models: [String: Sums] = [:]
-        var order: (characters: [String], clips: [String], models: [String]) = ([], [], [])
+        var characters = OrderedSums(), clips = OrderedSums(), models = OrderedSums()
         func add(_ c: PaidCell, after isAfter: Bool) {
-            if let ch = c.character {
-                if characters[ch] == nil { order.characters.append(ch) }
-                if isAfter { characters[ch, default: Sums()].after += c.units } else { characters[ch, default: Sums()].before += c.units }
-            }
-            if let cl = c.clip {
-                if clips[cl] == nil { order.clips.append(cl) }
-                if isAfter { clips[cl, default: Sums()].after += c.units } else { clips[cl, default: Sums()].before += c.units }
-            }
-            if models[c.model] == nil { order.models.append(c.model) }
-            if isAfter { models[c.model, default: Sums()].after += c.units } else { models[c.model, default: Sums()].before += c.units }
+            if let ch = c.character { characters.add(c.units, to: ch, after: isAfter) }
+            if let cl = c.clip { clips.add(c.units, to: cl, after: isAfter) }
+            models.add(c.units, to: c.model, after: isAfter)
         }
         for c in before {
             baseUnits += c.units
@@ -78,9 +70,22 @@ public struct PlanDiff: Sendable {
         for c in before where !afterIDs.contains(c.id) {
             cells.append(Cell(id: c.id, change: .removed, unitsBefore: c.units, unitsAfter: nil))
         }
-        byCharacter = order.characters.map { ($0, characters[$0]!) }
-        byClip = order.clips.map { ($0, clips[$0]!) }
-        byModel = order.models.map { ($0, models[$0]!) }
+        byCharacter = characters.list
+        byClip = clips.list
+        byModel = models.list
+    }
+
+    /// Sums by name, in the order names first came.
+    struct OrderedSums {
+        private var sums: [String: Sums] = [:]
+        private var order: [String] = []
+
+        mutating func add(_ units: Double, to name: String, after: Bool) {
+            if sums[name] == nil { order.append(name) }
+            if after { sums[name, default: Sums()].after += units } else { sums[name, default: Sums()].before += units }
+        }
+
+        var list: [(String, Sums)] { order.map { ($0, sums[$0]!) } }
     }
 
     public func usd(_ units: Double) -> Double? { usdPerUnit.map { units * $0 } }
