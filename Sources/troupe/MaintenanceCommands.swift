@@ -82,10 +82,10 @@ func adoptLegacyLock(_ legacy: String, _ lock: Lockfile, for manifest: String, p
     }
 }
 
-/// For commands that only read: no store is opened (plannedCampaign reads its file, if any,
-/// read-only), and none is created.
-func existingStore(_ manifest: String) throws -> (StateStore?, ResultCache) {
-    (nil, ResultCache(stateDirectory: Campaign.stateDirectory(forManifest: manifest)))
+/// The result cache beside a manifest, for commands that only read: they open no state store
+/// (plannedCampaign reads its file, if any, read-only) and create none.
+func resultCache(_ manifest: String) -> ResultCache {
+    ResultCache(stateDirectory: Campaign.stateDirectory(forManifest: manifest))
 }
 
 struct StatusCommand: AsyncParsableCommand {
@@ -130,8 +130,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let lockPath = Campaign.lockPath(forManifest: manifest), lockName = (lockPath as NSString).lastPathComponent
-        let (store, cache) = try existingStore(manifest)
-        let campaign = try plannedCampaign(manifest, provider: nil, store: store, cache: cache)
+        let cache = resultCache(manifest)
+        let campaign = try plannedCampaign(manifest, provider: nil, store: nil, cache: cache)
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         guard let lock = try Lockfile.read(Campaign.legacyLock(forManifest: manifest) ?? lockPath) else {
