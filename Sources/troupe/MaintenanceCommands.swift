@@ -48,10 +48,17 @@ func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateSt
     case .failure(let problem): return Campaign.failed(manifest: manifest, problem)
     }
     // Without a store open (plan, verify), its file is read as it is, read-only.
-    let stateFile = Campaign.stateDirectory(forManifest: manifest) + "/state.sqlite"
-    let rows = try store?.states()
-        ?? (FileManager.default.fileExists(atPath: stateFile) ? try StateStore.states(path: stateFile) : [])
-    let status = StoreStatus(lock: lock, rows: rows, cache: cache)
+    // As the last run left it (.troupe/status), unless the store has changed since.
+    let stateDirectory = Campaign.stateDirectory(forManifest: manifest), stateFile = stateDirectory + "/state.sqlite"
+    let status: StoreStatus
+    if let store {
+        status = StoreStatus(lock: lock, rows: try store.states(), cache: cache)
+    } else if let rows = StatusSnapshot.load(stateDirectory: stateDirectory, databasePath: stateFile) {
+        status = StoreStatus(lock: lock, rows: rows)
+    } else {
+        let rows = FileManager.default.fileExists(atPath: stateFile) ? try StateStore.states(path: stateFile) : []
+        status = StoreStatus(lock: lock, rows: rows, cache: cache)
+    }
     let campaign = loaded.map { Campaign.open(loaded: $0, manifest: manifest, provider: provider, status: status) }
         ?? Campaign.open(manifest: manifest, provider: provider, status: status)
     if let legacy, let lock, let plan = campaign.plan {
@@ -195,6 +202,8 @@ struct GCCommand: AsyncParsableCommand {
         }
         let cache = ResultCache(stateDirectory: dir)
         let collected = try Maintenance.gc(locks: locks, cache: cache, dryRun: dryRun)
+        // The snapshot says which results are in the cache; some no longer are.
+        if !dryRun { unlink(StatusSnapshot.path(stateDirectory: dir)) }
         let verb = dryRun ? "would remove" : "removed"
         if dryRun {
             for o in collected.objects { print("\(verb) \(cache.path(of: o.sha256))  \(ByteCount.format(o.bytes))") }

@@ -46,6 +46,8 @@ struct RunCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(campaignLock) {} }
         let (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
                                                         loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
+        // Last, the lock still held: what `plan` reads instead of the store (StatusSnapshot).
+        defer { if !dryRun { StatusSnapshot.save(closing: store, cache: cache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) } }
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }

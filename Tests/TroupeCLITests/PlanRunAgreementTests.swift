@@ -35,6 +35,15 @@ import TroupeTestSupport
         for text in [base, edited, base, edited] {
             try text.write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
             let planned = try await newUnits(dir, env)
+            // After the first run, plan reads the status the run left (.troupe/status); the
+            // store itself says the same.
+            let snapshot = dir.appendingPathComponent(".troupe/status").path
+            if !steps.isEmpty {
+                #expect(FileManager.default.fileExists(atPath: snapshot))
+                try FileManager.default.moveItem(atPath: snapshot, toPath: snapshot + ".aside")
+                #expect(try await newUnits(dir, env) == planned)
+                try FileManager.default.moveItem(atPath: snapshot + ".aside", toPath: snapshot)
+            }
             let r = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: env)
             #expect(r.status == 0, "\(r.stderr)")
             let now = await sim.stats().unitsCharged

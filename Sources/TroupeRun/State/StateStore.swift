@@ -106,6 +106,14 @@ public final class StateStore: Sendable {
         return m
     }
 
+    /// Commits what waits, moves the WAL into the database file (emptying the WAL) and closes
+    /// it: the file then says all. Nothing may use the store afterwards.
+    public func close() throws {
+        try flush()
+        try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try pool.close()
+    }
+
     public func record(_ key: String) throws -> JobRecord? {
         try flush()
         return try pool.read { db in

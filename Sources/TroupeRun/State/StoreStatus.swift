@@ -4,42 +4,58 @@ import TroupeManifest
 /// Job status for the planner, decided as `Executor.run` decides what to do with each job, so
 /// that `plan`'s new units are what `run` will spend: a job with a row in the state store is
 /// what its row says (finished with its result cached, in flight at the provider, failed);
-/// a job without one is locked when troupe.lock records its key, new otherwise.
+/// a job without one is locked when the lock records its key, new otherwise.
 public struct StoreStatus: JobStatusSource {
+    /// What a row tells the planner: its state, with a fetched row split by whether its
+    /// result is still in the cache.
+    public enum Row: UInt8, Sendable {
+        case finished = 1, resultLost, inFlight, failed, pending
+
+        init(_ state: JobState, resultPresent: Bool) {
+            switch state {
+            case .fetched: self = resultPresent ? .finished : .resultLost
+            case .submitting, .submitted, .succeeded: self = .inFlight
+            case .failed, .stalled: self = .failed
+            case .pending: self = .pending
+            }
+        }
+    }
+
     let locked: Set<String>
-    let states: [String: JobState]
-    /// Finished rows whose result is still in the cache.
-    let finished: Set<String>
+    let rows: [String: Row]
 
     public init(lock: Lockfile?, store: StateStore?, cache: ResultCache) throws {
         self.init(lock: lock, rows: try store?.states() ?? [], cache: cache)
     }
 
     public init(lock: Lockfile?, rows: [JobStateRow], cache: ResultCache) {
+        self.init(lock: lock, rows: Self.classify(rows, cache: cache))
+    }
+
+    public init(lock: Lockfile?, rows: [String: Row]) {
         locked = lock?.keys ?? []
-        var states: [String: JobState] = [:]
-        states.reserveCapacity(rows.count)
-        for r in rows { states[r.key] = r.state }
-        // One stat per result (an export's result is its render's), on every core.
+        self.rows = rows
+    }
+
+    /// Each row's class; one stat per result (an export's result is its render's), on every core.
+    public static func classify(_ rows: [JobStateRow], cache: ResultCache) -> [String: Row] {
         let results = Array(Set(rows.compactMap { $0.state == .fetched ? $0.result : nil }))
         let here = parallelMap(results.count, inlineBelow: 512) { cache.contains(results[$0]) }
         var present = Set<String>()
         for (sha, ok) in zip(results, here) where ok { present.insert(sha) }
-        var finished = Set<String>()
-        for r in rows where r.state == .fetched && (r.result.map(present.contains) ?? true) { finished.insert(r.key) }
-        self.states = states
-        self.finished = finished
+        var out: [String: Row] = [:]
+        out.reserveCapacity(rows.count)
+        for r in rows { out[r.key] = Row(r.state, resultPresent: r.result.map(present.contains) ?? true) }
+        return out
     }
 
     public func status(ofKey key: String, kind: JobKind) -> JobStatus {
-        guard let state = states[key] else { return locked.contains(key) ? .locked : .new }
-        switch state {
-        case .fetched:
-            guard finished.contains(key) else { return .new }
-            return locked.contains(key) ? .locked : .cached
-        case .submitting, .submitted, .succeeded: return .inFlight
-        case .failed, .stalled: return .failed
-        case .pending: return .new
+        guard let row = rows[key] else { return locked.contains(key) ? .locked : .new }
+        switch row {
+        case .finished: return locked.contains(key) ? .locked : .cached
+        case .resultLost, .pending: return .new
+        case .inFlight: return .inFlight
+        case .failed: return .failed
         }
     }
 }
