@@ -42,6 +42,23 @@ public enum JobSubject: Sendable {
     case export(path: String)
 }
 
+/// What a dependency is to the job that needs it, so the executor finds a render's image by
+/// its role, not by how the planner spells job ids.
+public enum InputRole: String, Sendable {
+    /// A character's image (its upload, for a remote provider).
+    case image
+    /// The clip a render follows: its prepared copy or its upload.
+    case clip
+    /// The element a character names, made from a reference video.
+    case element
+    /// The reference video an element is made from (its upload).
+    case video
+    /// What an upload sends or an export copies.
+    case source
+    /// One of a post-step's inputs, in order.
+    case input
+}
+
 public struct Job: Sendable {
     /// Human id, unique in the plan: `render:mochi/wave`, `post:reel`, `export:out/reel.mp4`.
     public var id: String
@@ -50,6 +67,8 @@ public struct Job: Sendable {
     public var key: String
     /// Indices into `Plan.jobs`.
     public var deps: [Int]
+    /// The role of each of `deps`, position by position.
+    public var roles: [InputRole] = []
     public var subject: JobSubject
     /// Price in the plan's unit (0 for free jobs).
     public var units: Double = 0
@@ -72,4 +91,7 @@ public struct Job: Sendable {
 
     /// The names this job stands for: `cells`, or its own name.
     public var names: [String] { cells.isEmpty ? [name] : cells }
+
+    /// The position in `deps` of the dependency with this role (the first, for `.input`).
+    public func dependency(_ role: InputRole) -> Int? { roles.firstIndex(of: role) }
 }

@@ -142,7 +142,8 @@ public struct Planner {
                     deps = [upload(id: "element/\(element.name)", input: video, fromJob: nil)]
                 }
                 let rate = table.element
-                var job = Job(id: "element:\(element.name)", kind: .element, key: key.hex, deps: deps, subject: .element(e))
+                var job = Job(id: "element:\(element.name)", kind: .element, key: key.hex, deps: deps,
+                              roles: deps.map { _ in .video }, subject: .element(e))
                 job.units = rate.price(seconds: 0)
                 let j = addOnce(job, name: element.name)
                 elementRef[e] = jobs[j].key
@@ -204,6 +205,7 @@ public struct Planner {
                 let elementDeps = elementOf[c]?.job.map { [$0] } ?? []
                 var job = Job(id: "render:" + manifest.characters[c].name + "/" + manifest.clips[k].name, kind: .render,
                               key: keys[i], deps: imageDeps[c] + clipDeps[k] + elementDeps,
+                              roles: imageDeps[c].map { _ in .image } + clipDeps[k].map { _ in .clip } + elementDeps.map { _ in .element },
                               subject: .render(character: c, clip: k, block: b, settings: s))
                 job.seconds = seconds[k]
                 job.units = rate.price(seconds: seconds[k])
@@ -239,7 +241,8 @@ public struct Planner {
                 // local step, so its key moves and cached wrong outputs are made again.
                 key.add("trim_engine", 2)
             }
-            postJob[o] = addOnce(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, subject: .post(output: o)),
+            postJob[o] = addOnce(Job(id: "post:\(out.name)", kind: .post, key: key.hex, deps: deps, roles: deps.map { _ in .input },
+                                     subject: .post(output: o)),
                                  name: out.name)
         }
         let exportPaths = renderOrder.map { cell in
@@ -249,7 +252,7 @@ public struct Planner {
         let exportKeys = parallelMap(renderOrder.count, inlineBelow: 2_000) { i in Self.exportKey(input: renderKeys[i], path: exportPaths[i]) }
         jobs.reserveCapacity(jobs.count + renderOrder.count + outputs.count)
         for (i, cell) in renderOrder.enumerated() {
-            jobs.append(Job(id: "export:" + exportPaths[i], kind: .export, key: exportKeys[i], deps: [renderJob[cell]],
+            jobs.append(Job(id: "export:" + exportPaths[i], kind: .export, key: exportKeys[i], deps: [renderJob[cell]], roles: [.source],
                             subject: .export(path: exportPaths[i])))
         }
         for (o, j) in postJob.enumerated() {
@@ -369,7 +372,7 @@ public struct Planner {
 
     private mutating func addExport(of j: Int, path: String) {
         jobs.append(Job(id: "export:" + path, kind: .export, key: Self.exportKey(input: jobs[j].key, path: path),
-                        deps: [j], subject: .export(path: path)))
+                        deps: [j], roles: [.source], subject: .export(path: path)))
     }
 
     static func exportKey(input: String, path: String) -> String {
@@ -389,7 +392,7 @@ public struct Planner {
         let hex = key.hex
         if let existing = uploadByKey[hex] { return existing }
         let j = add(Job(id: "upload:\(id)", kind: .upload, key: hex,
-                        deps: fromJob.map { [$0] } ?? [], subject: .upload(input, fromJob: fromJob)))
+                        deps: fromJob.map { [$0] } ?? [], roles: fromJob.map { _ in [.source] } ?? [], subject: .upload(input, fromJob: fromJob)))
         uploadByKey[hex] = j
         return j
     }

@@ -110,7 +110,7 @@ public final class StateStore: Sendable {
     /// it: the file then says all. Nothing may use the store afterwards.
     public func close() throws {
         try flush()
-        try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         try pool.close()
     }
 

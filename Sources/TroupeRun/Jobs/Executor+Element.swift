@@ -1,0 +1,24 @@
+import TroupeManifest
+import TroupePlan
+
+extension Executor {
+    /// An element (a character's identity) made at the provider from a reference video.
+    func element(_ job: Job, element e: Int, inputs: JobInputs, record: inout JobRecord) async throws -> (JobResult?, Double) {
+        guard let session else {
+            // The preview provider needs no elements: identity comes from the image.
+            try finish(&record, sha: nil)
+            return (nil, 0)
+        }
+        let element = plan.manifest.elements[e]
+        guard case .fromVideo(let source, _, _) = element.source else { return (nil, 0) }
+        let video = try url(of: source, upload: inputs[.video]?.sha256)
+        let work = RemoteSession.Work.element(RemoteElementRequest(
+            externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
+            name: element.name, description: element.description, videoURL: video))
+        let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
+        guard let id = outcome.elementID ?? record.elementId else { throw RunError.provider("the element task gave no element_id") }
+        record.elementId = id
+        try finish(&record, sha: nil)
+        return (.element(id: id), outcome.paidNow ? outcome.units : 0)
+    }
+}

@@ -1,0 +1,63 @@
+import TroupePlan
+
+/// Writes the manifest's lock from the state store: one entry per element, render and output
+/// of the plan that has finished; entries of unfinished jobs are kept from the old lock if
+/// their key is unchanged. A job shared by several names records its task once, under its own
+/// name; the others point at it (`same_as`), so the lock's units add up to what was charged.
+struct LockWriter {
+    let plan: Plan
+    let store: StateStore
+    let path: String
+
+    /// Rewrites the lock when what it should say differs from `old` (what the run found).
+    func write(old: Lockfile?) throws {
+        let records = try store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
+        let lock = Self.derive(plan, records: records, old: old)
+        if lock != old { try AtomicFile.write(try lock.encoded(), to: path) }
+    }
+
+    static func derive(_ plan: Plan, records: [String: JobRecord], old: Lockfile?) -> Lockfile {
+        var lock = Lockfile()
+        for job in plan.jobs {
+            let name = job.name
+            let r = records[job.key].flatMap { $0.state == .fetched ? $0 : nil }
+            switch job.kind {
+            case .render:
+                if let r {
+                    lock.renders[name] = .init(key: job.key, taskId: r.taskId, externalTaskId: r.externalTaskId,
+                                               sha256: r.resultSHA256, duration: r.resultDuration, units: r.unitsCharged ?? 0)
+                } else if var o = old?.render(key: job.key, names: job.names) {
+                    o.sameAs = nil
+                    lock.renders[name] = o
+                } else {
+                    continue
+                }
+                for cell in job.names.dropFirst() { lock.renders[cell] = .init(key: job.key, sameAs: name) }
+            case .element:
+                if let r {
+                    lock.elements[name] = .init(key: job.key, elementId: r.elementId, taskId: r.taskId, units: r.unitsCharged ?? 0)
+                } else if var o = old?.element(key: job.key, names: job.names) {
+                    o.sameAs = nil
+                    lock.elements[name] = o
+                } else {
+                    continue
+                }
+                for other in job.names.dropFirst() {
+                    lock.elements[other] = .init(key: job.key, elementId: lock.elements[name]?.elementId, sameAs: name)
+                }
+            case .post:
+                // Outputs cost nothing: each name keeps a whole entry.
+                for output in job.names {
+                    if let r {
+                        lock.outputs[output] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
+                    } else if let o = old?.outputs[output], o.key == job.key {
+                        lock.outputs[output] = o
+                    }
+                }
+            case .prepare, .upload, .export:
+                break
+            }
+        }
+        return lock
+    }
+}

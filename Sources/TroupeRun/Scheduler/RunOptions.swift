@@ -1,0 +1,39 @@
+import Foundation
+public import TroupeNet
+
+public struct RunOptions: Sendable {
+    /// Globs over render ids (`mochi/*`) and output names: run those and what they need.
+    public var only: [String] = []
+    /// `--locked`: never create a paid task. Locked renders are adopted by their task ids or
+    /// taken from the cache; a paid job that would need a create is refused (`LockedRunRefused`
+    /// before the run starts, `RunSummary.lockedRefused` when the provider turns out not to
+    /// know a locked task).
+    public var locked = false
+    /// Local jobs (prepare, post, export) at once; the preview renderer counts as local.
+    public var localConcurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Uploads at once.
+    public var networkConcurrency = 4
+    /// Re-checked against what the provider actually deducts (nil: no budget).
+    public var maxUnits: Double?
+    /// Globs over render ids to render again, paying again (a new external_task_id).
+    public var reroll: [String] = []
+    public init() {}
+}
+
+/// A remote provider and what it needs: an upload store for local media and an HTTP client
+/// for downloads.
+public struct RemoteBackend: Sendable {
+    public var provider: any RemoteProvider
+    public var uploads: S3Store?
+    public var settings: RemoteSettings
+    /// The client the provider and the store talk through; downloads share it (one event-loop
+    /// thread for the whole run).
+    public var http: HTTPClient
+
+    public init(provider: any RemoteProvider, uploads: S3Store?, settings: RemoteSettings, http: HTTPClient) {
+        self.provider = provider
+        self.uploads = uploads
+        self.settings = settings
+        self.http = http
+    }
+}
