@@ -71,12 +71,14 @@ python3 - "$work/plan.json" "$work/diff.json" "$work/noop.json" <<'PY'
 import json, sys
 res = lambda f: {r["command"]: r for r in json.load(open(f))["results"]}
 p, d, n = res(sys.argv[1]), res(sys.argv[2]), res(sys.argv[3])
-ms = lambda r: f"{r['mean']*1000:.0f} ± {r['stddev']*1000:.0f} ms"
+# CPU time (user + system) beside wall time: on a loaded machine it is the steadier figure.
+ms = lambda r: f"{r['mean']*1000:.0f} ± {r['stddev']*1000:.0f} ms (cpu {(r['user']+r['system'])*1000:.0f} ms)"
+cpu = lambda r: r["user"] + r["system"]
 ok = lambda b: "OK" if b else "MISSED"
 ratio = p["store"]["mean"] / p["lock-only"]["mean"]
-print(f"  plan, state store consulted: {ms(p['store'])}; lock alone: {ms(p['lock-only'])}; ratio {ratio:.3f} (target <= 1.1) {ok(ratio <= 1.1)}")
+print(f"  plan, state store consulted: {ms(p['store'])}; lock alone: {ms(p['lock-only'])}; ratio {ratio:.3f}, cpu {cpu(p['store'])/cpu(p['lock-only']):.3f} (target <= 1.1) {ok(ratio <= 1.1)}")
 ratio = d["diff"]["mean"] / d["plan"]["mean"]
-print(f"  plan --diff HEAD: {ms(d['diff'])}; one plan: {ms(d['plan'])}; ratio {ratio:.2f} (target <= 2) {ok(ratio <= 2)}")
+print(f"  plan --diff HEAD: {ms(d['diff'])}; one plan: {ms(d['plan'])}; ratio {ratio:.2f}, cpu {cpu(d['diff'])/cpu(d['plan']):.2f} (target <= 2) {ok(ratio <= 2)}")
 r = n["noop"]
 print(f"  no-op run: {ms(r)} (target <= 1000 ms) {ok(r['mean'] <= 1)}")
 PY
