@@ -105,7 +105,7 @@ import TroupeTestSupport
         let succeeded = stats.tasks["succeed"] ?? 0, failed = stats.tasks["failed"] ?? 0
         #expect(succeeded + failed == 200)
 
-        let renders = try c.records().filter { $0.kind == "render" }
+        let renders = try c.records().filter { $0.kind == .render }
         #expect(renders.count == 200)
         #expect(renders.filter { $0.state == .fetched }.count == succeeded)
         let failedRecords = renders.filter { $0.state == .failed }

@@ -50,7 +50,7 @@ final class DemoCampaign: @unchecked Sendable {
 
         let plan = try plan(store: store)
         let pipWave = try renderKey(plan, "pip/wave")
-        var failed = JobRecord(key: pipWave, id: "render:pip/wave", kind: "render", state: .failed, units: 0, now: Date())
+        var failed = JobRecord(key: pipWave, id: "render:pip/wave", kind: .render, state: .failed, units: 0, now: Date())
         failed.lastError = Self.failureReason
         try store.save(failed)
 

@@ -115,8 +115,8 @@ import TroupeRun
         for i in plan.jobs.indices where plan.jobs[i].key == pipWave { plan.jobs[i].status = .locked }
         let now = Date()
         let records = [
-            wave: JobRecord(key: wave, id: "render:mochi/wave", kind: "render", state: .submitted, now: now),
-            hop: JobRecord(key: hop, id: "render:mochi/hop", kind: "render", state: .stalled, now: now),
+            wave: JobRecord(key: wave, id: "render:mochi/wave", kind: .render, state: .submitted, now: now),
+            hop: JobRecord(key: hop, id: "render:mochi/hop", kind: .render, state: .stalled, now: now),
         ]
         let builder = ReportBuilder(plan: plan, records: records, lock: nil, reportDirectory: demo.reportDir,
                                     digest: { _ in nil }, probeSeconds: { _ in nil })

@@ -131,7 +131,7 @@ final class Project: @unchecked Sendable {
 
     @Test func stateStoreLedgerIsAppendOnlyAndMigrationsAreIdempotent() throws {
         let p = try Project()
-        var r = JobRecord(key: "k1", id: "render:a/b", kind: "render", now: Date())
+        var r = JobRecord(key: "k1", id: "render:a/b", kind: .render, now: Date())
         r.externalTaskId = "troupe-k1"
         try p.store.commitIntent(r, at: Date())
         r.state = .submitted

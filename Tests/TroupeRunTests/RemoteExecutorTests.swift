@@ -295,7 +295,7 @@ final class SimCampaign: @unchecked Sendable {
         let lock = try #require(try p.lock)
         #expect(lock.renders.count == 30 - failedTasks)
         #expect(abs(lock.renders.values.reduce(0) { $0 + ($1.units ?? 0) } - stats.unitsCharged) < 1e-6)
-        let recorded = try p.store.records().compactMap { $0.state == .fetched && $0.kind == "render" ? $0.unitsCharged : nil }
+        let recorded = try p.store.records().compactMap { $0.state == .fetched && $0.kind == .render ? $0.unitsCharged : nil }
         #expect(abs(recorded.reduce(0, +) - stats.unitsCharged) < 1e-6)
     }
 
@@ -310,7 +310,7 @@ final class SimCampaign: @unchecked Sendable {
         #expect(stats.creates == 1)
         #expect(stats.resultFetches.isEmpty)
         // The task was paid: its units are on record though the file never arrived.
-        let record = try #require(try p.store.records().first { $0.kind == "render" })
+        let record = try #require(try p.store.records().first { $0.kind == .render })
         #expect(record.unitsCharged == 4.5 && record.state == .failed)
         // The next run does not pay again by itself; it says how to.
         let again = try await p.run()

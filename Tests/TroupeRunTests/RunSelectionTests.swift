@@ -79,7 +79,7 @@ struct RunSelectionTests {
     }
 
     @Test func aFinishedRowIsDoneWhileItsResultIsThere() {
-        var row = JobRecord(key: "k", id: "render:mochi/wave", kind: "render", state: .fetched, now: Date())
+        var row = JobRecord(key: "k", id: "render:mochi/wave", kind: .render, state: .fetched, now: Date())
         row.resultSHA256 = "abc"
         let render = Self.jobs[Self.index("render:mochi/wave")], export = Self.jobs[Self.index("export:mochi/wave")]
         #expect(RunSelection.resumed(render, row: row, isCached: { $0 == "abc" }, isExported: { _ in false }) == (true, .file(sha256: "abc")))

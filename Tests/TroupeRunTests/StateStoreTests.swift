@@ -10,7 +10,7 @@ struct StateStoreTests {
     var path: String { dir + "/state.sqlite" }
 
     func record(_ n: Int, _ state: JobState = .submitting) -> JobRecord {
-        var r = JobRecord(key: String(repeating: String(n % 10), count: 64), id: "render:c\(n)/k", kind: "render",
+        var r = JobRecord(key: String(repeating: String(n % 10), count: 64), id: "render:c\(n)/k", kind: .render,
                           state: state, units: 4.5, now: Date(timeIntervalSince1970: 1_795_000_000 + Double(n)))
         r.externalTaskId = "troupe-\(n)"
         r.attempts = 1
@@ -35,7 +35,7 @@ struct StateStoreTests {
                     INSERT INTO job (key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
                                      result_sha256, result_duration, last_error, reroll, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.key, r.id, r.kind, r.state, r.externalTaskId, r.taskId, r.attempts, r.units, r.unitsCharged,
+                    """, arguments: [r.key, r.id, r.kind.rawValue, r.state, r.externalTaskId, r.taskId, r.attempts, r.units, r.unitsCharged,
                                       r.elementId, r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.createdAt, r.updatedAt])
             }
             try LedgerEntry(key: rows[0].key, externalTaskId: "troupe-1", event: "intent", at: rows[0].updatedAt).insert(db)

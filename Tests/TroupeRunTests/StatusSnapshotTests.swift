@@ -8,7 +8,7 @@ struct StatusSnapshotTests {
     var path: String { dir + "/state.sqlite" }
 
     func record(_ n: Int, _ state: JobState, sha: String? = nil) -> JobRecord {
-        var r = JobRecord(key: String(repeating: String(n % 10), count: 64), id: "render:c\(n)/k", kind: "render",
+        var r = JobRecord(key: String(repeating: String(n % 10), count: 64), id: "render:c\(n)/k", kind: .render,
                           state: state, units: 4.5, now: Date(timeIntervalSince1970: 1_795_000_000 + Double(n)))
         r.resultSHA256 = sha
         return r

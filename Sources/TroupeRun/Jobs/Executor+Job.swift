@@ -5,7 +5,7 @@ extension Executor {
     /// Runs one job of any kind; returns what it hands on and the units this run spent on it.
     func execute(_ i: Int, inputs: JobInputs, record found: JobRecord?) async throws -> (JobResult?, Double) {
         let job = plan.jobs[i]
-        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, units: job.units, now: Date())
+        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: Date())
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
             throw RunError.provider("\(record.lastError ?? "failed") — in an earlier run; `troupe run --reroll '\(job.name)'` tries again")
         }

@@ -68,7 +68,7 @@ extension Executor {
 
     /// Records what the lock gave a job the store did not know, so later runs and jobs agree.
     private func adopt(_ job: Job, _ adoption: RunSelection.LockAdoption) throws -> JobRecord {
-        var record = JobRecord(key: job.key, id: job.id, kind: job.kind.rawValue, state: .fetched, units: job.units, now: Date())
+        var record = JobRecord(key: job.key, id: job.id, kind: job.kind, state: .fetched, units: job.units, now: Date())
         switch adoption {
         case .element(let id, let taskID, let units):
             record.elementId = id

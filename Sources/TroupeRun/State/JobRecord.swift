@@ -1,5 +1,6 @@
 public import Foundation
 public import GRDB
+public import TroupePlan
 
 /// Where a job is in its life. Remote renders walk every state; local jobs go
 /// pending → succeeded → fetched (their result is in the cache at once).
@@ -28,7 +29,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
 
     public var key: String
     public var id: String
-    public var kind: String
+    public var kind: JobKind
     public var state: JobState
     public var externalTaskId: String?
     public var taskId: String?
@@ -47,7 +48,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(key: String, id: String, kind: String, state: JobState = .pending, units: Double = 0, now: Date) {
+    public init(key: String, id: String, kind: JobKind, state: JobState = .pending, units: Double = 0, now: Date) {
         self.key = key
         self.id = id
         self.kind = kind
@@ -63,7 +64,9 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public init(row: Row) throws {
         key = row["key"]
         id = row["id"]
-        kind = row["kind"]
+        let kindName: String = row["kind"]
+        guard let kind = JobKind(rawValue: kindName) else { throw UnknownJobKind(name: kindName) }
+        self.kind = kind
         state = row["state"]
         externalTaskId = row["external_task_id"]
         taskId = row["task_id"]
@@ -84,7 +87,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public func encode(to container: inout PersistenceContainer) throws {
         container["key"] = key
         container["id"] = id
-        container["kind"] = kind
+        container["kind"] = kind.rawValue
         container["state"] = state
         container["external_task_id"] = externalTaskId
         container["task_id"] = taskId
@@ -146,4 +149,10 @@ public struct LedgerEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
         case externalTaskId = "external_task_id"
     }
 
+}
+
+/// A row whose kind this troupe does not know: written by a newer one.
+public struct UnknownJobKind: Error, CustomStringConvertible {
+    public var name: String
+    public var description: String { "the state store holds a job of kind '\(name)', which this troupe does not know; use the troupe that wrote it" }
 }

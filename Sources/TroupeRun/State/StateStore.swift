@@ -225,7 +225,7 @@ public final class StateStore: Sendable {
                     created_at = ?, updated_at = ?
                 WHERE key = ?
                 """)
-            try statement.execute(arguments: [r.id, r.kind, r.state, r.taskId, r.attempts, r.units, r.unitsCharged, r.elementId,
+            try statement.execute(arguments: [r.id, r.kind.rawValue, r.state, r.taskId, r.attempts, r.units, r.unitsCharged, r.elementId,
                                               r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.unitsRerolled,
                                               UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt), r.key])
             if db.changesCount == 1 { return }
@@ -249,7 +249,7 @@ public final class StateStore: Sendable {
                 created_at = excluded.created_at,
                 updated_at = excluded.updated_at
             """)
-        try statement.execute(arguments: [r.key, r.id, r.kind, r.state, r.externalTaskId, r.taskId, r.attempts, r.units,
+        try statement.execute(arguments: [r.key, r.id, r.kind.rawValue, r.state, r.externalTaskId, r.taskId, r.attempts, r.units,
                                           r.unitsCharged, r.elementId, r.resultSHA256, r.resultDuration, r.lastError,
                                           r.reroll, r.unitsRerolled, UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt)])
     }
