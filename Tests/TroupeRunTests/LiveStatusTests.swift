@@ -30,3 +30,40 @@ import Testing
         #expect(!lines[0].contains("ETA"))
     }
 }
+
+/// What the live display writes to a 40-column terminal, byte for byte: each redraw moves up
+/// over the block it drew and erases it; a failure stays above the block; the end erases it.
+@Suite struct LiveDisplaySnapshotTests {
+    final class Clock: @unchecked Sendable {
+        var now = Date(timeIntervalSince1970: 1_000_000)
+    }
+
+    @Test func aFortyColumnTerminalSeesExactlyThis() throws {
+        let pipe = Pipe()
+        let clock = Clock()
+        let display = LiveDisplay(handle: pipe.fileHandleForWriting, unitsPlanned: 9, unit: "units", width: 40,
+                                  now: { clock.now }, ticks: false)
+        let t0 = clock.now
+        display.observe(RunEvent(.runStarted, at: t0, counts: ["jobs": 3, "already_done": 0]))
+        clock.now += 1
+        display.observe(RunEvent(.jobStarted, at: t0, job: "render:mochi/wave"))
+        // Within a tenth of a second of the last draw: not drawn again.
+        clock.now += 0.05
+        display.observe(RunEvent(.jobStarted, at: t0, job: "render:pip/wave"))
+        clock.now += 10
+        display.observe(RunEvent(.jobFailed, at: clock.now, job: "render:pip/wave", message: "Image pixel is invalid"))
+        clock.now += 10
+        display.observe(RunEvent(.jobDone, at: clock.now, job: "render:mochi/wave", units: 4.5))
+        display.observe(RunEvent(.runFinished, at: clock.now, units: 4.5))
+        try pipe.fileHandleForWriting.close()
+        let written = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let up = { (n: Int) in "\u{1B}[\(n)F\u{1B}[J" }
+        let expected = "troupe run · 0/3 done · 0 in flight · 3…\n"
+            + up(1) + "troupe run · 0/3 done · 1 in flight · 2…\n" + "  render:mochi/wave  1s\n"
+            + up(2) + "FAILED render:pip/wave: Image pixel is invalid\n"
+            + "troupe run · 0/3 done · 1 in flight · 1…\n" + "  render:mochi/wave  11s\n"
+            + up(2) + "troupe run · 1/3 done · 0 in flight · 1…\n"
+            + up(1)
+        #expect(written == expected, "\(written.debugDescription)")
+    }
+}

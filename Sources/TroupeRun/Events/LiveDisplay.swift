@@ -82,12 +82,22 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
     private var lastDraw = Date.distantPast
     private var timer: (any DispatchSourceTimer)?
     private let width: Int
+    private let now: @Sendable () -> Date
 
-    public init(handle: FileHandle, unitsPlanned: Double, unit: String) {
+    public convenience init(handle: FileHandle, unitsPlanned: Double, unit: String) {
+        var size = winsize()
+        let width = ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 20 ? Int(size.ws_col) : 100
+        self.init(handle: handle, unitsPlanned: unitsPlanned, unit: unit, width: width, now: { Date() }, ticks: true)
+    }
+
+    /// `ticks`: redraw every second on its own (a terminal); off for a display driven by a
+    /// test's clock alone.
+    init(handle: FileHandle, unitsPlanned: Double, unit: String, width: Int, now: @escaping @Sendable () -> Date, ticks: Bool) {
         self.handle = handle
         status = LiveStatus(unitsPlanned: unitsPlanned, unit: unit)
-        var size = winsize()
-        width = ioctl(handle.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 20 ? Int(size.ws_col) : 100
+        self.width = width
+        self.now = now
+        guard ticks else { return }
         let t = DispatchSource.makeTimerSource(queue: .global())
         t.schedule(deadline: .now() + 1, repeating: 1)
         t.setEventHandler { [weak self] in self?.redraw(force: true) }
@@ -120,10 +130,10 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
 
     private func redraw(force: Bool) {
         lock.withLock {
-            let now = Date()
-            guard force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
-            lastDraw = now
-            let lines = status.lines(now: now, width: width)
+            let at = self.now()
+            guard force || at.timeIntervalSince(lastDraw) >= 0.1 else { return }
+            lastDraw = at
+            let lines = status.lines(now: at, width: width)
             clear()
             try? handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
             drawnLines = lines.count
