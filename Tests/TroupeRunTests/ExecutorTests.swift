@@ -13,14 +13,23 @@ final class Project: @unchecked Sendable {
     let store: StateStore
     let cache: ResultCache
 
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-run-\(UUID().uuidString)").path
+    /// The state folder: `.troupe` in the project, or `stateRoot` (another file system, say).
+    let stateRoot: String?
+
+    init(in root: String? = nil, stateRoot: String? = nil) throws {
+        dir = (root.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
+            .appendingPathComponent("troupe-run-\(UUID().uuidString)").path
+        self.stateRoot = stateRoot.map { $0 + "/troupe-state-\(UUID().uuidString)" }
         try ExampleProject.write(to: dir)
-        store = try StateStore(path: dir + "/.troupe/state.sqlite")
-        cache = ResultCache(stateDirectory: dir + "/.troupe")
+        let state = self.stateRoot ?? dir + "/.troupe"
+        store = try StateStore(path: state + "/state.sqlite")
+        cache = ResultCache(stateDirectory: state)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    deinit {
+        try? FileManager.default.removeItem(atPath: dir)
+        if let stateRoot { try? FileManager.default.removeItem(atPath: stateRoot) }
+    }
 
     func plan() throws -> Plan {
         let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
@@ -42,6 +51,35 @@ final class Project: @unchecked Sendable {
 }
 
 @Suite(.serialized) struct ExecutorTests {
+    /// out/ on another file system than the cache (/dev/shm, a tmpfs, against the temp
+    /// folder): exports are copies made by a job of their own, whole and equal to their cache
+    /// object; a second run finds them by content and does nothing; a damaged copy is made again.
+    @Test func exportsToAnotherFileSystemAreCopiedAndFoundAgain() async throws {
+        guard let shm = FileStats.statNow("/dev/shm"), let tmp = FileStats.statNow(FileManager.default.temporaryDirectory.path),
+              shm.device != tmp.device else {
+            Issue.record("this test needs /dev/shm on another file system than \(FileManager.default.temporaryDirectory.path)")
+            return
+        }
+        let p = try Project(in: "/dev/shm", stateRoot: FileManager.default.temporaryDirectory.path)
+        let first = try await p.run()
+        #expect(first.failed.isEmpty && first.done == 16, "\(first.failed)")
+        let lock = try #require(try Lockfile.read(p.dir + "/troupe.lock"))
+        let wave = p.dir + "/out/renders/mochi/wave.mp4"
+        let exported = try #require(FileStats.statNow(wave)), object = try #require(FileStats.statNow(p.cache.path(of: lock.renders["mochi/wave"]!.sha256!)))
+        #expect(exported.device != object.device && exported.size == object.size)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: wave)) == Data(contentsOf: URL(fileURLWithPath: p.cache.path(of: lock.renders["mochi/wave"]!.sha256!))))
+        let second = try await p.run()
+        #expect(second.done == 0 && second.alreadyDone == 16)
+        // A copy altered in place is no longer the render: made again from the cache.
+        let handle = try #require(FileHandle(forWritingAtPath: wave))
+        try handle.seek(toOffset: 100)
+        try handle.write(contentsOf: Data("damage".utf8))
+        try handle.close()
+        let third = try await p.run()
+        #expect(third.done == 1 && third.exported == ["out/renders/mochi/wave.mp4"])
+        #expect(try DigestCache.hashFile(wave) == lock.renders["mochi/wave"]!.sha256!)
+    }
+
     @Test func demoRunsEndToEndAndASecondRunDoesNothing() async throws {
         let p = try Project()
         let first = try await p.run()
