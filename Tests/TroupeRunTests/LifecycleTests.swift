@@ -162,6 +162,10 @@ import TroupeProviders
                 == "downloading the result failed 6 times (timed out); run again to retry")
         #expect(RunFailure.resultExpired.description
                 == "the result URL expired before it could be downloaded; re-roll with --reroll to render again")
+        #expect(RunFailure.digestMismatch(url: "http://h/a.png", found: "aa", declared: "bb").description
+                == "'http://h/a.png' has sha256 aa, but the manifest says bb; fix the manifest's sha256 or the file")
+        #expect(RunFailure.failedEarlier(reason: "Image pixel is invalid", name: "mochi/wave").description
+                == "Image pixel is invalid — in an earlier run; `troupe run --reroll 'mochi/wave'` tries again")
         #expect(RunFailure.rejected(code: 1301, message: "m").code == 1301 && RunFailure.resultExpired.code == nil)
     }
 }

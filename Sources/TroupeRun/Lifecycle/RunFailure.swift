@@ -14,8 +14,13 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case downloadFailed(attempts: Int, reason: String)
     /// The result URL expired each time the task was asked for a fresh one.
     case resultExpired
-    /// The provider answered with something that cannot be used (an element id that is no number).
+    /// The provider answered with something that cannot be used (an element id that is no number,
+    /// a finished task without a result).
     case unusableAnswer(String)
+    /// A URL medium's content is not the one its manifest entry declares (`url` without its query).
+    case digestMismatch(url: String, found: String, declared: String)
+    /// The job failed or stalled in an earlier run; only a re-roll (`name`) pays for it again.
+    case failedEarlier(reason: String, name: String)
 
     public var description: String {
         switch self {
@@ -27,6 +32,10 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .resultExpired:
             "the result URL expired before it could be downloaded; re-roll with --reroll to render again"
         case .unusableAnswer(let message): message
+        case .digestMismatch(let url, let found, let declared):
+            "'\(url)' has sha256 \(found), but the manifest says \(declared); fix the manifest's sha256 or the file"
+        case .failedEarlier(let reason, let name):
+            "\(reason) — in an earlier run; `troupe run --reroll '\(name)'` tries again"
         }
     }
 
