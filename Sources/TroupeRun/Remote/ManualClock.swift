@@ -17,6 +17,9 @@ public final class ManualClock: RunClock, @unchecked Sendable {
     private var seconds: Double
     private var sleepers: [Int: Sleeper] = [:]
     private var nextID = 0
+    /// Who waits for a sleeper made after a given one (`drive`, `waitForSleeper`).
+    private var watchers: [(newerThan: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    private var stopped = false
 
     public init(origin: Date = Date(timeIntervalSince1970: 1_700_000_000), now: Double = 0) {
         self.origin = origin
@@ -35,15 +38,18 @@ public final class ManualClock: RunClock, @unchecked Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let cancelled: Bool = lock.withLock {
+                let (cancelled, woken): (Bool, [CheckedContinuation<Bool, Never>]) = lock.withLock {
                     guard case .arriving(let deadline) = sleepers[id] else {
                         sleepers[id] = nil
-                        return true
+                        return (true, [])
                     }
                     sleepers[id] = .waiting(deadline: deadline, c)
-                    return false
+                    let woken = watchers.filter { $0.newerThan < id }.map(\.continuation)
+                    watchers.removeAll { $0.newerThan < id }
+                    return (false, woken)
                 }
                 if cancelled { c.resume(throwing: CancellationError()) }
+                for w in woken { w.resume(returning: true) }
             }
         } onCancel: {
             let c: CheckedContinuation<Void, any Error>? = lock.withLock {
@@ -97,45 +103,48 @@ public final class ManualClock: RunClock, @unchecked Sendable {
     /// always gets to act first. Meant for one job at a time, where a sleeper means the
     /// rest is waiting for it.
     public func drive<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        lock.withLock { stopped = false }
         let work = Task { try await operation() }
-        let done = Flag()
         let driver = Task {
             var seen = 0
-            while !done.isSet {
-                guard await waitForSleeper(newerThan: seen, until: { done.isSet }) else { return }
+            while await waitForSleeper(newerThan: seen) {
                 seen = lock.withLock { nextID }
                 if let next = nextDeadline { advance(to: next) }
             }
         }
-        defer { driver.cancel() }
-        do {
-            let value = try await work.value
-            done.set()
-            return value
-        } catch {
-            done.set()
-            throw error
+        defer {
+            stopWatching()
+            driver.cancel()
         }
+        return try await work.value
     }
 
-    /// Waits (in real time) until a sleeper made after the `newerThan`-th is asleep; false
-    /// when `stop` says to give up.
+    /// Waits until a sleeper made after the `newerThan`-th is asleep; false when the clock
+    /// stops watching (the driven operation ended).
     @discardableResult
-    public func waitForSleeper(newerThan: Int = 0, until stop: @Sendable () -> Bool = { false }) async -> Bool {
-        while !hasSleeper(newerThan: newerThan) {
-            if stop() || Task.isCancelled { return false }
-            try? await Task.sleep(for: .milliseconds(1))
+    public func waitForSleeper(newerThan: Int = 0) async -> Bool {
+        await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+            let found: Bool? = lock.withLock {
+                if stopped { return false }
+                let asleep = sleepers.contains { key, s in
+                    if case .waiting = s { key > newerThan } else { false }
+                }
+                if asleep { return true }
+                watchers.append((newerThan, c))
+                return nil
+            }
+            if let found { c.resume(returning: found) }
         }
-        return true
     }
 
-    /// A sleeper whose continuation is stored: it will not run until the clock moves.
-    private func hasSleeper(newerThan id: Int) -> Bool {
-        lock.withLock {
-            sleepers.contains { key, s in
-                if case .waiting = s { key > id } else { false }
-            }
+    /// Every watcher gives up, now and later.
+    private func stopWatching() {
+        let all: [CheckedContinuation<Bool, Never>] = lock.withLock {
+            stopped = true
+            defer { watchers = [] }
+            return watchers.map(\.continuation)
         }
+        for w in all { w.resume(returning: false) }
     }
 
     private static func deadline(_ s: Sleeper) -> Double? {
@@ -143,12 +152,5 @@ public final class ManualClock: RunClock, @unchecked Sendable {
         case .arriving(let d), .waiting(let d, _): d
         case .cancelled: nil
         }
-    }
-
-    private final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        var isSet: Bool { lock.withLock { value } }
-        func set() { lock.withLock { value = true } }
     }
 }
