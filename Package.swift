@@ -51,7 +51,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "TroupeProviders",
-                dependencies: ["TroupeNet", "TroupeMedia",
+                dependencies: ["TroupeNet", "TroupeMedia", "TroupeManifest",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),

@@ -163,17 +163,29 @@ import TroupeProviders
     }
 }
 
-/// The thin executable prints its address and stops on SIGINT.
+/// The thin executable prints its address and stops on SIGINT. It is the one built with these
+/// tests, found beside them (any configuration, any scratch path); a missing binary fails the
+/// tests rather than skipping them.
 @Suite struct TroupeSimExecutableTests {
-    static var binary: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/troupe-sim")
+    /// Where the build put its products: the folder of the running test bundle.
+    static var candidates: [URL] {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folders = [runner.deletingLastPathComponent(), Bundle.main.bundleURL.deletingLastPathComponent()]
+        // macOS runs the tests from inside troupePackageTests.xctest/Contents/MacOS.
+        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+            folders.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        return folders.map { $0.appendingPathComponent("troupe-sim") }
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path)))
-    func printsListeningLine() async throws {
+    static func binary() throws -> URL {
+        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+        return try #require(found, "troupe-sim is not built beside the tests (looked for \(candidates.map(\.path))); build everything with `swift build --build-tests` first")
+    }
+
+    @Test func printsListeningLine() async throws {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = try Self.binary()
         process.arguments = ["--port", "0", "--time-scale", "10", "--concurrency", "3"]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -194,13 +206,12 @@ import TroupeProviders
         #expect(!process.isRunning)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path)))
-    func readsAJSONConfigFile() async throws {
+    @Test func readsAJSONConfigFile() async throws {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID()).json")
         try Data(#"{"accounts": {"cfg-ak": "cfg-sk"}, "concurrency_limit": 1, "time_scale": 1}"#.utf8).write(to: config)
         defer { try? FileManager.default.removeItem(at: config) }
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = try Self.binary()
         process.arguments = ["--config", config.path]
         let pipe = Pipe()
         process.standardOutput = pipe

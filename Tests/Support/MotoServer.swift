@@ -2,7 +2,18 @@ import Foundation
 import TroupeNet
 
 /// A real `moto_server` (S3 emulator) on 127.0.0.1, started once for a suite and killed after it.
+///
+/// The rule for every test that needs S3: it fails, never skips, when moto_server is missing,
+/// with a message naming scripts/bootstrap.sh (which installs it; CI machines have it). A
+/// skipped upload test would look like a passing one.
 public final class MotoServer: Sendable {
+    /// moto_server is not on PATH.
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String {
+            "moto_server (the S3 emulator these tests upload to) is not on PATH; run scripts/bootstrap.sh to install it"
+        }
+    }
+
     let process: Process
     public let endpoint: String
 
@@ -19,6 +30,7 @@ public final class MotoServer: Sendable {
     }
 
     public static func launch() async throws -> MotoServer {
+        guard available else { throw Missing() }
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeTestSupport
 
 /// `--fetch-remote` against a real HTTP server on loopback (Python's http.server, which
 /// answers HEAD with Last-Modified): URL media without digests are downloaded once, measured,
@@ -11,7 +12,7 @@ import Testing
         let log: URL
 
         init(serving dir: URL) throws {
-            port = Int.random(in: 20_000..<40_000)
+            port = try MotoServer.freePort()
             log = dir.deletingLastPathComponent().appendingPathComponent("http-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

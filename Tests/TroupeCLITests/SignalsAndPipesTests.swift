@@ -84,4 +84,123 @@ import TroupeTestSupport
         #expect(process.terminationReason == .exit && process.terminationStatus == 130)
         #expect(await sim.stats().creates < 20)
     }
+
+    /// SIGTERM stops submitting and exits 130 with the state saved; the next run resumes and
+    /// creates only what was never created: every render once.
+    @Test func sigtermStopsTheRunAndTheNextRunResumes() async throws {
+        var config = SimConfiguration()
+        config.timeScale = 50
+        config.latencyMin = 20
+        config.latencyMax = 40
+        config.concurrencyLimit = 4
+        let sim = try await KlingSimServer.start(config)
+        defer { Task { await sim.stop() } }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-term-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try RemoteManifest.text(characters: 4, clips: 5, concurrency: 4, rate: "20/s").write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
+        let environment = ProcessInfo.processInfo.environment.merging(RemoteManifest.environment(simulator: sim.baseURL)) { $1 }
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["run", "--time-scale", "50", "--poll-interval", "1"]
+        process.currentDirectoryURL = dir
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while await sim.stats().creates < 4, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        kill(process.processIdentifier, SIGTERM)
+        let stopAt = Date()
+        while process.isRunning, Date().timeIntervalSince(stopAt) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!process.isRunning, "SIGTERM stops the run promptly")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        #expect(await sim.stats().creates < 20)
+
+        let resumed = try troupe(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: RemoteManifest.environment(simulator: sim.baseURL))
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let stats = await sim.stats()
+        #expect(stats.creates == 20 && stats.createsByExternalID.values.allSatisfy { $0 == 1 }, "\(stats.createsByExternalID)")
+    }
+
+    /// The first signal waits for the jobs in flight (here an upload to a store that never
+    /// answers); a second one exits 130 at once, without the summary.
+    @Test func aSecondSignalExitsAtOnce() async throws {
+        let hole = try BlackHole()
+        defer { hole.stop() }
+        let sim = try await KlingSimServer.start(SimConfiguration())
+        defer { Task { await sim.stop() } }
+        let p = try CLIProject()
+        let manifest = p.dir.appendingPathComponent("troupe.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "provider: {use: preview, model: kling-v3, mode: std}",
+                                  with: "provider: {use: kling, model: kling-v3, mode: std}\nuploads: {s3: {bucket: troupe-test, endpoint: \"\(hole.endpoint)\"}}")
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["run"]
+        process.currentDirectoryURL = p.dir
+        process.environment = ProcessInfo.processInfo.environment.merging(RemoteManifest.environment(simulator: sim.baseURL, s3: hole.endpoint)) { $1 }
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        let deadline = Date().addingTimeInterval(60)
+        while hole.connections == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(hole.connections > 0, "an upload is in flight")
+        kill(process.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .seconds(1))
+        #expect(process.isRunning, "the first signal waits for the upload in flight")
+        kill(process.processIdentifier, SIGTERM)
+        let secondAt = Date()
+        while process.isRunning, Date().timeIntervalSince(secondAt) < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!process.isRunning, "the second signal exits at once")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr.contains("interrupted: finishing the jobs in flight"), "\(stderr)")
+        #expect(!stderr.contains("job(s) done"), "\(stderr)")
+    }
+}
+
+/// A TCP server on loopback that accepts connections and never answers: a request to it stays
+/// in flight until its timeout.
+final class BlackHole: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let log: URL
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        port = try MotoServer.freePort()
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("black-hole-\(port).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import socket, sys, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+            held = []
+            while True:
+                c, _ = s.accept(); held.append(c)
+                with open(sys.argv[2], "a") as f: f.write("accepted\\n")
+            """, String(port), log.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var connections: Int {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "accepted").count - 1
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: log)
+    }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import TroupeNet
 import TroupeTestSupport
 
-@Suite(.enabled(if: MotoServer.available, "moto_server is not installed"), .motoServer)
+@Suite(.motoServer)
 struct S3StoreTests {
     let http = HTTPClient()
     let credentials = S3Credentials(accessKeyID: "testing", secretAccessKey: "testing-secret")

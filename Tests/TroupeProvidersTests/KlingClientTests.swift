@@ -129,11 +129,16 @@ import TroupeNet
         }
     }
 
+    /// With one slot, a create after the first task finished is accepted: the slot was freed
+    /// (a slot still held would answer 1303, which `concurrencyLimitIs1303WithRetryAfter` shows).
     @Test func slotsFreeWhenTasksFinish() async throws {
         try await KlingFixture.with({ $0.concurrencyLimit = 1 }) { f in
             let first = try await f.client.createMotionControl(KlingFixture.request("s1"))
-            _ = try await f.waitUntilFinished(first.taskID)
-            _ = try await f.client.createMotionControl(KlingFixture.request("s2"))
+            #expect(try await f.waitUntilFinished(first.taskID).status == .succeed)
+            let second = try await f.client.createMotionControl(KlingFixture.request("s2"))
+            #expect(second.externalTaskID == "s2" && !second.status.isFinished)
+            let stats = await f.sim.stats()
+            #expect(stats.creates == 2 && stats.peakConcurrency == 1 && stats.rejections["1303"] == nil)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeProviders
 @testable import TroupeRun
 
 @Suite struct LifecycleTests {
@@ -80,17 +81,18 @@ import Testing
         var l = fresh()
         _ = l.resume()
         _ = l.intentCommitted()
-        #expect(l.handle(.rejected("content rejected: 1301"), now: t0) == .fail("content rejected: 1301"))
+        #expect(l.handle(.rejected("content rejected", code: 1301), now: t0) == .fail(.rejected(code: 1301, message: "content rejected")))
         #expect(l.state == .failed)
         var m = fresh()
         _ = m.resume()
         _ = m.intentCommitted()
-        #expect(m.handle(.fatal("1102: resource pack used up"), now: t0) == .stopRun("1102: resource pack used up"))
+        #expect(m.handle(.fatal("1102: resource pack used up", code: 1102), now: t0) == .stopRun(.fatal(code: 1102, message: "1102: resource pack used up")))
         var n = fresh()
         _ = n.resume()
         _ = n.intentCommitted()
         _ = n.handle(.accepted(taskID: "t"), now: t0)
-        #expect(n.handle(.task(taskID: "t", status: .failed("Image pixel is invalid")), now: t0) == .fail("Image pixel is invalid"))
+        #expect(n.handle(.task(taskID: "t", status: .failed("Image pixel is invalid")), now: t0)
+                == .fail(.taskFailed(taskID: "t", message: "Image pixel is invalid")))
     }
 
     @Test func pollingPastTheDeadlineStallsAndNeverResubmits() {
@@ -100,7 +102,7 @@ import Testing
         _ = l.intentCommitted()
         _ = l.handle(.accepted(taskID: "t"), now: t0)
         let a = l.handle(.task(taskID: "t", status: .processing), now: t0.addingTimeInterval(61))
-        guard case .stall = a else { Issue.record("expected stall, got \(a)"); return }
+        #expect(a == .stall(.stalled(taskID: "t", deadline: 60)))
         #expect(l.state == .stalled)
         #expect(l.resume() == .done)
     }
@@ -111,9 +113,9 @@ import Testing
         // Each query answers with the task (which resets backoff); the expiries still add up.
         for _ in 0..<3 {
             #expect(l.downloadExpired() == .query(externalID: "troupe-z"))
-            #expect(l.handle(.task(taskID: "t", status: .succeeded(url: "u")), now: Date()) == .download(url: "u"))
+            #expect(l.handle(.task(taskID: "t", status: .succeeded(url: "u")), now: t0) == .download(url: "u"))
         }
-        guard case .fail = l.downloadExpired() else { Issue.record("expected failure"); return }
+        #expect(l.downloadExpired() == .fail(.resultExpired))
     }
 
     @Test func tokenBucketCapsCreateCalls() {
@@ -148,5 +150,22 @@ import Testing
         #expect(again && !over)
         let probed = g.tryAcquire(now: 12)  // quiet for 10 s: one more slot
         #expect(probed && g.limit == 4)
+    }
+
+    /// Typed failures read as they always did: users, the summary and the record see these words.
+    @Test func failuresKeepTheirWords() {
+        #expect(RunFailure.rejected(code: 1301, message: "Kling refused the content (1301): x").description == "Kling refused the content (1301): x")
+        #expect(RunFailure.taskFailed(taskID: "t", message: "Image pixel is invalid").description == "Image pixel is invalid")
+        #expect(RunFailure.stalled(taskID: "t9", deadline: 10800).description
+                == "task t9 has not finished after 10800 s; it is not resubmitted (check it at the provider, then re-roll if it is lost)")
+        #expect(RunFailure.downloadFailed(attempts: 6, reason: "timed out").description
+                == "downloading the result failed 6 times (timed out); run again to retry")
+        #expect(RunFailure.resultExpired.description
+                == "the result URL expired before it could be downloaded; re-roll with --reroll to render again")
+        #expect(RunFailure.digestMismatch(url: "http://h/a.png", found: "aa", declared: "bb").description
+                == "'http://h/a.png' has sha256 aa, but the manifest says bb; fix the manifest's sha256 or the file")
+        #expect(RunFailure.failedEarlier(reason: "Image pixel is invalid", name: "mochi/wave").description
+                == "Image pixel is invalid — in an earlier run; `troupe run --reroll 'mochi/wave'` tries again")
+        #expect(RunFailure.rejected(code: 1301, message: "m").code == 1301 && RunFailure.resultExpired.code == nil)
     }
 }

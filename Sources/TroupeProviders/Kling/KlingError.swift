@@ -54,6 +54,21 @@ public enum KlingError: Error, Sendable, Equatable {
         return false
     }
 
+    /// Kling's business code, where the case has one.
+    public var code: Int? {
+        switch self {
+        case .authentication(let code, _), .account(let code, _), .invalidRequest(let code, _),
+             .contentRejected(let code, _), .server(_, let code, _): code
+        case .resourcePackExhausted: 1102
+        case .permissionDenied: 1103
+        case .notFound: 1203
+        case .rateLimited: 1302
+        case .concurrencyLimit: 1303
+        case .ipNotAllowed: 1304
+        case .taskFailed, .unexpectedResponse, .transport: nil
+        }
+    }
+
     /// Errors no job can get past: the whole run should stop.
     public var stopsRun: Bool {
         switch self {

@@ -1,5 +1,6 @@
 import TroupeManifest
 import TroupePlan
+import TroupeProviders
 
 extension Executor {
     /// An element (a character's identity) made at the provider from a reference video.
@@ -16,7 +17,7 @@ extension Executor {
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             name: element.name, description: element.description, videoURL: video))
         let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
-        guard let id = outcome.elementID ?? record.elementId else { throw RunError.provider("the element task gave no element_id") }
+        guard let id = outcome.elementID ?? record.elementId else { throw RunFailure.unusableAnswer("the element task gave no element_id") }
         record.elementId = id
         try finish(&record, sha: nil)
         return (.element(id: id), outcome.paidNow ? outcome.units : 0)

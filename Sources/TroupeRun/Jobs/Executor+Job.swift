@@ -7,7 +7,7 @@ extension Executor {
         let job = plan.jobs[i]
         var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: Date())
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
-            throw RunError.provider("\(record.lastError ?? "failed") — in an earlier run; `troupe run --reroll '\(job.name)'` tries again")
+            throw RunFailure.failedEarlier(reason: record.lastError ?? "failed", name: job.name)
         }
         // A remote paid job counts its attempts where it commits the intent to create.
         if !(job.kind.isPaid && session != nil) { record.attempts += 1 }

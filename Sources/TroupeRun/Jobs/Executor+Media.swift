@@ -15,7 +15,7 @@ extension Executor {
             let (sha, _) = try await http.download(url, toNew: temp)
             guard sha == input.sha256 else {
                 try? FileManager.default.removeItem(atPath: temp)
-                throw RunError.provider("'\(HTTPRequest.redact(url))' has sha256 \(sha), but the manifest says \(input.sha256); fix the manifest's sha256 or the file")
+                throw RunFailure.digestMismatch(url: HTTPRequest.redact(url), found: sha, declared: input.sha256)
             }
             try cache.adopt(temp, sha256: sha)
             return cache.path(of: sha)

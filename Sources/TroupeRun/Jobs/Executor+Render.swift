@@ -2,6 +2,7 @@ import Foundation
 import TroupeManifest
 import TroupeMedia
 import TroupePlan
+import TroupeProviders
 
 extension Executor {
     /// One cell: rendered by the local backend (preview), or submitted to the remote provider.
@@ -55,7 +56,7 @@ extension Executor {
             imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
         let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
         guard let file = outcome.downloaded, let sha = outcome.sha256 else {
-            throw RunError.provider("the task finished without a result to download")
+            throw RunFailure.unusableAnswer("the task finished without a result to download")
         }
         let info = try? MediaProbe.probeMP4(file)
         try cache.adopt(file, sha256: sha)

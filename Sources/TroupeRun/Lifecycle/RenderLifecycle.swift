@@ -1,39 +1,5 @@
 public import Foundation
-
-/// A provider's answer, reduced to what decides a paid job's next step.
-public enum ProviderReply: Sendable, Equatable {
-    /// Create accepted the task.
-    case accepted(taskID: String)
-    /// A query or poll found the task.
-    case task(taskID: String, status: RemoteStatus)
-    /// A query by external id found nothing: the create never reached the provider.
-    case notFound
-    /// Create refused because the external id exists: the earlier create did reach it.
-    case duplicate
-    /// 1302, 1303 or 5xx: try again later (`concurrency` for 1303).
-    case retryable(after: Double?, concurrency: Bool)
-    /// The request may or may not have arrived (timeout, dropped connection after sending).
-    case ambiguous(String)
-    /// The provider refused this job (1103, 1200, 1201, 1300, 1301): fail it with its words.
-    case rejected(String)
-    /// The account cannot go on (auth 1000–1004, 1100–1102): stop the whole run.
-    case fatal(String)
-}
-
-public enum RemoteStatus: Sendable, Equatable {
-    case queued, processing
-    /// `url` is the result to download; for an element task it is the element id. `units` is
-    /// what the provider deducted (final_unit_deduction), `seconds` the result's length.
-    case succeeded(url: String, units: Double? = nil, seconds: Double? = nil)
-    case failed(String)
-
-    public var isFinished: Bool {
-        switch self {
-        case .queued, .processing: false
-        case .succeeded, .failed: true
-        }
-    }
-}
+public import TroupeProviders
 
 /// The life of one paid job as a value: events in, the next action out; no I/O, no clock of
 /// its own. The executor performs each action and feeds the outcome back.
@@ -50,9 +16,9 @@ public struct RenderLifecycle: Sendable, Equatable {
         indirect case wait(seconds: Double, then: Action)
         case poll(taskID: String)
         case download(url: String)
-        case fail(String)
-        case stall(String)
-        case stopRun(String)
+        case fail(RunFailure)
+        case stall(RunFailure)
+        case stopRun(RunFailure)
         /// The job would need a create, which `--locked` forbids: stop it, nothing paid.
         case refuseCreate(String)
         /// A 1303: the account is at its limit; shrink the gate to what is in flight.
@@ -130,7 +96,7 @@ public struct RenderLifecycle: Sendable, Equatable {
                 state = .submitted
                 if let start = submittedAt, now.timeIntervalSince(start) > pollDeadline {
                     state = .stalled
-                    return .stall("task \(id) has not finished after \(Int(pollDeadline)) s; it is not resubmitted (check it at the provider, then re-roll if it is lost)")
+                    return .stall(.stalled(taskID: id, deadline: Int(pollDeadline)))
                 }
                 return .poll(taskID: id)
             case .succeeded(let url, _, _):
@@ -138,7 +104,7 @@ public struct RenderLifecycle: Sendable, Equatable {
                 return .download(url: url)
             case .failed(let message):
                 state = .failed
-                return .fail(message)
+                return .fail(.taskFailed(taskID: id, message: message))
             }
         case .notFound:
             // Only a query can say this; the provider never saw the create: safe to submit.
@@ -161,11 +127,11 @@ public struct RenderLifecycle: Sendable, Equatable {
             retries += 1
             // Never create on ambiguity: ask first.
             return .wait(seconds: backoff(), then: .query(externalID: externalID))
-        case .rejected(let message):
+        case .rejected(let message, let code):
             state = .failed
-            return .fail(message)
-        case .fatal(let message):
-            return .stopRun(message)
+            return .fail(.rejected(code: code, message: message))
+        case .fatal(let message, let code):
+            return .stopRun(.fatal(code: code, message: message))
         }
     }
 
@@ -174,12 +140,13 @@ public struct RenderLifecycle: Sendable, Equatable {
         return .done
     }
 
-    /// A result URL that no longer answers: ask for the task again (a fresh URL), once.
+    /// A result URL that no longer answers: ask for the task again (a fresh URL), up to three
+    /// times; the fourth expiry fails the job.
     public mutating func downloadExpired() -> Action {
         expiredDownloads += 1
         if expiredDownloads > 3 {
             state = .failed
-            return .fail("the result URL expired before it could be downloaded; re-roll with --reroll to render again")
+            return .fail(.resultExpired)
         }
         return .query(externalID: externalID)
     }

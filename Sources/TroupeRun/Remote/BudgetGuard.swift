@@ -3,7 +3,7 @@ import Foundation
 /// The budget re-checked while running: a new paid job starts only if what the provider has
 /// actually deducted so far, plus what jobs in flight are expected to cost, plus its own
 /// price stays within `max_units`. Prices that turn out higher than planned stop new work.
-/// A lock, not an actor: nothing here waits, and every actor call is two hops per render.
+/// A lock, not an actor: nothing here waits, so nothing needs to suspend.
 final class BudgetGuard: @unchecked Sendable {
     let maxUnits: Double?
     private let lock = NSLock()

@@ -2,18 +2,18 @@ import Foundation
 
 /// The account's limits in one place: the concurrency gate (a slot from create until the task
 /// finishes) and the token bucket on create calls. Waiters queue in order; a released slot
-/// wakes the next one. A lock rather than an actor: a job only suspends when it must wait,
-/// where an actor call costs two executor hops every time (a tenth of a run's CPU went to them).
+/// wakes the next one. A lock rather than an actor: a job suspends only when it must wait,
+/// where every actor call would hop executors twice even when nothing waits.
 final class RemoteLimits: @unchecked Sendable {
     private let lock = NSLock()
     private var gate: ConcurrencyGate
     private var bucket: TokenBucket
-    private let clock: RunClock
+    private let clock: any RunClock
     private var waiting: [(id: Int, continuation: CheckedContinuation<Void, Never>)] = []
     private var nextWaiter = 0
     private var closed = false
 
-    init(concurrency: Int, createsPerSecond: Double, clock: RunClock) {
+    init(concurrency: Int, createsPerSecond: Double, clock: any RunClock) {
         gate = ConcurrencyGate(limit: concurrency)
         bucket = TokenBucket(rate: createsPerSecond, capacity: max(1, createsPerSecond), now: clock.now)
         self.clock = clock

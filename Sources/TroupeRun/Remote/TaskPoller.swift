@@ -1,14 +1,15 @@
 import Foundation
+import TroupeProviders
 
 /// Polls every in-flight task together: one list call per round covers up to 500 tasks,
 /// instead of a query per task (a finished task nobody has noticed still holds a slot).
 /// Rounds go when a task may be done (`PollSchedule`), not on a fixed beat.
 /// A task the list does not show is asked for by its external id. A job hears back when its
 /// task's status changes, or at least every `longestGap` (its stall deadline is checked then),
-/// not every round: waking every waiting job per round was most of the poller's cost.
+/// not every round: a job woken with nothing new would only go back to waiting.
 actor TaskPoller {
     private let provider: any RemoteProvider
-    private let clock: RunClock
+    private let clock: any RunClock
     private var schedule: PollSchedule
     private struct Waiter {
         var externalID: String
@@ -27,7 +28,7 @@ actor TaskPoller {
     private var sleeper: Task<Void, any Error>?
     private var wakeAt = Double.infinity
 
-    init(provider: any RemoteProvider, clock: RunClock, interval: Double) {
+    init(provider: any RemoteProvider, clock: any RunClock, interval: Double) {
         self.provider = provider
         self.clock = clock
         schedule = PollSchedule(interval: interval)
@@ -86,8 +87,8 @@ actor TaskPoller {
 
     private func round() async {
         schedule.polled(at: clock.now)
-        // Waiters stay where they are unless they hear something: rebuilding the table of
-        // every task in flight each round cost more than the round's list call.
+        // Waiters stay where they are unless they hear something: the table of every task in
+        // flight is not rebuilt each round.
         let ids = Set(waiters.keys)
         let seen = await provider.poll(taskIDs: ids)
         let now = clock.now

@@ -25,13 +25,13 @@ public struct LockedRunRefused: Error, CustomStringConvertible {
     }
 }
 
+/// A job this run cannot do as the manifest stands (a local medium without an upload store);
+/// the provider's failures are `RunFailure`s.
 public enum RunError: Error, CustomStringConvertible {
     case unsupported(String)
-    /// The provider failed the job, or its answer cannot be used; its words.
-    case provider(String)
     public var description: String {
         switch self {
-        case .unsupported(let m), .provider(let m): return m
+        case .unsupported(let m): return m
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import TroupeNet
+public import TroupeProviders
 
 public struct RunOptions: Sendable {
     /// Globs over render ids (`mochi/*`) and output names: run those and what they need.

@@ -1,15 +1,13 @@
-import Foundation
-import TroupeManifest
-public import TroupePlan
+public import TroupeManifest
 import TroupeMedia
 
 /// The embedded `preview` provider: renders locally, offline and free with TroupeMedia's
 /// preview renderer, at the mode's height and the billed duration.
-public struct PreviewBackend: RenderBackend {
-    public var name: String { "preview" }
+public struct PreviewProvider: LocalProvider {
+    public var kind: ProviderKind { .preview }
     public init() {}
 
-    public func render(_ job: Job, inputs: RenderInputs, to output: String) async throws -> RenderOutcome {
+    public func render(_ inputs: RenderInputs, to output: String) async throws -> RenderOutcome {
         try await Task.detached {
             try PreviewRenderer().render(image: inputs.imagePath, clip: inputs.clipPath, output: output,
                                          height: inputs.settings.mode.outputHeight, seconds: max(1, inputs.seconds),

@@ -1,6 +1,5 @@
 import Foundation
-import TroupeManifest
-public import TroupeProviders
+public import TroupeManifest
 import TroupeNet
 
 /// The official Kling API as a `RemoteProvider`: maps each Kling answer to the rule of
@@ -10,7 +9,7 @@ public struct KlingRemote: RemoteProvider {
     /// Pages of the list endpoint read per poll; tasks beyond them are asked one by one.
     public var maxPollPages = 4
 
-    public var name: String { "kling" }
+    public var kind: ProviderKind { .kling }
 
     public init(client: KlingClient) {
         self.client = client
@@ -44,8 +43,8 @@ public struct KlingRemote: RemoteProvider {
 
     public func poll(taskIDs: Set<String>) async -> [String: RemoteStatus]? {
         // Newest first, and what is in flight was created last: a page a little larger than
-        // the tasks in flight usually covers them all, and the next page finds the rest (500
-        // every time cost most of a run's CPU; every task on a page is parsed).
+        // the tasks in flight usually covers them all, and the next page finds the rest
+        // (every task on a page is parsed, so a full page of 500 would be mostly waste).
         let size = min(500, taskIDs.count + max(10, taskIDs.count / 4))
         var found: [String: RemoteStatus] = [:]
         for page in 1...maxPollPages {
@@ -110,7 +109,7 @@ public struct KlingRemote: RemoteProvider {
         case .unexpectedResponse:
             return .ambiguous(error.description)
         case .notFound(let message):
-            return .rejected("Kling answered 'not found' to a create (\(message)); check KLING_BASE_URL")
+            return .rejected("Kling answered 'not found' to a create (\(message)); check KLING_BASE_URL", code: 1203)
         default:
             return common(error)
         }
@@ -125,12 +124,12 @@ public struct KlingRemote: RemoteProvider {
     }
 
     private static func common(_ error: KlingError) -> ProviderReply {
-        if error.stopsRun { return .fatal(error.description) }
+        if error.stopsRun { return .fatal(error.description, code: error.code) }
         switch error {
         case .rateLimited(let after): return .retryable(after: after.map(seconds), concurrency: false)
         case .concurrencyLimit(let after): return .retryable(after: after.map(seconds), concurrency: true)
         case .server: return .retryable(after: nil, concurrency: false)
-        default: return .rejected(error.description)
+        default: return .rejected(error.description, code: error.code)
         }
     }
 

@@ -32,11 +32,10 @@ public struct RemoteElementRequest: Sendable, Equatable {
     }
 }
 
-/// What the executor asks of a provider that renders remotely. Every answer is a
-/// `ProviderReply` the lifecycle understands; no method throws, because every failure has a
-/// meaning for exactly-once payment (retry, ask first, fail the job, stop the run).
-public protocol RemoteProvider: Sendable {
-    var name: String { get }
+/// A provider that renders at a service: what the executor's remote session asks of it.
+/// Every answer is a `ProviderReply` the lifecycle understands; no method throws, because every
+/// failure has a meaning for exactly-once payment (retry, ask first, fail the job, stop the run).
+public protocol RemoteProvider: Provider {
     func create(_ request: RemoteRenderRequest) async -> ProviderReply
     /// The task with this external id: `.task`, `.notFound` (safe to submit) or a failure.
     func query(externalID: String) async -> ProviderReply

@@ -1,0 +1,49 @@
+/// Why a paid job failed, with the provider's code and words where it gave them. The
+/// description is what users read (the summary, `troupe status`, the record's last error).
+public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The provider refused the job (1103, 1200, 1201, 1300, 1301): fail it with its words.
+    case rejected(code: Int?, message: String)
+    /// The provider's task ended `failed`; `message` is its task_status_msg.
+    case taskFailed(taskID: String?, message: String)
+    /// The account cannot go on (auth 1000–1004, 1100–1102): the whole run stops.
+    case fatal(code: Int?, message: String)
+    /// The task did not finish within the poll deadline (seconds); it is never resubmitted.
+    case stalled(taskID: String, deadline: Int)
+    /// The result's URL kept failing to download; the task is done and paid, a later run
+    /// downloads it.
+    case downloadFailed(attempts: Int, reason: String)
+    /// The result URL expired each time the task was asked for a fresh one.
+    case resultExpired
+    /// The provider answered with something that cannot be used (an element id that is no number,
+    /// a finished task without a result).
+    case unusableAnswer(String)
+    /// A URL medium's content is not the one its manifest entry declares (`url` without its query).
+    case digestMismatch(url: String, found: String, declared: String)
+    /// The job failed or stalled in an earlier run; only a re-roll (`name`) pays for it again.
+    case failedEarlier(reason: String, name: String)
+
+    public var description: String {
+        switch self {
+        case .rejected(_, let message), .taskFailed(_, let message), .fatal(_, let message): message
+        case .stalled(let taskID, let deadline):
+            "task \(taskID) has not finished after \(deadline) s; it is not resubmitted (check it at the provider, then re-roll if it is lost)"
+        case .downloadFailed(let attempts, let reason):
+            "downloading the result failed \(attempts) times (\(reason)); run again to retry"
+        case .resultExpired:
+            "the result URL expired before it could be downloaded; re-roll with --reroll to render again"
+        case .unusableAnswer(let message): message
+        case .digestMismatch(let url, let found, let declared):
+            "'\(url)' has sha256 \(found), but the manifest says \(declared); fix the manifest's sha256 or the file"
+        case .failedEarlier(let reason, let name):
+            "\(reason) — in an earlier run; `troupe run --reroll '\(name)'` tries again"
+        }
+    }
+
+    /// The provider's business code, when it gave one.
+    public var code: Int? {
+        switch self {
+        case .rejected(let code, _), .fatal(let code, _): code
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// What one paid job holds while it runs: a provider slot (from its create until its task
+/// finishes, as the provider counts) and the budget reserved for it (until the provider says
+/// what it deducted). Every way out of the job ends the lease through `end(charged:)`, which
+/// is safe to call again.
+struct Lease {
+    private let limits: RemoteLimits
+    private let budget: BudgetGuard
+    private(set) var holdsSlot = false
+    private var reserved = 0.0
+    private var settled = false
+
+    init(limits: RemoteLimits, budget: BudgetGuard) {
+        self.limits = limits
+        self.budget = budget
+    }
+
+    /// Waits for a slot unless one is held; false once the run is stopping.
+    mutating func acquireSlot() async -> Bool {
+        if holdsSlot { return true }
+        guard await limits.acquireSlot() else { return false }
+        holdsSlot = true
+        return true
+    }
+
+    /// Counts a task the provider may already be running, whatever the limit says.
+    mutating func holdSlot() {
+        guard !holdsSlot else { return }
+        limits.holdSlot()
+        holdsSlot = true
+    }
+
+    /// The task finished, or was never created: its slot is free again.
+    mutating func releaseSlot() {
+        guard holdsSlot else { return }
+        limits.releaseSlot()
+        holdsSlot = false
+    }
+
+    /// A 1303 answered the create that held the slot: give it back and shrink the gate.
+    mutating func concurrencyRefused() {
+        guard holdsSlot else { return }
+        limits.concurrencyRefused()
+        holdsSlot = false
+    }
+
+    /// Reserves the job's planned price, or refuses it (and every later job).
+    mutating func reserve(_ units: Double, job: String) throws(BudgetGuard.Refused) {
+        try budget.reserve(units, job: job)
+        reserved = units
+    }
+
+    /// The provider said what it deducted (0 when nothing was created): the reservation goes,
+    /// the charge stays. Only the first call counts.
+    mutating func settle(charged: Double) {
+        guard !settled else { return }
+        settled = true
+        budget.settle(reserved: reserved, charged: charged)
+        reserved = 0
+    }
+
+    /// The one way out: the slot goes back and the budget is settled.
+    mutating func end(charged: Double) {
+        releaseSlot()
+        settle(charged: charged)
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import TroupeProviders
+import TroupeNet
+import TroupePlan
+
+/// One paid job on its way through its `RenderLifecycle`: performs each action (commit,
+/// create, query, poll, wait, download) and commits every state change before the next call.
+/// The slot and the budget it holds are its `lease`.
+struct RemoteJob {
+    /// What a performed action leads to.
+    enum Step {
+        case next(RenderLifecycle.Action)
+        case finished(RemoteOutcome)
+    }
+
+    let session: RemoteSession
+    let job: Job
+    let work: RemoteSession.Work
+    let temporary: @Sendable () throws -> String
+    private(set) var record: JobRecord
+    private var lease: Lease
+    private var lifecycle: RenderLifecycle
+    /// This run committed the intent: what it pays is this run's spending.
+    private let paidNow: Bool
+    /// What the provider reported deducting, and the result's length, once it succeeded.
+    private var units: Double?
+    private var seconds: Double?
+    private var downloadFailures = 0
+    /// When this run sent the create that made the task (the clock's time): the task's start
+    /// for the poller. Nil for a task found in flight.
+    private var sentAt: Double?
+
+    init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work,
+         temporary: @escaping @Sendable () throws -> String) {
+        self.session = session
+        self.job = job
+        self.work = work
+        self.temporary = temporary
+        self.record = record
+        lease = Lease(limits: session.limits, budget: session.budget)
+        lifecycle = RenderLifecycle(externalID: record.externalTaskId ?? work.externalID, state: record.state,
+                                    taskID: record.taskId, submittedAt: record.state == .submitted ? record.updatedAt : nil)
+        lifecycle.pollDeadline = session.pollDeadline
+        lifecycle.mayCreate = session.mayCreate
+        paidNow = record.state == .pending
+    }
+
+    /// The first action, fresh or after a crash. A task the provider may already be running
+    /// holds a slot until we learn otherwise.
+    mutating func start() -> RenderLifecycle.Action {
+        if record.state == .submitting || record.state == .submitted { lease.holdSlot() }
+        return lifecycle.resume()
+    }
+
+    /// However the job ended, its lease ends with it (a no-op when it already has).
+    mutating func endLease() {
+        lease.end(charged: 0)
+    }
+
+    mutating func perform(_ action: RenderLifecycle.Action) async throws -> Step {
+        switch action {
+        case .commitIntent(let externalID): return .next(try await commitIntent(externalID))
+        case .create: return .next(try await create())
+        case .query(let externalID): return .next(try await query(externalID))
+        case .poll(let taskID): return .next(try await poll(taskID))
+        case .wait(let delay, let then):
+            try stopIfStopping()
+            try await session.clock.sleep(delay)
+            return .next(then)
+        case .lowerConcurrency(let then):
+            lease.concurrencyRefused()
+            return .next(then)
+        case .download(let url): return try await download(url)
+        case .fail(let failure), .stall(let failure):
+            // A stalled task may still hold the provider's slot until it ends; we stop counting it.
+            try end(failure)
+        case .stopRun(let failure):
+            lease.end(charged: 0)
+            try save(failure.description)
+            session.stopRun(failure.description)
+            throw failure
+        case .refuseCreate(let reason):
+            lease.end(charged: 0)
+            throw LockedRefusal(job: job.id, units: job.units, reason: reason)
+        case .done:
+            lease.end(charged: 0)
+            return .finished(RemoteOutcome(downloaded: nil, elementID: record.elementId,
+                                           units: record.unitsCharged ?? 0, seconds: record.resultDuration))
+        }
+    }
+
+    /// Slot first, then the budget: a job that waited for a slot is checked against what was
+    /// deducted while it waited, and never commits before it can create.
+    private mutating func commitIntent(_ externalID: String) async throws -> RenderLifecycle.Action {
+        try stopIfStopping()
+        guard await lease.acquireSlot() else { throw JobInterrupted() }
+        try lease.reserve(job.units, job: job.id)
+        record.externalTaskId = externalID
+        record.attempts += 1
+        let next = lifecycle.intentCommitted()
+        record.state = lifecycle.state
+        record.updatedAt = session.clock.date
+        try session.store.commitIntent(record, at: record.updatedAt)
+        return next
+    }
+
+    private mutating func create() async throws -> RenderLifecycle.Action {
+        try stopIfStopping()
+        guard await lease.acquireSlot() else { throw interrupted() }
+        try await session.limits.takeToken()
+        // The wait may have been long: a stop that came meanwhile wins over the create.
+        try stopIfStopping()
+        let reply: ProviderReply
+        let sent = session.clock.now
+        switch work {
+        case .render(let r): reply = await session.provider.create(r)
+        case .element(let e): reply = await session.provider.createElement(e)
+        }
+        switch reply {
+        case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
+        default: lease.releaseSlot()  // nothing was created: the slot is free again
+        }
+        if case .accepted = reply { sentAt = sent }
+        // The answer, its ledger line and the state it leads to in one commit. An accepted task
+        // waits for the next commit: the intent is committed, so a crash before that finds the
+        // task again by its external id.
+        let next = lifecycle.handle(reply, now: session.clock.date)
+        record.state = lifecycle.state
+        record.taskId = lifecycle.taskID
+        record.lastError = nil
+        record.updatedAt = session.clock.date
+        let event = RemoteSession.ledgerEvent(reply), detail = RemoteSession.ledgerDetail(reply)
+        if case .accepted = reply {
+            session.store.saveLater(record, ledger: event, detail: detail, at: record.updatedAt)
+        } else {
+            try session.store.save(record, ledger: event, detail: detail, at: record.updatedAt)
+        }
+        return next
+    }
+
+    private mutating func query(_ externalID: String) async throws -> RenderLifecycle.Action {
+        let reply: ProviderReply
+        switch work {
+        case .render: reply = await session.provider.query(externalID: externalID)
+        case .element: reply = await session.provider.queryElement(externalID: externalID)
+        }
+        note(reply)
+        if case .task(_, let status) = reply {
+            if status.isFinished { lease.releaseSlot() } else { lease.holdSlot() }
+        }
+        let next = lifecycle.handle(reply, now: session.clock.date)
+        try save()
+        return next
+    }
+
+    private mutating func poll(_ taskID: String) async throws -> RenderLifecycle.Action {
+        try stopIfStopping()
+        let reply: ProviderReply
+        switch work {
+        case .render: reply = await session.poller.next(taskID: taskID, externalID: lifecycle.externalID, startedAt: sentAt)
+        case .element:
+            try await session.clock.sleep(session.pollInterval)
+            reply = await session.provider.queryElement(externalID: lifecycle.externalID)
+        }
+        note(reply)
+        if case .task(_, let status) = reply, status.isFinished { lease.releaseSlot() }
+        let before = lifecycle.state
+        let next = lifecycle.handle(reply, now: session.clock.date)
+        // A success is saved with what the download brings (a crash before that polls again
+        // and finds it succeeded); any other change now.
+        if lifecycle.state != before, !next.isDownload { try save() }
+        return next
+    }
+
+    private mutating func download(_ url: String) async throws -> Step {
+        lease.releaseSlot()
+        // The job that takes the freed slot goes first: a slot idles until its create is sent,
+        // a result waits without cost (when tasks finish together, their downloads would
+        // otherwise queue ahead of every next create).
+        await Task.yield()
+        record.unitsCharged = units ?? record.unitsCharged ?? job.units
+        record.resultDuration = seconds ?? record.resultDuration
+        lease.settle(charged: record.unitsCharged ?? 0)
+        if case .element = work {
+            guard let id = Int64(url) else {
+                try save()
+                throw RunFailure.unusableAnswer("the element task returned an unreadable element_id '\(url)'")
+            }
+            record.elementId = id
+            _ = lifecycle.downloaded()
+            try save()
+            return .finished(RemoteOutcome(downloaded: nil, elementID: id, units: record.unitsCharged ?? 0, seconds: nil, paidNow: paidNow))
+        }
+        let path = try temporary()
+        do {
+            let (sha, _) = try await session.http.download(url, toNew: path)
+            return .finished(RemoteOutcome(downloaded: path, sha256: sha, elementID: nil,
+                                           units: record.unitsCharged ?? 0, seconds: record.resultDuration, paidNow: paidNow))
+        } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
+            let next = lifecycle.downloadExpired()
+            try save()
+            return .next(next)
+        } catch {
+            downloadFailures += 1
+            if downloadFailures > 5 {
+                try save("downloading the result failed: \(error)")
+                throw RunFailure.downloadFailed(attempts: downloadFailures, reason: "\(error)")
+            }
+            if session.isStopping() { throw JobInterrupted() }
+            try await session.clock.sleep(min(60, pow(2, Double(downloadFailures))))
+            return .next(.download(url: url))
+        }
+    }
+
+    /// The job failed: nothing more is paid for it, its words are saved and thrown.
+    private mutating func end(_ failure: RunFailure) throws -> Never {
+        lease.end(charged: 0)
+        try save(failure.description)
+        throw failure
+    }
+
+    private mutating func stopIfStopping() throws {
+        if session.isStopping() { throw interrupted() }
+    }
+
+    /// The run is stopping: the slot goes back and nothing is charged; the state is saved, and
+    /// the next run picks the job up where it is.
+    private mutating func interrupted() -> JobInterrupted {
+        lease.end(charged: 0)
+        return JobInterrupted()
+    }
+
+    private mutating func note(_ reply: ProviderReply) {
+        if case .task(_, .succeeded(_, let u, let s)) = reply {
+            units = u ?? units
+            seconds = s ?? seconds
+        }
+    }
+
+    private mutating func save(_ error: String? = nil) throws {
+        record.state = lifecycle.state
+        record.taskId = lifecycle.taskID
+        record.lastError = error
+        record.updatedAt = session.clock.date
+        try session.store.save(record)
+    }
+}
