@@ -119,7 +119,8 @@ import TroupeTestSupport
         #expect(process.terminationReason == .exit && process.terminationStatus == 130)
         #expect(await sim.stats().creates < 20)
 
-        let resumed = try troupe(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: RemoteManifest.environment(simulator: sim.baseURL))
+        let resumed = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir,
+                                            environment: RemoteManifest.environment(simulator: sim.baseURL))
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let stats = await sim.stats()
         #expect(stats.creates == 20 && stats.createsByExternalID.values.allSatisfy { $0 == 1 }, "\(stats.createsByExternalID)")
@@ -132,7 +133,7 @@ import TroupeTestSupport
         defer { hole.stop() }
         let sim = try await KlingSimServer.start(SimConfiguration())
         defer { Task { await sim.stop() } }
-        let p = try CLIProject()
+        let p = try await offPool { try CLIProject() }
         let manifest = p.dir.appendingPathComponent("troupe.yaml")
         let text = try String(contentsOf: manifest, encoding: .utf8)
             .replacingOccurrences(of: "provider: {use: preview, model: kling-v3, mode: std}",

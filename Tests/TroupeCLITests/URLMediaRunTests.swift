@@ -4,7 +4,8 @@ import TroupeTestSupport
 
 /// A run whose character image is a URL with a declared sha256, served by a real HTTP server
 /// on loopback: the executor downloads it into the cache and renders from it, and refuses a
-/// file whose digest is not the one the manifest declares.
+/// file whose digest is not the one the manifest declares. Child processes are waited for off
+/// the cooperative pool (`troupeAsync`), which in-process simulators of other suites need.
 @Suite(.serialized) struct URLMediaRunTests {
     struct Site {
         let project: CLIProject
@@ -14,12 +15,14 @@ import TroupeTestSupport
         var url: String { "http://127.0.0.1:\(server.port)/guest.png" }
 
         init() async throws {
-            project = try CLIProject()
+            project = try await offPool { try CLIProject() }
             let site = project.dir.appendingPathComponent("site")
             try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
             let image = site.appendingPathComponent("guest.png")
-            #expect(try troupe(["media", "synth", image.path, "--width", "480", "--height", "640"], in: project.dir).status == 0)
-            let hash = try runPython("import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())", [image.path])
+            #expect(try await troupeAsync(["media", "synth", image.path, "--width", "480", "--height", "640"], in: project.dir).status == 0)
+            let hash = try await offPool {
+                try runPython("import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())", [image.path])
+            }
             sha256 = hash.output.trimmingCharacters(in: .whitespacesAndNewlines)
             server = try FetchRemoteTests.Server(serving: site)
             try await server.ready()
@@ -42,7 +45,7 @@ import TroupeTestSupport
     @Test func aURLMediumIsDownloadedOnceIntoTheCacheAndRendered() async throws {
         let site = try await Site()
         try site.declare(site.sha256)
-        let run = try troupe(["run", "--only", "guest/*"], in: site.project.dir)
+        let run = try await troupeAsync(["run", "--only", "guest/*"], in: site.project.dir)
         #expect(run.status == 0, "\(run.stderr)")
         // Two renders read it; one download, checked and kept by its digest.
         #expect(site.server.gets("guest.png") == 1)
@@ -56,7 +59,7 @@ import TroupeTestSupport
         let site = try await Site()
         let declared = String(repeating: "0", count: 64)
         try site.declare(declared)
-        let run = try troupe(["run", "--only", "guest/*"], in: site.project.dir)
+        let run = try await troupeAsync(["run", "--only", "guest/*"], in: site.project.dir)
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stderr.contains("'\(site.url)' has sha256 \(site.sha256), but the manifest says \(declared); fix the manifest's sha256 or the file"),
                 "\(run.stderr)")

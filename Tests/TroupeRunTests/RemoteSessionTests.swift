@@ -131,4 +131,32 @@ import TroupeProviders
         f.session.limits.releaseSlot()
         #expect(throws: Never.self) { try f.session.budget.reserve(5, job: "next") }
     }
+
+    /// A stop while the job waits for its poll round: the job leaves with its task recorded in
+    /// flight (the next run polls it), its slot given back and nothing charged or reserved.
+    @Test func aStopWhilePollingEndsTheLeaseAndKeepsTheTask() async throws {
+        final class Switch: @unchecked Sendable {
+            private let lock = NSLock()
+            private var on = false
+            var isOn: Bool { lock.withLock { on } }
+            func set() { lock.withLock { on = true } }
+        }
+        let stopping = Switch()
+        let clock = ManualClock()
+        let f = try Fixture(provider: Provider(), clock: clock, maxUnits: 5, isStopping: { stopping.isOn })
+        defer { f.remove() }
+        let start = f.record(clock)
+        let job = Task { await f.run(start) }
+        await clock.waitForSleeper()
+        stopping.set()
+        await f.session.poller.stop()
+        let (error, record) = await job.value
+        #expect(error is JobInterrupted, "\(String(describing: error))")
+        #expect(record.state == .submitted && record.taskId == "t1" && record.lastError == nil)
+        #expect(clock.now == 0)
+        #expect(f.session.budget.charged == 0)
+        #expect(await f.session.limits.acquireSlot())
+        f.session.limits.releaseSlot()
+        #expect(throws: Never.self) { try f.session.budget.reserve(5, job: "next") }
+    }
 }
