@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TroupeProviders
 import TroupeManifest
 import TroupePlan
 import TroupeRun
@@ -91,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
         options.reroll = reroll
         if let concurrency { options.localConcurrency = max(1, concurrency) }
         let observer = Observers(observers)
-        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(), remote: remote,
+        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewProvider(), remote: remote,
                                 observer: observer, options: options)
         let signals = SignalHandler { count in
             if count == 1 {

@@ -1,4 +1,5 @@
 import Foundation
+import TroupeProviders
 import TroupeManifest
 import TroupePlan
 import TroupeReport
@@ -44,7 +45,7 @@ final class DemoCampaign: @unchecked Sendable {
         var options = RunOptions()
         options.only = ["mochi/*", "mochi-reel"]
         let executor = Executor(plan: try plan(store: store), store: store, cache: ResultCache(stateDirectory: state),
-                                backend: PreviewBackend(), observer: Observers([]), options: options)
+                                backend: PreviewProvider(), observer: Observers([]), options: options)
         let summary = try await executor.run()
         guard summary.failed.isEmpty else { throw CampaignError(message: "\(summary.failed)") }
 

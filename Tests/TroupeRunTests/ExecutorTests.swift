@@ -1,4 +1,5 @@
 import Foundation
+import TroupeProviders
 import Testing
 import TroupeManifest
 import TroupeMedia
@@ -39,7 +40,7 @@ final class Project: @unchecked Sendable {
     }
 
     func run(_ options: RunOptions = RunOptions()) async throws -> RunSummary {
-        let executor = Executor(plan: try plan(), store: store, cache: cache, backend: PreviewBackend(),
+        let executor = Executor(plan: try plan(), store: store, cache: cache, backend: PreviewProvider(),
                                 observer: Observers([]), options: options)
         return try await executor.run()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TroupeProviders
 import Testing
 import KlingSim
 import TroupeManifest
@@ -61,7 +62,7 @@ final class SimCampaign: @unchecked Sendable {
         var options = options
         options.maxUnits = options.maxUnits ?? plan.manifest.budget?.maxUnits
         let remote = try RemoteBackend.make(for: plan, environment: env, timeScale: Self.timeScale, pollInterval: 1)
-        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewBackend(), remote: remote,
+        let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewProvider(), remote: remote,
                                 observer: Observers([]), options: options)
         // Bounded: a stuck run fails the test instead of hanging the suite.
         let watchdog = Task {

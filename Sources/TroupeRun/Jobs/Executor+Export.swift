@@ -4,7 +4,7 @@ import TroupePlan
 extension Executor {
     /// An export: its input's cache object under its out/ name.
     func export(_ job: Job, path: String, inputs: JobInputs, record found: JobRecord?) throws -> JobResult {
-        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: Date())
+        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: clock.date)
         record.attempts += 1
         guard let sha = inputs[.source]?.sha256 else { throw RunError.unsupported("nothing to export for \(path)") }
         try cache.export(sha, to: baseDirectory + "/" + path)

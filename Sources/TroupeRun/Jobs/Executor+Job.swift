@@ -5,7 +5,7 @@ extension Executor {
     /// Runs one job of any kind; returns what it hands on and the units this run spent on it.
     func execute(_ i: Int, inputs: JobInputs, record found: JobRecord?) async throws -> (JobResult?, Double) {
         let job = plan.jobs[i]
-        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: Date())
+        var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: clock.date)
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
             throw RunFailure.failedEarlier(reason: record.lastError ?? "failed", name: job.name)
         }
@@ -32,7 +32,7 @@ extension Executor {
         record.state = .fetched
         record.resultSHA256 = sha
         record.lastError = nil
-        record.updatedAt = Date()
+        record.updatedAt = clock.date
         if later { store.saveLater(record) } else { try store.save(record) }
     }
 }

@@ -20,7 +20,7 @@ extension Executor {
             clip = try await localPath(MediaInput(source: source.video, sha256: source.sha256 ?? ""))
         }
         let out = try cache.temporaryFile()
-        let outcome = try await backend.render(job, inputs: RenderInputs(imagePath: image, clipPath: clip, settings: settings,
+        let outcome = try await backend.render(RenderInputs(imagePath: image, clipPath: clip, settings: settings,
                                                                             seconds: job.seconds ?? 1), to: out)
         let info = try? MediaProbe.probe(out)
         let (sha, _) = try cache.ingest(out)

@@ -68,7 +68,7 @@ extension Executor {
 
     /// Records what the lock gave a job the store did not know, so later runs and jobs agree.
     private func adopt(_ job: Job, _ adoption: RunSelection.LockAdoption) throws -> JobRecord {
-        var record = JobRecord(key: job.key, id: job.id, kind: job.kind, state: .fetched, units: job.units, now: Date())
+        var record = JobRecord(key: job.key, id: job.id, kind: job.kind, state: .fetched, units: job.units, now: clock.date)
         switch adoption {
         case .element(let id, let taskID, let units):
             record.elementId = id
@@ -109,7 +109,7 @@ extension Executor {
             record.resultDuration = nil
             record.unitsCharged = nil
             record.lastError = nil
-            record.updatedAt = Date()
+            record.updatedAt = clock.date
             try store.save(record, ledger: "reroll", detail: "re-roll \(record.reroll) of \(job.id)", at: record.updatedAt)
         }
         try store.delete(keys: stale.map { plan.jobs[$0].key })

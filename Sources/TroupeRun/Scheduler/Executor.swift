@@ -13,7 +13,7 @@ public final class Executor: @unchecked Sendable {
     let baseDirectory: String
     let store: StateStore
     let cache: ResultCache
-    let backend: any RenderBackend
+    let backend: any LocalProvider
     let observer: any RunObserver
     let options: RunOptions
     let lockPath: String
@@ -21,10 +21,13 @@ public final class Executor: @unchecked Sendable {
     let session: RemoteSession?
     let http: HTTPClient
     let lockWriter: LockWriter
+    /// Record stamps: the remote session's clock (simulated time under --time-scale), so a
+    /// stamp and the deadlines measured from it run on the same time.
+    let clock: any RunClock
 
     private let stop = StopFlag()
 
-    public init(plan: Plan, store: StateStore, cache: ResultCache, backend: any RenderBackend,
+    public init(plan: Plan, store: StateStore, cache: ResultCache, backend: any LocalProvider,
                 remote: RemoteBackend? = nil, observer: any RunObserver, options: RunOptions) {
         self.plan = plan
         self.baseDirectory = plan.manifest.baseDirectory
@@ -44,6 +47,7 @@ public final class Executor: @unchecked Sendable {
                           store: store, http: http, mayCreate: !options.locked,
                           isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
         }
+        clock = session?.clock ?? ScaledClock(scale: 1)
         // Jobs waiting for a provider slot or a poll round give up at once when the run stops.
         let limits = session?.limits, poller = session?.poller
         stop.onSet = {
@@ -104,9 +108,10 @@ public final class Executor: @unchecked Sendable {
             },
             capacity: Dictionary(uniqueKeysWithValues: SchedulerStateMachine.Lane.allCases.map { ($0, capacity($0)) }),
             selected: start.selected, done: start.done, resumed: plan.jobs.map { RunSelection.isResumed(start.records[$0.key]?.state) })
-        let clock = ContinuousClock(), origin = clock.now
+        // Lock rewrites are paced by what they cost, in real time whatever the provider's clock.
+        let steady = ContinuousClock(), origin = steady.now
         let seconds = { () -> Double in
-            let d = clock.now - origin
+            let d = steady.now - origin
             return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
 
