@@ -15,8 +15,9 @@ public struct RenderOutcome: Sendable {
     public var unitsCharged: Double
 }
 
-/// Renders one cell into a file. The preview provider does it in-process; remote providers
-/// (Kling, fal) create a task, poll and download.
+/// Renders one cell into a file, in-process. Only the preview provider implements it: Kling
+/// renders go through `RemoteProvider` (`KlingRemote`) and the remote session, which create
+/// a task, poll and download; fal can be planned but not run yet.
 public protocol RenderBackend: Sendable {
     var name: String { get }
     func render(_ job: Job, inputs: RenderInputs, to output: String) async throws -> RenderOutcome

@@ -174,7 +174,8 @@ public struct RenderLifecycle: Sendable, Equatable {
         return .done
     }
 
-    /// A result URL that no longer answers: ask for the task again (a fresh URL), once.
+    /// A result URL that no longer answers: ask for the task again (a fresh URL), up to three
+    /// times; the fourth expiry fails the job rather than querying forever.
     public mutating func downloadExpired() -> Action {
         expiredDownloads += 1
         if expiredDownloads > 3 {
