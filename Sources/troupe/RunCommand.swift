@@ -3,6 +3,7 @@ import Foundation
 import TroupeManifest
 import TroupePlan
 import TroupeRun
+import TroupeSupport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+public import TroupeSupport
 import Foundation
 
 extension KlingLimits {

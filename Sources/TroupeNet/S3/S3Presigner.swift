@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import TroupeSupport
 
 /// AWS Signature Version 4 query-string presigning for S3 (UNSIGNED-PAYLOAD, host-only signed headers).
 public struct S3Presigner: Sendable {
@@ -30,10 +31,10 @@ public struct S3Presigner: Sendable {
         var hasher = SHA256()
         request.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         let requestDigest = hasher.finalize()
-        var stringToSign = "AWS4-HMAC-SHA256\n" + stamp + "\n" + scope + "\n" + Self.hex(requestDigest)
+        var stringToSign = "AWS4-HMAC-SHA256\n" + stamp + "\n" + scope + "\n" + Hex.lowercase(requestDigest)
         var mac = keys.mac(day: day) { Self.signingKey(secret: credentials.secretAccessKey, day: day, region: region) }
         stringToSign.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        let signature = Self.hex(mac.finalize())
+        let signature = Hex.lowercase(mac.finalize())
         return "\(scheme)://\(host)\(canonicalPath)?\(canonicalQuery)&X-Amz-Signature=\(signature)"
     }
 
@@ -83,8 +84,6 @@ public struct S3Presigner: Sendable {
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { Hex.lowercase(bytes) }
 }
 
 /// The derived signing key changes once a day; deriving it costs four HMACs per URL otherwise.
@@ -103,8 +102,4 @@ private final class SigningKeyCache: @unchecked Sendable {
             return fresh
         }
     }
-}
-
-extension Sequence where Element == UInt8 {
-    var hexString: String { S3Presigner.hex(self) }
 }

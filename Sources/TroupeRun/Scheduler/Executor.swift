@@ -3,6 +3,7 @@ import TroupeManifest
 public import TroupePlan
 import TroupeMedia
 public import TroupeNet
+import TroupeSupport
 
 public struct RunOptions: Sendable {
     /// Globs over render ids (`mochi/*`) and output names: run those and what they need.
