@@ -21,11 +21,11 @@ public struct S3Presigner: Sendable {
         let scope = day + "/" + region + "/s3/aws4_request"
         // Parameters written in their sorted order (SigV4 sorts by encoded name), with no sort at run time.
         var canonicalQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
-        canonicalQuery += Self.encode(credentials.accessKeyID + "/" + scope)
+        canonicalQuery += PercentEncoding.encode(credentials.accessKeyID + "/" + scope)
         canonicalQuery += "&X-Amz-Date=" + stamp + "&X-Amz-Expires=" + String(min(max(expires, 1), 604_800))
-        if let token = credentials.sessionToken { canonicalQuery += "&X-Amz-Security-Token=" + Self.encode(token) }
+        if let token = credentials.sessionToken { canonicalQuery += "&X-Amz-Security-Token=" + PercentEncoding.encode(token) }
         canonicalQuery += "&X-Amz-SignedHeaders=host"
-        let canonicalPath = Self.encode(path, keepSlash: true)
+        let canonicalPath = PercentEncoding.encode(path, keepingSlashes: true)
         let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
         var request = canonicalRequest
         var hasher = SHA256()
@@ -62,28 +62,6 @@ public struct S3Presigner: Sendable {
         bytes[15] = UInt8(ascii: "Z")
         return (String(decoding: bytes, as: UTF8.self), String(decoding: bytes[0..<8], as: UTF8.self))
     }
-
-    /// RFC 3986 unreserved characters pass; everything else is %XX (uppercase), as SigV4 requires.
-    static func encode(_ text: String, keepSlash: Bool = false) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 }
 
 /// The derived signing key changes once a day; deriving it costs four HMACs per URL otherwise.
