@@ -9,8 +9,8 @@ extension Array {
 }
 
 /// Builds a job's content key: SHA-256 over a canonical, versioned text of its kind,
-/// parameters and inputs' keys (see docs/keys.md); values are written by `KeyEncoding`. Field order in code does not matter:
-/// fields are sorted by name before hashing.
+/// parameters and inputs' keys (see docs/keys.md), each value written by `KeyEncoding`.
+/// Field order in code does not matter: fields are sorted by name before hashing.
 public struct ContentKey: Sendable {
     /// Bump when the encoding changes: every key changes with it.
     public static let version = "troupe-key/1"
@@ -33,7 +33,7 @@ public struct ContentKey: Sendable {
     }
 
     public mutating func add(_ name: String, _ value: Int) {
-        fields.append((name, String(value)))
+        fields.append((name, KeyEncoding.integer(value)))
     }
 
     /// An input's key (hex) or a list of them, order kept.

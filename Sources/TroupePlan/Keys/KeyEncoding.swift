@@ -42,6 +42,8 @@ enum KeyEncoding {
         return String(d)
     }
 
+    static func integer(_ n: Int) -> String { String(n) }
+
     static func bool(_ b: Bool) -> String { b ? "true" : "false" }
 
     /// Input keys in their meaningful order: `[k1,k2]`.
