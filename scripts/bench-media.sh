@@ -46,7 +46,7 @@ SWIFT
     "$TROUPE" media synth "$VG/c.png" --width 400 --height 600
     swiftc -O "$VG/main.swift" -I "$ROOT/.build/release/Modules" \
         -Xcc -fmodule-map-file="$ROOT/Sources/CFFmpeg/module.modulemap" -Xcc -I/usr/include/x86_64-linux-gnu \
-        "$ROOT"/.build/release/TroupeMedia.build/*.o \
+        "$ROOT"/.build/release/TroupeMedia.build/*.o "$ROOT"/.build/release/TroupeSupport.build/*.o \
         -lavformat -lavcodec -lavutil -lswscale -lswresample -o "$VG/driver"
     valgrind --leak-check=full "$VG/driver" "$VG" 2>&1 | grep -E "definitely lost|indirectly lost|possibly lost|ERROR SUMMARY|^stream|^reencode|no such"
     exit 0

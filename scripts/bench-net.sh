@@ -12,7 +12,9 @@ CONNECTIONS=${CONNECTIONS:-32}
 REQUESTS=${REQUESTS:-50000}
 
 swift build -c release --product troupe-sim >/dev/null
+swift build -c release --product troupe-bench >/dev/null
 BIN="$(swift build -c release --show-bin-path 2>/dev/null)/troupe-sim"
+BENCH="$(swift build -c release --show-bin-path 2>/dev/null)/troupe-bench"
 LOG=$(mktemp)
 cleanup() { [ -n "${SIM_PID:-}" ] && kill "$SIM_PID" 2>/dev/null || true; rm -f "$LOG"; }
 trap cleanup EXIT
@@ -25,7 +27,7 @@ URL=$(sed -n 's/^troupe-sim listening on //p' "$LOG")
 echo "sim: $URL (pid $SIM_PID)"
 echo "machine: $(nproc) cores, $(uname -sr), $(swift --version 2>&1 | head -1)"
 
-SETUP=$("$BIN" bench-client --url "$URL" --access bench-ak --secret bench-sk --setup-only)
+SETUP=$("$BENCH" --url "$URL" --access bench-ak --secret bench-sk --setup-only)
 TARGET=$(echo "$SETUP" | sed -n 's/^target=//p')
 TOKEN=$(echo "$SETUP" | sed -n 's/^token=//p')
 
@@ -38,4 +40,4 @@ else
 fi
 
 echo "== TroupeNet HTTPClient: $REQUESTS queries, 500 in flight, against troupe-sim"
-"$BIN" bench-client --url "$URL" --access bench-ak --secret bench-sk --in-flight 500 --requests "$REQUESTS" --presign 10000
+"$BENCH" --url "$URL" --access bench-ak --secret bench-sk --in-flight 500 --requests "$REQUESTS" --presign 10000

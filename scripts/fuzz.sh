@@ -8,9 +8,13 @@ seconds=${1:-600}
 out=.build-fuzz
 mkdir -p "$out/corpus"
 cp manifests/*.yaml manifests/invalid/*.yaml "$out/corpus/" 2>/dev/null || true
+# The loader's one dependency besides libyaml, as a module of its own beside it.
+swiftc -sanitize=address -parse-as-library -O -g -wmo -module-name TroupeSupport \
+  -emit-module -emit-module-path "$out/TroupeSupport.swiftmodule" -emit-object -o "$out/TroupeSupport.o" \
+  $(find Sources/TroupeSupport -name '*.swift')
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name TroupeManifest \
-  -I Sources/CYAML -lyaml \
-  $(find Sources/TroupeManifest -name '*.swift') Fuzz/ManifestFuzzer.swift \
+  -I Sources/CYAML -I "$out" -lyaml \
+  $(find Sources/TroupeManifest -name '*.swift') Fuzz/ManifestFuzzer.swift "$out/TroupeSupport.o" \
   -o "$out/fuzz-manifest" 2> >(grep -v "Cannot export local symbol" >&2)
 cd "$out"
 ./fuzz-manifest corpus -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

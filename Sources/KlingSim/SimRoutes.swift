@@ -3,6 +3,7 @@ import Foundation
 internal import Hummingbird
 internal import NIOCore
 internal import HTTPTypes
+import TroupeSupport
 
 /// Binds Kling's paths, the fal queue paths and the `/_sim` control paths to `SimState`.
 enum SimRoutes {
@@ -92,7 +93,7 @@ enum SimRoutes {
                 let body = try await collect(request)
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName] = field.value }
-                let digest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+                let digest = Hex.lowercase(SHA256.hash(data: body))
                 return respond(.json(200, ["method": request.method.rawValue, "path": request.uri.path,
                                            "query": request.uri.query ?? "", "headers": headers,
                                            // Large bodies are summarised by size and digest only.
@@ -151,8 +152,8 @@ enum SimRoutes {
         return Data(buffer.readableBytesView)
     }
 
-    /// Every occurrence of `marker` in `data` replaced, on bytes (a list page of 500 tasks
-    /// through String and replacingOccurrences was most of the simulator's CPU).
+    /// Every occurrence of `marker` in `data` replaced, on bytes: a list page holds 500 tasks,
+    /// and a round trip through String and replacingOccurrences would cost more than serving it.
     static func replacing(_ marker: Data, with replacement: Data, in data: Data) -> Data {
         var out = Data()
         out.reserveCapacity(data.count)

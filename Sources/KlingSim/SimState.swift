@@ -1,5 +1,6 @@
 import Foundation
 import TroupeNet
+import TroupeSupport
 
 /// What a route answers: status, JSON (or raw) body, extra headers, or a dropped connection.
 struct SimReply: Sendable {
@@ -375,7 +376,7 @@ actor SimState {
                                         "duration": String(Int(output.durationSeconds.rounded()))]
             if task.request?.watermark == true { video["watermark_url"] = SimBaseURL.marker + resultURL(task) }
             json["task_result"] = ["videos": [video]]
-            json["final_unit_deduction"] = formatUnits(task.units)
+            json["final_unit_deduction"] = NumberText.fixed(task.units, decimals: 1)
         } else if task.isFinished {
             json["final_unit_deduction"] = "0"
         }
@@ -392,10 +393,6 @@ actor SimState {
             json["task_result"] = ["elements": [["element_id": elementID, "element_name": task.elementName]]]
         }
         return json
-    }
-
-    private func formatUnits(_ units: Double) -> String {
-        units == units.rounded() ? String(Int(units)) : String(format: "%.1f", units)
     }
 
     // MARK: fal queue

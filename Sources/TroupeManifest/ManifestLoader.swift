@@ -1,4 +1,5 @@
 import Foundation
+public import TroupeSupport
 
 /// Reads, decodes and validates a manifest, collecting every diagnostic.
 public struct ManifestLoader: Sendable {

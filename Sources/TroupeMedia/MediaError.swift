@@ -1,3 +1,5 @@
+import TroupeSupport
+
 /// Everything that can go wrong with a media file. Each case names the file, says what is
 /// wrong and what to do about it.
 public enum MediaError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -59,8 +61,6 @@ public enum MediaError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
-    static func seconds(_ value: Double) -> String {
-        let rounded = (value * 1000).rounded() / 1000
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-    }
+    /// Seconds to the millisecond, as people write them.
+    static func seconds(_ value: Double) -> String { NumberText.shortest(value, roundedTo: 3) }
 }

@@ -1,5 +1,6 @@
 public import TroupeManifest
 import Foundation
+public import TroupeSupport
 
 /// A manifest with its neighbours: its lock and the .troupe/ state folder beside it.
 /// This is what `troupe plan` (and later `run`) start from.

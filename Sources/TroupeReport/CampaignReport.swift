@@ -2,6 +2,7 @@ public import Foundation
 public import TroupePlan
 public import TroupeRun
 import TroupeMedia
+import TroupeSupport
 
 /// `troupe report`'s pipeline: page model (from the plan, the state store and the files) →
 /// posters (made or reused) → HTML, written into one self-contained folder.

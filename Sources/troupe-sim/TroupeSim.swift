@@ -7,7 +7,7 @@ struct TroupeSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "troupe-sim",
         abstract: "A local server that speaks the Kling Motion Control API, with fault injection.",
-        subcommands: [Serve.self, BenchClient.self],
+        subcommands: [Serve.self],
         defaultSubcommand: Serve.self)
 }
 

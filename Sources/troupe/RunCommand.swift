@@ -4,6 +4,7 @@ import TroupeProviders
 import TroupeManifest
 import TroupePlan
 import TroupeRun
+import TroupeSupport
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

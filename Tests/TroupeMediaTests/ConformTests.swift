@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeSupport
 @testable import TroupeMedia
 
 @Suite struct ConformTests {

@@ -3,6 +3,7 @@ import Foundation
 import KlingSim
 import Testing
 @testable import TroupeNet
+import TroupeSupport
 
 /// The client against the simulator's plain-HTTP test routes, over real sockets.
 @Suite struct HTTPClientTests {
@@ -81,7 +82,7 @@ import Testing
             #expect(bytes == 3_000_000 && data.count == bytes)
             #expect(digest == SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)
-                .filter { $0.hasPrefix((path as NSString).lastPathComponent + ".part") }
+                .filter { TemporaryFiles.isTemporary(name: $0) && $0.hasPrefix("." + (path as NSString).lastPathComponent) }
             #expect(leftovers.isEmpty)
         }
     }

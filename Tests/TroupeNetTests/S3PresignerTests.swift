@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TroupeNet
+import TroupeSupport
 
 @Suite struct S3PresignerTests {
     static let example = S3Credentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE",
@@ -19,9 +20,9 @@ import Testing
     }
 
     @Test func encodesLikeSigV4() {
-        #expect(S3Presigner.encode("a b+c/d~e_f.g-h", keepSlash: true) == "a%20b%2Bc/d~e_f.g-h")
-        #expect(S3Presigner.encode("a/b") == "a%2Fb")
-        #expect(S3Presigner.encode("é") == "%C3%A9")
+        #expect(PercentEncoding.encode("a b+c/d~e_f.g-h", keepingSlashes: true) == "a%20b%2Bc/d~e_f.g-h")
+        #expect(PercentEncoding.encode("a/b") == "a%2Fb")
+        #expect(PercentEncoding.encode("é") == "%C3%A9")
     }
 
     @Test func sessionTokenIsSignedIntoTheQuery() {

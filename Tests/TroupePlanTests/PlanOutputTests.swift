@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeSupport
 import TroupeTestSupport
 import TroupeManifest
 @testable import TroupePlan

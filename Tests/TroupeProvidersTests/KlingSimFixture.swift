@@ -1,6 +1,7 @@
 import Foundation
 import KlingSim
 import TroupeNet
+import TroupeSupport
 @testable import TroupeProviders
 
 /// A simulator per test at compressed time (a 30 s task takes 0.1 s) and a client for it.
@@ -32,7 +33,7 @@ struct KlingFixture {
         await sim.stop()
     }
 
-    static func request(_ external: String? = nil, prompt: String? = nil, orientation: MotionControlRequest.Orientation = .image,
+    static func request(_ external: String? = nil, prompt: String? = nil, orientation: Orientation = .image,
                         element: Int64? = nil) -> MotionControlRequest {
         MotionControlRequest(model: .klingV3, mode: .std, orientation: orientation, imageURL: "https://example.com/char.png",
                              videoURL: "https://example.com/clip.mp4", prompt: prompt, keepOriginalSound: false,

@@ -148,8 +148,8 @@ import TroupeRun
     }
 
     @Test func figuresReadLikeThePlanTable() {
-        #expect(Figures.units(6.6) == "6.6" && Figures.units(12) == "12" && Figures.units(0.84) == "0.84")
-        #expect(Figures.units(0.05) == "0.05" && Figures.units(3.6000000001) == "3.6")
+        #expect(Units.format(6.6) == "6.6" && Units.format(12) == "12" && Units.format(0.84) == "0.84")
+        #expect(Units.format(0.05) == "0.05" && Units.format(3.6000000001) == "3.6")
         #expect(Figures.usd(1.5) == "$1.50")
     }
 }

@@ -4,6 +4,7 @@ import Testing
 import TroupeManifest
 import TroupeMedia
 import TroupePlan
+import TroupeSupport
 @testable import TroupeRun
 
 /// A fresh `troupe init` project in a temporary folder.

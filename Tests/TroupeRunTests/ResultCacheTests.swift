@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TroupeSupport
 import TroupeManifest
 @testable import TroupeRun
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TroupeSupport
 @testable import TroupeRun
 
 /// The hand-made timestamps must be exactly what GRDB and Foundation would have written.

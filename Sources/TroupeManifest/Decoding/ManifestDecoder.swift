@@ -1,4 +1,5 @@
 import Foundation
+import TroupeSupport
 
 /// Turns the node tree into a typed `Manifest`, reporting every shape problem.
 /// Cross-references and the render matrix are checked afterwards by `ManifestValidator`.
@@ -11,9 +12,9 @@ struct ManifestDecoder {
     /// campaign may name 10,000 files).
     private var localFiles: [(node: Node, written: String, resolved: String)] = []
 
-    static let maxPromptCharacters = 2500
-    static let imageExtensions = ["jpg", "jpeg", "png"]
-    static let videoExtensions = ["mp4", "mov"]
+    static let maxPromptCharacters = KlingLimits.promptMaxCharacters
+    static let imageExtensions = KlingLimits.imageExtensions
+    static let videoExtensions = KlingLimits.clipExtensions
 
     /// `--fetch-remote`: a URL medium may leave out sha256 and duration; they are measured
     /// from the download before planning.
@@ -202,8 +203,8 @@ struct ManifestDecoder {
             case (.some(let videoNode), nil):
                 let media = decodeMedia(f, key: "from_video", path: path, extensions: Self.videoExtensions, needsDuration: true)
                 guard let media else { return nil }
-                if let d = media.duration, !(3...8).contains(d) {
-                    reader.error(f["duration"]!, "out-of-range", "element reference video is \(d.compactDescription) s; Kling needs 3–8 s",
+                if let d = media.duration, KlingLimits.elementLengthIsOutOfRange(d) {
+                    reader.error(f["duration"]!, "out-of-range", "element reference video is \(NumberText.shortest(d)) s; Kling needs 3–8 s",
                                  hint: "use a 3–8 s turnaround clip of the character")
                 }
                 return Element(name: name.value, source: .fromVideo(media.source, sha256: media.sha256, duration: media.duration),
@@ -236,8 +237,8 @@ struct ManifestDecoder {
             else { return nil }
             if let d = media.duration, let t = trim, t.value.upperBound > d {
                 reader.error(t.mark, span: t.span, "trim-outside-clip",
-                             "trim ends at \(t.value.upperBound.compactDescription) s but clip '\(name.value)' is \(d.compactDescription) s long",
-                             hint: "keep the trim inside the clip: end ≤ \(d.compactDescription)")
+                             "trim ends at \(NumberText.shortest(t.value.upperBound)) s but clip '\(name.value)' is \(NumberText.shortest(d)) s long",
+                             hint: "keep the trim inside the clip: end ≤ \(NumberText.shortest(d))")
             }
             return Clip(name: name.value, video: media.source, sha256: media.sha256, duration: media.duration,
                         trim: trim, conform: conform, mark: name.mark, videoMark: f.keyMark("video"))

@@ -1,3 +1,4 @@
+import TroupeSupport
 /// Typed access to nodes that records a diagnostic, with the node's position, for every
 /// value of the wrong shape, and carries on so all problems are reported at once.
 struct NodeReader {
@@ -113,7 +114,7 @@ struct NodeReader {
     mutating func positiveNumber(_ node: Node, _ path: String) -> Located<Double>? {
         guard let n = number(node, path) else { return nil }
         guard n.value > 0 else {
-            error(node, "out-of-range", "'\(path)' must be greater than 0, found \(n.value.compactDescription)")
+            error(node, "out-of-range", "'\(path)' must be greater than 0, found \(NumberText.shortest(n.value))")
             return nil
         }
         return n
@@ -173,13 +174,13 @@ struct NodeReader {
         }
         guard let start = number(items[0], "\(path)[0]"), let end = number(items[1], "\(path)[1]") else { return nil }
         if start.value < 0 {
-            error(items[0], "invalid-trim", "trim start \(start.value.compactDescription) s is negative",
+            error(items[0], "invalid-trim", "trim start \(NumberText.shortest(start.value)) s is negative",
                   hint: "trim times are seconds from the start of the clip, 0 or more")
             return nil
         }
         if start.value >= end.value {
             error(node, "invalid-trim",
-                  "trim start \(start.value.compactDescription) s is not before its end \(end.value.compactDescription) s",
+                  "trim start \(NumberText.shortest(start.value)) s is not before its end \(NumberText.shortest(end.value)) s",
                   hint: "write [start, end] with start < end")
             return nil
         }

@@ -1,3 +1,5 @@
+import TroupeSupport
+
 /// Prints diagnostics compiler style (`file:line:col: error: …`, the source line, a caret,
 /// then notes) or as JSON lines for tools.
 public struct DiagnosticRenderer: Sendable {
@@ -59,17 +61,17 @@ public struct DiagnosticRenderer: Sendable {
 
     public func json(_ d: Diagnostic) -> String {
         var fields: [(String, String)] = [
-            ("file", JSONText.quote(d.file)),
+            ("file", JSONString.quote(d.file)),
             ("line", String(d.line)),
             ("column", String(d.column)),
-            ("severity", JSONText.quote(d.severity.rawValue)),
-            ("code", JSONText.quote(d.code)),
-            ("message", JSONText.quote(d.message)),
-            ("hint", d.hint.map(JSONText.quote) ?? "null"),
+            ("severity", JSONString.quote(d.severity.rawValue)),
+            ("code", JSONString.quote(d.code)),
+            ("message", JSONString.quote(d.message)),
+            ("hint", d.hint.map(JSONString.quote) ?? "null"),
         ]
         if !d.related.isEmpty {
             let items = d.related.map { r in
-                "{\"file\":\(JSONText.quote(r.file)),\"line\":\(r.line),\"column\":\(r.column),\"message\":\(JSONText.quote(r.message))}"
+                "{\"file\":\(JSONString.quote(r.file)),\"line\":\(r.line),\"column\":\(r.column),\"message\":\(JSONString.quote(r.message))}"
             }
             fields.append(("related", "[" + items.joined(separator: ",") + "]"))
         }
@@ -80,32 +82,5 @@ public struct DiagnosticRenderer: Sendable {
 extension String {
     fileprivate func replacingTabs() -> String {
         String(self.map { $0 == "\t" ? " " : $0 })
-    }
-}
-
-/// Minimal JSON string quoting, so output key order stays as documented.
-public enum JSONText {
-    public static func quote(_ s: String) -> String {
-        // Most strings (ids, names, keys) need no escaping: copy them whole.
-        let plain = s.utf8.withContiguousStorageIfAvailable { bytes in
-            !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
-        } ?? false
-        if plain { return "\"" + s + "\"" }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

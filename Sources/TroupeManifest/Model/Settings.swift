@@ -1,3 +1,5 @@
+public import TroupeSupport
+
 public enum ProviderKind: String, Sendable, CaseIterable, Codable {
     case kling, fal, preview
     /// Remote providers fetch media by URL, so local files must be uploaded first.
@@ -18,18 +20,12 @@ public enum Region: String, Sendable, CaseIterable, Codable {
     case singapore, beijing, global
 }
 
-public enum Orientation: String, Sendable, CaseIterable, Codable {
-    case image, video
-    /// Longest reference clip Kling accepts for this orientation, in seconds.
-    public var maxClipSeconds: Double { self == .image ? 10 : 30 }
-}
-
 /// A ceiling on create calls, e.g. `2/s` or `60/min`.
 public struct Rate: Sendable, Hashable, Codable, CustomStringConvertible {
     public var count: Double
     public var perSeconds: Double
     public var perSecond: Double { count / perSeconds }
-    public var description: String { "\(count.compactDescription)/\(perSeconds == 1 ? "s" : perSeconds == 60 ? "min" : "h")" }
+    public var description: String { "\(NumberText.shortest(count))/\(perSeconds == 1 ? "s" : perSeconds == 60 ? "min" : "h")" }
 
     public init(count: Double, perSeconds: Double) {
         self.count = count
@@ -117,12 +113,6 @@ public struct RenderOverrides: Sendable {
         if let v = prompt { s.prompt = v.value }
         if let v = watermark { s.watermark = v.value }
         return s
-    }
-}
-
-extension Double {
-    var compactDescription: String {
-        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }
 

@@ -1,3 +1,4 @@
+import TroupeSupport
 /// Checks everything that crosses sections — references, the render matrix, outputs — and
 /// builds the resolved matrix and outputs the planner works from.
 struct ManifestValidator {
@@ -175,8 +176,8 @@ struct ManifestValidator {
         let blockHasCharacters = m.blocks.map { $0.characterIn.contains(true) }
         for (k, clip) in manifest.clips.enumerated() {
             guard let seconds = clipSeconds[k] else { continue }
-            let s = seconds.compactDescription
-            if seconds < 3 {
+            let s = NumberText.shortest(seconds)
+            if KlingLimits.clipIsTooShort(seconds) {
                 error(clip.mark, span: clip.name.count, "clip-too-short", "clip '\(clip.name)' is \(s) s long; Kling needs at least 3 s",
                       hint: "use a longer clip or a wider trim")
                 continue
@@ -185,7 +186,10 @@ struct ManifestValidator {
             var blockOf: Int?
             for (j, b) in m.blocks.enumerated() where b.clipIn[k] && blockHasCharacters[j] {
                 let max = b.settings.orientation.maxClipSeconds
-                if seconds > max && (blockOf == nil || max < limit) { limit = max; blockOf = j }
+                if KlingLimits.clipIsTooLong(seconds, orientation: b.settings.orientation) && (blockOf == nil || max < limit) {
+                    limit = max
+                    blockOf = j
+                }
             }
             guard let j = blockOf else { continue }
             let orientation = m.blocks[j].settings.orientation

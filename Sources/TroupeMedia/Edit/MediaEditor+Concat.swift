@@ -37,14 +37,8 @@ extension MediaEditor {
             let upright = turn == 0 ? nil : try Upright(
                 degrees: turn, width: turn % 180 == 0 ? reader.video.width : reader.video.height,
                 height: turn % 180 == 0 ? reader.video.height : reader.video.width, path: reader.input.path, fast: false)
-            muxer.beginSegment(frames: max(1, Int((length * rate.value).rounded())))
-            try reader.run(from: 0, to: length,
-                           video: { frame, t throws(MediaError) in
-                               let shown = if let upright { try upright.turn(frame) } else { frame }
-                               try muxer.video.feed(shown, at: t)
-                           },
-                           audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
-            try muxer.endSegment()
+            try muxer.appendSegment(frames: max(1, Int((length * rate.value).rounded())), from: reader, end: length,
+                                    upright: upright)
         }
         try muxer.finish()
         return .reencode

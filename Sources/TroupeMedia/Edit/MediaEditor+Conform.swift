@@ -1,3 +1,4 @@
+public import TroupeSupport
 import Foundation
 
 extension KlingLimits {
@@ -40,11 +41,7 @@ extension MediaEditor {
                                   settings: settings, audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
                                   rotation: .like(input, reader.video.index), cancellation: cancellation)
             let length = reader.videoDuration
-            muxer.beginSegment(frames: max(1, Int((length * reader.frameRate.value).rounded())))
-            try reader.run(from: 0, to: length,
-                           video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },
-                           audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
-            try muxer.endSegment()
+            try muxer.appendSegment(frames: max(1, Int((length * reader.frameRate.value).rounded())), from: reader, end: length)
             try muxer.finish()
             if try MediaProbe.probe(output).sizeBytes <= maxBytes { return .reencode }
             settings.crf += 6

@@ -25,11 +25,7 @@ extension MediaEditor {
                               frameRate: reader.frameRate, settings: settings,
                               audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
                               rotation: .like(input, reader.video.index), cancellation: cancellation)
-        muxer.beginSegment(frames: frames)
-        try reader.run(from: start, to: end,
-                       video: { frame, t throws(MediaError) in try muxer.video.feed(frame, at: t) },
-                       audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
-        try muxer.endSegment()
+        try muxer.appendSegment(frames: frames, from: reader, start: start, end: end)
         try muxer.finish()
         return .reencode
     }

@@ -1,5 +1,6 @@
 import Foundation
 internal import CFFmpeg
+import TroupeSupport
 
 /// An output container (AVFormatContext + AVIO) writing to a temp file; `finish()` commits it,
 /// deinit without `finish()` deletes the temp so no partial output survives an error.
@@ -16,7 +17,7 @@ final class OutputFile {
         _ = LibAVLog.quiet
         self.path = path
         self.cancellation = cancellation
-        tempPath = AtomicFile.tempPath(for: path)
+        tempPath = TemporaryFiles.path(beside: path, keepingExtension: true)
         let muxer = format ?? (path.lowercased().hasSuffix(".mov") ? "mov" : "mp4")
         var made: UnsafeMutablePointer<AVFormatContext>?
         let code = avformat_alloc_output_context2(&made, nil, muxer, tempPath)
@@ -111,6 +112,6 @@ final class OutputFile {
             unlink(tempPath)
             throw .writeFailed(path: path, reason: AVResult.message(closed))
         }
-        try AtomicFile.commit(tempPath, to: path)
+        try AtomicFile.commitMedia(temporary: tempPath, to: path)
     }
 }

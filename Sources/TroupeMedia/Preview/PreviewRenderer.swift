@@ -75,14 +75,7 @@ public struct PreviewRenderer: Sendable {
         while produced < total {
             let frames = min(perLoop, total - produced)
             let span = Double(frames) / rate.value
-            muxer.beginSegment(frames: frames)
-            try reader.run(from: 0, to: span,
-                           video: { frame, t throws(MediaError) in
-                               let shown = if let upright { try upright.turn(frame) } else { frame }
-                               try muxer.video.feed(shown, at: t)
-                           },
-                           audio: { frame, t throws(MediaError) in try muxer.audio?.feed(frame, at: t) })
-            try muxer.endSegment()
+            try muxer.appendSegment(frames: frames, from: reader, end: span, upright: upright)
             produced += frames
         }
         try muxer.finish()

@@ -1,10 +1,11 @@
 internal import CFFmpeg
 import Foundation
+import TroupeSupport
 
 /// Encodes one picture as a PNG or JPEG file (atomically).
 enum ImageWriter {
     static func write(_ frame: Frame, to path: String, format: ImageFormat) throws(MediaError) {
-        try AtomicFile.write(try encode(frame, format: format, path: path), to: path)
+        try AtomicFile.writeMedia(try encode(frame, format: format, path: path), to: path)
     }
 
     /// The encoded file's bytes; `path` names the picture in errors.

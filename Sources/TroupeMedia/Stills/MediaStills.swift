@@ -1,5 +1,6 @@
 internal import CFFmpeg
 import Foundation
+import TroupeSupport
 
 /// Still pictures from clips: a thumbnail, a contact sheet of many clips.
 public enum MediaStills {
@@ -24,7 +25,7 @@ public enum MediaStills {
         guard (2...16384).contains(width) else {
             throw .invalidArgument("\(output): poster width \(width) must be between 2 and 16384")
         }
-        try AtomicFile.write(try posterImage(source, near: seconds, width: width, format: format,
+        try AtomicFile.writeMedia(try posterImage(source, near: seconds, width: width, format: format,
                                              cancellation: cancellation), to: output)
     }
 
@@ -41,8 +42,8 @@ public enum MediaStills {
     private static func posterImage(_ source: String, near seconds: Double?, width: Int, format: ImageFormat,
                                     cancellation: MediaCancellation?) throws(MediaError) -> Data {
         let frame = try FrameGrabber.keyframe(source, near: seconds, cancellation: cancellation)
-        // Area averaging with SIMD, not bit-exact bicubic: a small picture looks the same and
-        // scaling was a fifth of a poster's cost.
+        // Area averaging with SIMD, not bit-exact bicubic: a small picture looks the same, and
+        // scaling is a large share of a poster's cost when a report makes thousands.
         let h = max(2, Int((Double(frame.height) * Double(width) / Double(frame.width)).rounded()))
         let scaled = try Scaler(from: frame.width, frame.height, frame.pixelFormat, to: width, h,
                                 format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P, fast: true, path: source).scale(frame)

@@ -14,7 +14,7 @@ struct CurlOutcome: Sendable {
 final class CurlTransfer: @unchecked Sendable {
     let easy: CurlEasy
     private let url: String
-    /// Only error messages need it: redacting every URL up front was a percent of a run.
+    /// Redacted when asked: only error messages need it, and most transfers succeed.
     var redactedURL: String { HTTPRequest.redact(url) }
     private var continuation: CheckedContinuation<CurlOutcome, any Error>?
     private var headers = HTTPHeaders()

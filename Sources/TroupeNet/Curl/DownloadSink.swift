@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
+import TroupeSupport
 
-/// Streams a download into a temporary file beside the destination, hashing as it goes;
+/// Streams a download into a temporary file beside the destination (`TemporaryFiles`), hashing as it goes;
 /// `commit` fsyncs and renames so the destination is either absent or complete. A `fresh`
 /// destination (a new private name only the caller knows) is written in place instead: it
 /// is removed on failure, so it too is absent or complete when the download returns.
@@ -15,7 +16,7 @@ final class DownloadSink: @unchecked Sendable {
 
     init(destination: String, fresh: Bool = false) throws(HTTPError) {
         self.destination = destination
-        temporary = fresh ? destination : destination + ".part-\(UInt32.random(in: 0...UInt32.max))"
+        temporary = fresh ? destination : TemporaryFiles.path(beside: destination)
         // A fresh name must not exist: O_EXCL proves nobody else has it.
         descriptor = open(temporary, O_WRONLY | O_CREAT | (fresh ? O_EXCL : O_TRUNC) | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {

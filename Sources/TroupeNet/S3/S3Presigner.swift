@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import TroupeSupport
 
 /// AWS Signature Version 4 query-string presigning for S3 (UNSIGNED-PAYLOAD, host-only signed headers).
 public struct S3Presigner: Sendable {
@@ -20,20 +21,20 @@ public struct S3Presigner: Sendable {
         let scope = day + "/" + region + "/s3/aws4_request"
         // Parameters written in their sorted order (SigV4 sorts by encoded name), with no sort at run time.
         var canonicalQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="
-        canonicalQuery += Self.encode(credentials.accessKeyID + "/" + scope)
+        canonicalQuery += PercentEncoding.encode(credentials.accessKeyID + "/" + scope)
         canonicalQuery += "&X-Amz-Date=" + stamp + "&X-Amz-Expires=" + String(min(max(expires, 1), 604_800))
-        if let token = credentials.sessionToken { canonicalQuery += "&X-Amz-Security-Token=" + Self.encode(token) }
+        if let token = credentials.sessionToken { canonicalQuery += "&X-Amz-Security-Token=" + PercentEncoding.encode(token) }
         canonicalQuery += "&X-Amz-SignedHeaders=host"
-        let canonicalPath = Self.encode(path, keepSlash: true)
+        let canonicalPath = PercentEncoding.encode(path, keepingSlashes: true)
         let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
         var request = canonicalRequest
         var hasher = SHA256()
         request.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         let requestDigest = hasher.finalize()
-        var stringToSign = "AWS4-HMAC-SHA256\n" + stamp + "\n" + scope + "\n" + Self.hex(requestDigest)
+        var stringToSign = "AWS4-HMAC-SHA256\n" + stamp + "\n" + scope + "\n" + Hex.lowercase(requestDigest)
         var mac = keys.mac(day: day) { Self.signingKey(secret: credentials.secretAccessKey, day: day, region: region) }
         stringToSign.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        let signature = Self.hex(mac.finalize())
+        let signature = Hex.lowercase(mac.finalize())
         return "\(scheme)://\(host)\(canonicalPath)?\(canonicalQuery)&X-Amz-Signature=\(signature)"
     }
 
@@ -61,30 +62,6 @@ public struct S3Presigner: Sendable {
         bytes[15] = UInt8(ascii: "Z")
         return (String(decoding: bytes, as: UTF8.self), String(decoding: bytes[0..<8], as: UTF8.self))
     }
-
-    /// RFC 3986 unreserved characters pass; everything else is %XX (uppercase), as SigV4 requires.
-    static func encode(_ text: String, keepSlash: Bool = false) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            case UInt8(ascii: "/") where keepSlash:
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { Hex.lowercase(bytes) }
 }
 
 /// The derived signing key changes once a day; deriving it costs four HMACs per URL otherwise.
@@ -103,8 +80,4 @@ private final class SigningKeyCache: @unchecked Sendable {
             return fresh
         }
     }
-}
-
-extension Sequence where Element == UInt8 {
-    var hexString: String { S3Presigner.hex(self) }
 }

@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import TroupeSupport
 
 /// Where uploads go. With `endpoint` set it is an S3-compatible store addressed path-style
 /// (`endpoint/bucket/key`); without, AWS S3 virtual-hosted style in `region`.
@@ -125,7 +126,7 @@ public final class S3Store: Sendable {
             hasher.update(data: chunk)
             total += chunk.count
         }
-        return (hasher.finalize().hexString, total)
+        return (Hex.lowercase(hasher.finalize()), total)
     }
 
     static func contentType(for path: String) -> String {

@@ -1,4 +1,5 @@
 import TroupeManifest
+import TroupeSupport
 
 /// `troupe plan --diff REF`: a table for terminals, Markdown for a pull request comment, and
 /// JSON (schemas/plan-diff.schema.json) for tools.
@@ -59,17 +60,17 @@ extension PlanDiff {
 
     public var json: String {
         let n = PlanJSON.number
-        var out = "{\"format\":1,\"base\":{\"ref\":\(JSONText.quote(ref)),\"units\":\(n(baseUnits))},"
+        var out = "{\"format\":1,\"base\":{\"ref\":\(JSONString.quote(ref)),\"units\":\(n(baseUnits))},"
         out += "\"head\":{\"units\":\(n(headUnits))},"
         out += "\"delta\":{\"units\":\(n(deltaUnits)),\"usd\":\(usd(deltaUnits).map(n) ?? "null")},"
-        out += "\"unit\":\(JSONText.quote(unit)),\"unchanged\":\(unchanged),\n"
+        out += "\"unit\":\(JSONString.quote(unit)),\"unchanged\":\(unchanged),\n"
         func sums(_ list: [(String, Sums)]) -> String {
-            "{" + list.map { "\(JSONText.quote($0.0)):{\"before\":\(n($0.1.before)),\"after\":\(n($0.1.after)),\"delta\":\(n($0.1.delta))}" }
+            "{" + list.map { "\(JSONString.quote($0.0)):{\"before\":\(n($0.1.before)),\"after\":\(n($0.1.after)),\"delta\":\(n($0.1.delta))}" }
                 .joined(separator: ",") + "}"
         }
         out += "\"by_character\":\(sums(byCharacter)),\n\"by_clip\":\(sums(byClip)),\n\"by_model\":\(sums(byModel)),\n\"cells\":["
         for (i, c) in cells.enumerated() {
-            out += (i == 0 ? "\n" : ",\n") + "{\"id\":\(JSONText.quote(c.id)),\"change\":\"\(c.change.rawValue)\","
+            out += (i == 0 ? "\n" : ",\n") + "{\"id\":\(JSONString.quote(c.id)),\"change\":\"\(c.change.rawValue)\","
             out += "\"units_before\":\(c.unitsBefore.map(n) ?? "null"),\"units_after\":\(c.unitsAfter.map(n) ?? "null")}"
         }
         return out + "\n]}\n"

@@ -1,6 +1,6 @@
 import Crypto
-public import TroupeManifest
 import Foundation
+public import TroupeSupport
 
 /// SHA-256 of local media, remembered in `.troupe/digests` by (path, size, mtime, inode) so
 /// that re-planning a large campaign does not re-read gigabytes. A changed file changes its
@@ -77,7 +77,7 @@ public final class DigestCache: @unchecked Sendable {
             if n == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
-        return ContentKey.hexString(hasher.finalize())
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// Parses the cache file byte by byte: it holds a line per medium, so a big campaign has

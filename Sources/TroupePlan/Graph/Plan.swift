@@ -1,4 +1,5 @@
 public import TroupeManifest
+import TroupeSupport
 
 /// The job DAG of a manifest, priced.
 public struct Plan: Sendable {
@@ -99,18 +100,5 @@ public struct Plan: Sendable {
 
 public enum Units {
     /// Units with at most two decimals, no trailing zeros: 6.6, 12, 0.84.
-    public static func format(_ v: Double) -> String {
-        let r = (v * 100).rounded() / 100
-        if r == r.rounded() { return String(Int64(r)) }
-        var s = String(format2(r))
-        while s.hasSuffix("0") { s.removeLast() }
-        return s
-    }
-
-    private static func format2(_ v: Double) -> String {
-        let cents = Int64((abs(v) * 100).rounded())
-        let sign = v < 0 ? "-" : ""
-        let frac = cents % 100
-        return "\(sign)\(cents / 100).\(frac < 10 ? "0" : "")\(frac)"
-    }
+    public static func format(_ v: Double) -> String { NumberText.shortest(v, roundedTo: 2) }
 }

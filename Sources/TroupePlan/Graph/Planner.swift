@@ -1,4 +1,5 @@
 public import TroupeManifest
+import TroupeSupport
 
 /// What the planner needs besides the manifest.
 public struct PlanOptions: Sendable {

@@ -1,5 +1,5 @@
 import Crypto
-import TroupeManifest
+import TroupeSupport
 
 extension Array {
     func isSorted(by less: (Element, Element) -> Bool) -> Bool {
@@ -9,8 +9,8 @@ extension Array {
 }
 
 /// Builds a job's content key: SHA-256 over a canonical, versioned text of its kind,
-/// parameters and inputs' keys (see docs/keys.md). Field order in code does not matter:
-/// fields are sorted by name before hashing.
+/// parameters and inputs' keys (see docs/keys.md), each value written by `KeyEncoding`.
+/// Field order in code does not matter: fields are sorted by name before hashing.
 public struct ContentKey: Sendable {
     /// Bump when the encoding changes: every key changes with it.
     public static let version = "troupe-key/1"
@@ -21,24 +21,24 @@ public struct ContentKey: Sendable {
     public init(kind: String) { self.kind = kind }
 
     public mutating func add(_ name: String, _ value: String) {
-        fields.append((name, JSONText.quote(value)))
+        fields.append((name, KeyEncoding.string(value)))
     }
 
     public mutating func add(_ name: String, _ value: Bool) {
-        fields.append((name, value ? "true" : "false"))
+        fields.append((name, KeyEncoding.bool(value)))
     }
 
     public mutating func add(_ name: String, _ value: Double) {
-        fields.append((name, Self.number(value)))
+        fields.append((name, KeyEncoding.number(value)))
     }
 
     public mutating func add(_ name: String, _ value: Int) {
-        fields.append((name, String(value)))
+        fields.append((name, KeyEncoding.integer(value)))
     }
 
     /// An input's key (hex) or a list of them, order kept.
     public mutating func add(_ name: String, keys: [String]) {
-        fields.append((name, "[" + keys.joined(separator: ",") + "]"))
+        fields.append((name, KeyEncoding.keys(keys)))
     }
 
     /// The canonical text that is hashed.
@@ -84,24 +84,7 @@ public struct ContentKey: Sendable {
 
     private static let versionBytes = Array(version.utf8)
 
-    /// Shortest text that reads back as the same Double; whole numbers without ".0".
-    static func number(_ d: Double) -> String {
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return String(d)
-    }
-
     static func sha256Hex(_ bytes: [UInt8]) -> String {
-        hexString(SHA256.hash(data: bytes))
-    }
-
-    static func hexString(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: bytes))
     }
 }

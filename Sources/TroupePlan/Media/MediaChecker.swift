@@ -1,33 +1,43 @@
 public import TroupeManifest
 import Foundation
 import TroupeMedia
+import TroupeSupport
 
 /// Probes every local medium of a manifest and checks it against Kling's input limits
 /// before anything is spent: the checks that need the media engine, reported at the
 /// manifest entry that names the file.
-public final class MediaChecker: @unchecked Sendable {
-    private var durations: [String: Double] = [:]
-    /// Probe results by content digest, in `.troupe/probes.json`, so a re-plan of unchanged
+public final class MediaChecker: Sendable {
+    /// What the checks learn, shared with the planner's probe closure (which may run on any thread).
+    private struct State {
+        var durations: [String: Double] = [:]
+        var probes: [String: MediaInfo] = [:]
+        var dirty = false
+        var digestsByPath: [String: String] = [:]
+        var probedFiles = 0
+    }
+
+    private let state: Locked<State>
+    /// Probe results by content digest, in `.troupe/probes`, so a re-plan of unchanged
     /// media reads no media at all (digests come from the stat-keyed digest cache).
     private let cacheFile: String?
     private let digests: DigestCache?
-    private var probes: [String: MediaInfo] = [:]
-    private var dirty = false
     /// Digests of the local media checked, by resolved path, for the planner to reuse.
-    public private(set) var digestsByPath: [String: String] = [:]
+    public var digestsByPath: [String: String] { state.withLock { $0.digestsByPath } }
     /// Files actually opened and probed (not answered from the probe cache).
-    public private(set) var probedFiles = 0
+    public var probedFiles: Int { state.withLock { $0.probedFiles } }
 
     public init(stateDirectory: String? = nil, digests: DigestCache? = nil) {
         cacheFile = stateDirectory.map { $0 + "/probes" }
         self.digests = digests ?? stateDirectory.map { DigestCache(directory: $0) }
+        var state = State()
         if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile) {
-            probes = Self.decode(data)
+            state.probes = Self.decode(data)
         }
+        self.state = Locked(state)
     }
 
-    // One line per content digest, tab-separated fields in a fixed order: a JSON decoder
-    // took longer than the rest of a 10,000-file re-plan.
+    // One line per content digest, tab-separated fields in a fixed order: a re-plan of 10,000
+    // files reads it every time, and a JSON decoder would cost more than the rest of the re-plan.
     static let header = "troupe-probes 1"
 
     static func encode(_ probes: [String: MediaInfo]) -> Data {
@@ -72,31 +82,39 @@ public final class MediaChecker: @unchecked Sendable {
         for (i, path) in paths.enumerated() {
             if let sha = try? digests?.digest(ofFile: path) {
                 shas[i] = sha
-                digestsByPath[path] = sha
-                if let info = probes[sha] {
+                let info = state.withLock { state in
+                    state.digestsByPath[path] = sha
+                    return state.probes[sha]
+                }
+                if let info {
                     results[i] = .success(info)
                     continue
                 }
             }
             misses.append(i)
         }
-        probedFiles += misses.count
-        for (i, r) in zip(misses, MediaProbe.probeAll(misses.map { paths[$0] })) {
-            results[i] = r
-            if case .success(let info) = r, let sha = shas[i] {
-                probes[sha] = info
-                dirty = true
+        let probed = MediaProbe.probeAll(misses.map { paths[$0] })
+        state.withLock { state in
+            state.probedFiles += misses.count
+            for (i, r) in zip(misses, probed) {
+                if case .success(let info) = r, let sha = shas[i] {
+                    state.probes[sha] = info
+                    state.dirty = true
+                }
             }
         }
+        for (i, r) in zip(misses, probed) { results[i] = r }
         return results.map { $0! }
     }
 
     /// Writes the probe and digest caches if they changed.
     public func save() {
         try? digests?.save()
-        guard dirty, let cacheFile else { return }
+        guard let cacheFile, let probes = state.withLock({ state in
+            defer { state.dirty = false }
+            return state.dirty ? state.probes : nil
+        }) else { return }
         try? AtomicFile.write(Self.encode(probes), to: cacheFile)
-        dirty = false
     }
 
     /// Diagnostics for every local image, clip and element video that breaks a limit.
@@ -131,8 +149,8 @@ public final class MediaChecker: @unchecked Sendable {
         }
         for (k, clip) in manifest.clips.enumerated() {
             guard case .local(let written, let resolved) = clip.video, let i = probe(resolved, clip.videoMark, written) else { continue }
-            durations[resolved] = i.durationSeconds
-            if let t = clip.trim?.value, t.upperBound > i.durationSeconds + 0.001 {
+            state.withLock { $0.durations[resolved] = i.durationSeconds }
+            if let t = clip.trim?.value, t.upperBound > i.durationSeconds + KlingLimits.slack {
                 error(clip.trim!.mark, "trim-outside-clip",
                       "trim ends at \(fmt(t.upperBound)) s but clip '\(clip.name)' is \(fmt(i.durationSeconds)) s long",
                       hint: "keep the trim inside the clip: end ≤ \(fmt(i.durationSeconds))")
@@ -141,7 +159,7 @@ public final class MediaChecker: @unchecked Sendable {
             // The strictest orientation among the blocks that use the clip.
             let orientations = matrix.map { Set($0.blocks.filter { $0.clipIn[k] && $0.characterIn.contains(true) }.map(\.settings.orientation)) }
                 ?? [manifest.baseSettings.orientation]
-            let orientation: KlingOrientation = orientations.contains(.image) ? .image : .video
+            let orientation: Orientation = orientations.contains(.image) ? .image : .video
             for problem in i.klingClipViolations(orientation: orientation, trim: clip.trim?.value) {
                 let hint = problem.contains("long") && orientation == .image
                     ? "trim it (clips.\(clip.name).trim) or use orientation: video (up to 30 s)"
@@ -162,15 +180,12 @@ public final class MediaChecker: @unchecked Sendable {
     /// Duration of a probed clip, for the planner (probes on demand if not checked yet).
     public var probeDuration: @Sendable (String) throws -> Double {
         { [self] path in
-            if let d = durations[path] { return d }
+            if let d = state.withLock({ $0.durations[path] }) { return d }
             return try MediaProbe.probe(path).durationSeconds
         }
     }
 
-    private func fmt(_ d: Double) -> String {
-        let r = (d * 100).rounded() / 100
-        return r == r.rounded() ? String(Int(r)) : String(r)
-    }
+    private func fmt(_ d: Double) -> String { NumberText.shortest(d, roundedTo: 2) }
 }
 
 extension Manifest {

@@ -1,4 +1,5 @@
 import TroupeManifest
+import TroupeSupport
 
 /// `troupe plan --json`: the stable shape described by schemas/plan.schema.json.
 /// Written by hand so key order is fixed and a million jobs stream out quickly.
@@ -6,9 +7,9 @@ public enum PlanJSON {
     public static func render(_ plan: Plan, totals: Plan.Totals? = nil, manifestPath: String) -> String {
         let t = totals ?? plan.totals
         let p = plan.provider
-        var out = "{\"format\":1,\"manifest\":\(JSONText.quote(manifestPath)),\n"
+        var out = "{\"format\":1,\"manifest\":\(JSONString.quote(manifestPath)),\n"
         out += "\"provider\":{\"use\":\"\(p.use.rawValue)\",\"model\":\"\(p.model.rawValue)\",\"mode\":\"\(p.mode.rawValue)\","
-        out += "\"region\":\"\(p.region.rawValue)\",\"unit\":\(JSONText.quote(plan.table.unit)),"
+        out += "\"region\":\"\(p.region.rawValue)\",\"unit\":\(JSONString.quote(plan.table.unit)),"
         out += "\"usd_per_unit\":\(plan.table.usdPerUnit.map(number) ?? "null")},\n"
         out += "\"totals\":{\"units\":\(number(t.units)),\"usd\":\(plan.usd(t.units).map(number) ?? "null"),"
         out += "\"kling_units\":\(number(t.klingUnits)),\"jobs\":\(t.jobs),\"paid_jobs\":\(t.paidJobs),\n"
@@ -25,12 +26,12 @@ public enum PlanJSON {
         out.reserveCapacity(out.utf8.count + plan.jobs.count * 220)
         for (i, job) in plan.jobs.enumerated() {
             out += i == 0 ? "\n" : ",\n"
-            out += "{\"id\":\(JSONText.quote(job.id)),\"kind\":\"\(job.kind.rawValue)\",\"key\":\"\(job.key)\","
+            out += "{\"id\":\(JSONString.quote(job.id)),\"kind\":\"\(job.kind.rawValue)\",\"key\":\"\(job.key)\","
             out += "\"status\":\"\(job.status.rawValue)\",\"units\":\(number(job.units)),"
             out += "\"seconds\":\(job.seconds.map(String.init) ?? "null"),\"deps\":["
-            out += job.deps.map { JSONText.quote(plan.jobs[$0].id) }.joined(separator: ",")
+            out += job.deps.map { JSONString.quote(plan.jobs[$0].id) }.joined(separator: ",")
             out += "]"
-            if !job.cells.isEmpty { out += ",\"cells\":[" + job.cells.map(JSONText.quote).joined(separator: ",") + "]" }
+            if !job.cells.isEmpty { out += ",\"cells\":[" + job.cells.map(JSONString.quote).joined(separator: ",") + "]" }
             out += "}"
         }
         out += "\n]}\n"
@@ -38,13 +39,9 @@ public enum PlanJSON {
     }
 
     private static func object(_ pairs: [(String, Double)]) -> String {
-        "{" + pairs.map { "\(JSONText.quote($0.0)):\(number($0.1))" }.joined(separator: ",") + "}"
+        "{" + pairs.map { "\(JSONString.quote($0.0)):\(number($0.1))" }.joined(separator: ",") + "}"
     }
 
     /// Rounded to micro-units so sums of decimal prices print as written (6.3, not 6.300000000000001).
-    static func number(_ v: Double) -> String {
-        let r = (v * 1_000_000).rounded() / 1_000_000
-        if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
-        return String(r)
-    }
+    static func number(_ v: Double) -> String { NumberText.shortest(v, roundedTo: 6) }
 }

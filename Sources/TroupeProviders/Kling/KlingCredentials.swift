@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import TroupeSupport
 
 /// Kling access and secret keys. `description` shows neither.
 public struct KlingCredentials: Sendable, CustomStringConvertible {
@@ -27,7 +28,7 @@ public struct KlingCredentials: Sendable, CustomStringConvertible {
     public func token(now: Date = Date()) -> String {
         let seconds = Int(now.timeIntervalSince1970)
         let header = #"{"alg":"HS256","typ":"JWT"}"#
-        let payload = #"{"iss":"\#(Self.jsonEscape(accessKey))","exp":\#(seconds + 1800),"nbf":\#(seconds - 5)}"#
+        let payload = #"{"iss":\#(JSONString.quote(accessKey)),"exp":\#(seconds + 1800),"nbf":\#(seconds - 5)}"#
         let signingInput = Self.base64URL(Data(header.utf8)) + "." + Self.base64URL(Data(payload.utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: SymmetricKey(data: Data(secretKey.utf8)))
         return signingInput + "." + Self.base64URL(Data(mac))
@@ -36,10 +37,6 @@ public struct KlingCredentials: Sendable, CustomStringConvertible {
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func jsonEscape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 }
 

@@ -1,10 +1,10 @@
 public import Foundation
+public import TroupeSupport
 
 /// The body of POST /v1/videos/motion-control, encoded exactly as Kling documents it.
 public struct MotionControlRequest: Sendable, Equatable {
     public enum Model: String, Sendable { case klingV3 = "kling-v3", klingV2_6 = "kling-v2-6" }
     public enum Mode: String, Sendable { case std, pro }
-    public enum Orientation: String, Sendable { case image, video }
 
     public var model: Model
     public var mode: Mode
@@ -38,7 +38,7 @@ public struct MotionControlRequest: Sendable, Equatable {
     }
 
     /// JSON with sorted keys; keep_original_sound as the strings "yes"/"no". Written by hand:
-    /// one is sent per render, and JSONEncoder's generic path was 1–2 % of a run's CPU.
+    /// one is sent per render, and JSONEncoder's generic path costs more than the rest of sending it.
     public func jsonBody() -> Data {
         var json = JSONObjectText()
         json.field("callback_url", callbackURL)
@@ -139,7 +139,7 @@ struct JSONObjectText {
     mutating func field(_ key: String, _ value: String?) {
         guard let value else { return }
         name(key)
-        quote(value)
+        JSONString.append(value, to: &bytes)
     }
 
     /// `json` is already JSON.
@@ -152,28 +152,8 @@ struct JSONObjectText {
 
     private mutating func name(_ key: String) {
         if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-        quote(key)
+        JSONString.append(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-    }
-
-    private mutating func quote(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case ..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
 

@@ -1,3 +1,5 @@
+import TroupePlan
+
 /// A horizontal bar chart as inline SVG: one row per name, the done part solid and the part
 /// still to render hatched, each row labelled with its figures so it reads without colour.
 struct BarChart {
@@ -19,16 +21,15 @@ struct BarChart {
         for (i, bar) in bars.enumerated() {
             let y = 28 + Double(i) * Self.row
             let done = bar.spent * scale, todo = bar.toSpend * scale
-            let total = Figures.units(bar.spent + bar.toSpend)
-            let label = bar.toSpend > 0 && bar.spent > 0 ? "\(total) (\(Figures.units(bar.spent)) done)" : total
-            out += "<g class=\"bar\"><title>\(HTML.escape("\(bar.name): \(Figures.units(bar.spent)) done, \(Figures.units(bar.toSpend)) still to render"))</title>"
+            let total = Units.format(bar.spent + bar.toSpend)
+            let label = bar.toSpend > 0 && bar.spent > 0 ? "\(total) (\(Units.format(bar.spent)) done)" : total
+            out += "<g class=\"bar\"><title>\(HTML.escape("\(bar.name): \(Units.format(bar.spent)) done, \(Units.format(bar.toSpend)) still to render"))</title>"
             out += "<text x=\"\(Self.labelWidth - 6)\" y=\"\(y + 14)\" text-anchor=\"end\">\(HTML.escape(bar.name))</text>"
-            if done > 0 { out += "<rect x=\"\(Self.labelWidth)\" y=\"\(y + 3)\" width=\"\(fmt(done))\" height=\"14\" class=\"done\"/>" }
-            if todo > 0 { out += "<rect x=\"\(fmt(Self.labelWidth + done))\" y=\"\(y + 3)\" width=\"\(fmt(todo))\" height=\"14\" fill=\"url(#\(id)-hatch)\" class=\"todo\"/>" }
-            out += "<text x=\"\(fmt(Self.labelWidth + done + todo + 6))\" y=\"\(y + 14)\" class=\"value\">\(label)</text></g>"
+            if done > 0 { out += "<rect x=\"\(Self.labelWidth)\" y=\"\(y + 3)\" width=\"\(Units.format(done))\" height=\"14\" class=\"done\"/>" }
+            if todo > 0 { out += "<rect x=\"\(Units.format(Self.labelWidth + done))\" y=\"\(y + 3)\" width=\"\(Units.format(todo))\" height=\"14\" fill=\"url(#\(id)-hatch)\" class=\"todo\"/>" }
+            out += "<text x=\"\(Units.format(Self.labelWidth + done + todo + 6))\" y=\"\(y + 14)\" class=\"value\">\(label)</text></g>"
         }
         return out + "</svg></figure>\n"
     }
 
-    private func fmt(_ v: Double) -> String { Figures.units(v) }
 }

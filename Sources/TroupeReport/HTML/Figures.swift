@@ -1,17 +1,8 @@
 import Foundation
+import TroupeSupport
 
-/// Numbers and dates as the page prints them.
+/// Money, lengths and dates as the page prints them (units: `Units.format`).
 enum Figures {
-    /// At most two decimals, no trailing zeros: 6.6, 12, 0.84.
-    static func units(_ v: Double) -> String {
-        let cents = Int64((v * 100).rounded())
-        let whole = cents / 100, frac = abs(cents % 100)
-        let sign = cents < 0 && whole == 0 ? "-" : ""
-        if frac == 0 { return "\(sign)\(whole)" }
-        let digits = frac % 10 == 0 ? "\(frac / 10)" : (frac < 10 ? "0\(frac)" : "\(frac)")
-        return "\(sign)\(whole).\(digits)"
-    }
-
     static func usd(_ v: Double) -> String {
         let cents = Int64((v * 100).rounded())
         let frac = abs(cents % 100)
@@ -19,7 +10,7 @@ enum Figures {
     }
 
     /// A clip length: 4 s, 5.5 s.
-    static func seconds(_ v: Double) -> String { units((v * 10).rounded() / 10) + " s" }
+    static func seconds(_ v: Double) -> String { NumberText.shortest(v, roundedTo: 1) + " s" }
 
     static func date(_ d: Date) -> String { formatter.string(from: d) }
 

@@ -1,3 +1,5 @@
+import TroupeSupport
+
 /// Markup escaping, in one place: every piece of text or attribute value that reaches the
 /// page passes through `escape`, so a prompt, a provider's error message or a file name
 /// cannot break the page or run script in it.
@@ -20,17 +22,5 @@ enum HTML {
 
     /// A relative link: each path segment percent-encoded (a space, `#` or `?` in a folder
     /// name would otherwise cut the URL), then escaped like any attribute value.
-    static func href(_ path: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
-        var out = ""
-        for byte in path.utf8 {
-            if allowed.contains(byte) || byte == UInt8(ascii: "/") { out.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
-        }
-        return escape(out)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+    static func href(_ path: String) -> String { escape(PercentEncoding.encode(path, keepingSlashes: true)) }
 }

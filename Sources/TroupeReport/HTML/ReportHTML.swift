@@ -1,3 +1,5 @@
+import TroupePlan
+
 /// Renders the page model as one HTML document: markup, CSS and a little script inline, no
 /// external resources, so the page opens from `file://` anywhere.
 public enum ReportHTML {
@@ -108,9 +110,9 @@ public enum ReportHTML {
         if let change = cell.change, let ref = page.diff?.ref {
             // In words, not only the outline: readable without colour.
             let delta = cell.units - (cell.unitsBefore ?? 0)
-            let text = change == .added ? "added since \(ref): \(Figures.units(cell.units))"
-                : "changed since \(ref) (rendered again): \(Figures.units(cell.unitsBefore ?? 0)) → \(Figures.units(cell.units))"
-            out += "<p class=\"change\">\(HTML.escape(text)) \(HTML.escape(page.unit)) (\(delta >= 0 ? "+" : "−")\(Figures.units(abs(delta))))</p>"
+            let text = change == .added ? "added since \(ref): \(Units.format(cell.units))"
+                : "changed since \(ref) (rendered again): \(Units.format(cell.unitsBefore ?? 0)) → \(Units.format(cell.units))"
+            out += "<p class=\"change\">\(HTML.escape(text)) \(HTML.escape(page.unit)) (\(delta >= 0 ? "+" : "−")\(Units.format(abs(delta))))</p>"
         }
         return out + "</td>"
     }
@@ -121,12 +123,12 @@ public enum ReportHTML {
         let u = HTML.escape(page.unit), delta = d.unitsAfter - d.unitsBefore
         let changed = page.cells.filter { $0.change == .changed }.count, added = page.cells.filter { $0.change == .added }.count
         var out = "<section id=\"diff\" aria-labelledby=\"diff-h\">\n<h2 id=\"diff-h\">Since \(HTML.escape(d.ref))</h2>\n"
-        out += "<p data-diff-summary>\(Figures.units(d.unitsBefore)) → \(Figures.units(d.unitsAfter)) \(u) (\(delta >= 0 ? "+" : "−")\(Figures.units(abs(delta)))): "
+        out += "<p data-diff-summary>\(Units.format(d.unitsBefore)) → \(Units.format(d.unitsAfter)) \(u) (\(delta >= 0 ? "+" : "−")\(Units.format(abs(delta)))): "
         out += "\(changed) changed, \(added) added, \(d.removed.count) removed</p>\n"
         if !d.removed.isEmpty {
             out += "<ul class=\"removed\">"
             for (id, units) in d.removed.sorted(by: { $0.key < $1.key }) {
-                out += "<li data-removed=\"\(HTML.escape(id))\">\(HTML.escape(id)): removed (\(Figures.units(units)) \(u) then)</li>"
+                out += "<li data-removed=\"\(HTML.escape(id))\">\(HTML.escape(id)): removed (\(Units.format(units)) \(u) then)</li>"
             }
             out += "</ul>\n"
         }
@@ -136,8 +138,8 @@ public enum ReportHTML {
     /// A free provider's cell says what Kling would charge; a paid one its price, "would cost"
     /// until it is done (failed tasks are not billed).
     private static func price(_ cell: ReportCell, page: ReportPage) -> String {
-        if page.spend.klingPlanned != nil { return "free (Kling \(Figures.units(cell.klingUnits)))" }
-        return "\(cell.status == .done ? "" : "would cost ")\(Figures.units(cell.units)) \(HTML.escape(page.unit))"
+        if page.spend.klingPlanned != nil { return "free (Kling \(Units.format(cell.klingUnits)))" }
+        return "\(cell.status == .done ? "" : "would cost ")\(Units.format(cell.units)) \(HTML.escape(page.unit))"
     }
 
     /// Spent, still to spend and the budget, with USD where a unit has a price.
@@ -147,13 +149,13 @@ public enum ReportHTML {
         var parts: [String] = []
         if let kling = s.klingPlanned {
             parts.append("nothing spent: \(HTML.escape(page.provider)) is free")
-            parts.append("Kling would charge \(Figures.units(kling)) units\(usd(kling)) for the plan")
+            parts.append("Kling would charge \(Units.format(kling)) units\(usd(kling)) for the plan")
         } else {
-            parts.append("spent \(Figures.units(s.spent)) \(u)\(usd(s.spent))")
-            parts.append("to spend \(Figures.units(s.toSpend))\(usd(s.toSpend))")
-            parts.append("planned \(Figures.units(s.planned))")
+            parts.append("spent \(Units.format(s.spent)) \(u)\(usd(s.spent))")
+            parts.append("to spend \(Units.format(s.toSpend))\(usd(s.toSpend))")
+            parts.append("planned \(Units.format(s.planned))")
         }
-        if let b = s.budget { parts.append("budget \(Figures.units(b)) \(u)") }
+        if let b = s.budget { parts.append("budget \(Units.format(b)) \(u)") }
         return parts.joined(separator: " · ")
     }
 

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import TroupeMedia
 import TroupePlan
+import TroupeSupport
 
 /// Makes the page's pictures in-process (TroupeMedia decodes one frame per render) and keeps
 /// them in `.troupe/posters/` by content key, so a second report only makes what is new.

@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import TroupeManifest
 import TroupePlan
+import TroupeSupport
 
 /// Content-addressed files: `.troupe/cache/sha256/ab/cdef…`. Objects arrive through a temp
 /// folder on the same file system and are renamed into place after fsync, so a crash never
@@ -29,7 +29,7 @@ public struct ResultCache: Sendable {
     /// A fresh path in the temp folder for a job to write its output to.
     public func temporaryFile(extension ext: String = "mp4") throws -> String {
         try AtomicFile.makeFolderOnce(temporaryDirectory)
-        return "\(temporaryDirectory)/\(AtomicFile.uniqueName()).\(ext)"
+        return "\(temporaryDirectory)/\(TemporaryFiles.uniqueName()).\(ext)"
     }
 
     /// Hashes a finished file and moves it into the cache; returns its digest and size.
@@ -112,7 +112,7 @@ public struct ResultCache: Sendable {
             // Another file system, or a file appeared meanwhile: the general way below.
         }
         try AtomicFile.makeFolder(folder)
-        let temp = AtomicFile.temporaryName(beside: destination)
+        let temp = TemporaryFiles.path(beside: destination)
         guard link(source, temp) == 0 else {
             try AtomicFile.copy(source, to: destination)
             return

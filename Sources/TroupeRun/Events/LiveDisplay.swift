@@ -1,4 +1,5 @@
 public import Foundation
+import TroupeSupport
 
 /// What the live display shows, as a value: events in, lines out. No terminal, no clock of
 /// its own, so it is tested like any other value.
@@ -50,7 +51,7 @@ public struct LiveStatus: Sendable {
     /// `maxJobs`), each cut to `width` columns.
     public func lines(now: Date, width: Int = 100, maxJobs: Int = 8) -> [String] {
         var head = "troupe run · \(done + alreadyDone)/\(total) done · \(inFlight.count) in flight · \(queued) queued · \(failed) failed"
-        head += " · \(Self.number(unitsSpent)) of \(Self.number(unitsPlanned)) \(unit)"
+        head += " · \(NumberText.fixed(unitsSpent, decimals: 1)) of \(NumberText.fixed(unitsPlanned, decimals: 1)) \(unit)"
         if let eta = eta(now: now) { head += " · ETA \(Self.duration(eta))" }
         var out = [head]
         for (job, since) in inFlight.prefix(maxJobs) {
@@ -58,10 +59,6 @@ public struct LiveStatus: Sendable {
         }
         if inFlight.count > maxJobs { out.append("  … and \(inFlight.count - maxJobs) more") }
         return out.map { $0.count > width ? String($0.prefix(max(1, width - 1))) + "…" : $0 }
-    }
-
-    static func number(_ x: Double) -> String {
-        x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
     }
 
     static func duration(_ s: Double) -> String {

@@ -1,5 +1,6 @@
 public import Foundation
 import TroupeManifest
+import TroupeSupport
 
 /// One NDJSON line of `--events` (schemas/events.schema.json).
 public struct RunEvent: Sendable {
@@ -28,18 +29,16 @@ public struct RunEvent: Sendable {
     }
 
     public var json: String {
-        var f = ["\"event\":\"\(kind.rawValue)\"", "\"at\":\(JSONText.quote(Self.iso(at)))"]
-        if let job { f.append("\"job\":\(JSONText.quote(job))") }
-        if let jobKind { f.append("\"kind\":\(JSONText.quote(jobKind))") }
+        var f = ["\"event\":\"\(kind.rawValue)\"", "\"at\":\(JSONString.quote(UTCStamp.iso(at)))"]
+        if let job { f.append("\"job\":\(JSONString.quote(job))") }
+        if let jobKind { f.append("\"kind\":\(JSONString.quote(jobKind))") }
         if let units { f.append("\"units\":\(units)") }
-        if let message { f.append("\"message\":\(JSONText.quote(message))") }
+        if let message { f.append("\"message\":\(JSONString.quote(message))") }
         if let counts {
-            f.append("\"counts\":{" + counts.keys.sorted().map { "\(JSONText.quote($0)):\(counts[$0]!)" }.joined(separator: ",") + "}")
+            f.append("\"counts\":{" + counts.keys.sorted().map { "\(JSONString.quote($0)):\(counts[$0]!)" }.joined(separator: ",") + "}")
         }
         return "{" + f.joined(separator: ",") + "}"
     }
-
-    static func iso(_ d: Date) -> String { UTCStamp.iso(d) }
 }
 
 /// Where events go: NDJSON to a file or stdout, and human progress lines.
@@ -101,7 +100,7 @@ public final class PlainProgress: RunObserver, @unchecked Sendable {
     public func flush() { out.flush() }
 }
 
-/// Lines written in batches: a write per event was a percent of a 10,000-job run's CPU. A
+/// Lines written in batches, so a 10,000-job run does not pay a system call per event. A
 /// batch goes out within `delay` of its first line, when it passes 64 KB, or when asked.
 final class LineBuffer: @unchecked Sendable {
     static let delay = 0.1

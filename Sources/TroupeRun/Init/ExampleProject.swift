@@ -1,6 +1,7 @@
 import Foundation
 import TroupeMedia
 import TroupePlan
+import TroupeSupport
 
 /// `troupe init`: a small working project — a manifest and media synthesized on the spot —
 /// that validates, plans and runs on the preview provider with no account.

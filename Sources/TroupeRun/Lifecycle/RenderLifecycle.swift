@@ -141,7 +141,7 @@ public struct RenderLifecycle: Sendable, Equatable {
     }
 
     /// A result URL that no longer answers: ask for the task again (a fresh URL), up to three
-    /// times; the fourth expiry fails the job.
+    /// times; the fourth expiry fails the job rather than querying forever.
     public mutating func downloadExpired() -> Action {
         expiredDownloads += 1
         if expiredDownloads > 3 {

@@ -1,6 +1,7 @@
 import Foundation
 public import TroupePlan
 import TroupeManifest
+import TroupeSupport
 
 /// `troupe status`, `verify` and `gc`: read-mostly views of the state store, cache and lock.
 public enum Maintenance {

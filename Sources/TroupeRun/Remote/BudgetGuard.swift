@@ -1,4 +1,5 @@
 import Foundation
+import TroupeSupport
 
 /// The budget re-checked while running: a new paid job starts only if what the provider has
 /// actually deducted so far, plus what jobs in flight are expected to cost, plus its own
@@ -28,7 +29,9 @@ final class BudgetGuard: @unchecked Sendable {
         if let exceeded { throw Refused(description: exceeded) }
         guard let maxUnits else { return }
         if _charged + reserved + units > maxUnits + 1e-9 {
-            let message = "budget reached at run time: \(fmt(_charged)) units deducted and \(fmt(reserved)) in flight; \(job) (\(fmt(units))) would pass max_units \(fmt(maxUnits)) by \(fmt(_charged + reserved + units - maxUnits))"
+            let message = "budget reached at run time: \(NumberText.fixed(_charged, decimals: 2)) units deducted and "
+                + "\(NumberText.fixed(reserved, decimals: 2)) in flight; \(job) (\(NumberText.fixed(units, decimals: 2))) would pass "
+                + "max_units \(NumberText.fixed(maxUnits, decimals: 2)) by \(NumberText.fixed(_charged + reserved + units - maxUnits, decimals: 2))"
             exceeded = message
             throw Refused(description: message)
         }
@@ -41,9 +44,5 @@ final class BudgetGuard: @unchecked Sendable {
             reserved = max(0, reserved - units)
             _charged += deducted
         }
-    }
-
-    private func fmt(_ x: Double) -> String {
-        x == x.rounded() ? String(Int(x)) : String(format: "%.2f", x)
     }
 }

@@ -3,6 +3,7 @@ public import TroupeManifest
 import TroupeMedia
 import TroupePlan
 public import TroupeNet
+import TroupeSupport
 
 /// `--fetch-remote`: URL media the manifest gives without `sha256` (or a video without
 /// `duration`) are downloaded once at plan time through libcurl, hashed into the result cache,

@@ -3,6 +3,7 @@ import TroupeManifest
 public import TroupePlan
 import TroupeNet
 public import TroupeProviders
+import TroupeSupport
 
 /// Runs a plan's DAG: what is already done is found first (Executor+Resume), then the
 /// scheduler (SchedulerStateMachine) decides what starts when and this driver performs its

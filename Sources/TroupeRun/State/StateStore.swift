@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import TroupeSupport
 
 /// `.troupe/state.sqlite`: a row per job key and the ledger of create calls, in SQLite's WAL
 /// mode so a crash at any moment leaves the last committed state. Migrations from day one.

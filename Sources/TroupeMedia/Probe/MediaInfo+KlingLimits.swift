@@ -1,35 +1,12 @@
+public import TroupeSupport
 import Foundation
 
-/// Kling Motion Control's input limits. Every bound is inclusive; MB means 1,000,000 bytes.
-public enum KlingLimits {
-    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
-    public static let imageMaxBytes = 10_000_000
-    public static let imageMinSide = 300
-    public static let imageMaxAspect = 2.5
-    public static let clipExtensions: Set<String> = ["mp4", "mov"]
-    public static let clipMaxBytes = 100_000_000
-    public static let clipMinSide = 340
-    public static let clipMaxSide = 3850
-    public static let clipMinSeconds = 3.0
-    public static let clipMaxSecondsImageOrientation = 10.0
-    public static let clipMaxSecondsVideoOrientation = 30.0
-    public static let elementMinSeconds = 3.0
-    public static let elementMaxSeconds = 8.0
-
-    /// Durations are compared with this slack so 3.0 s measured as 2.9996 s still passes.
-    static let slack = 0.001
-}
-
-/// Kling's `character_orientation`: follow the image (clip ≤ 10 s) or the video (≤ 30 s).
-public enum KlingOrientation: String, Sendable, Codable, CaseIterable {
-    case image, video
-}
-
+/// Kling's limits (TroupeSupport.KlingLimits) applied to a probed file.
 extension MediaInfo {
     /// Human-readable reasons Kling would refuse this file; empty when it passes.
     /// Images get the character-image checks; videos the clip checks for `orientation`,
     /// measured after `trim` (seconds) when given.
-    public func klingViolations(orientation: KlingOrientation, trim: ClosedRange<Double>? = nil) -> [String] {
+    public func klingViolations(orientation: Orientation, trim: ClosedRange<Double>? = nil) -> [String] {
         isImage ? klingImageViolations() : klingClipViolations(orientation: orientation, trim: trim)
     }
 
@@ -51,16 +28,15 @@ extension MediaInfo {
         return problems
     }
 
-    public func klingClipViolations(orientation: KlingOrientation, trim: ClosedRange<Double>? = nil) -> [String] {
+    public func klingClipViolations(orientation: Orientation, trim: ClosedRange<Double>? = nil) -> [String] {
         var problems = clipFileViolations(what: "clip")
         let seconds = trim.map { $0.upperBound - $0.lowerBound } ?? durationSeconds
-        let limit = orientation == .image ? KlingLimits.clipMaxSecondsImageOrientation
-            : KlingLimits.clipMaxSecondsVideoOrientation
+        let limit = orientation.maxClipSeconds
         let what = trim == nil ? "clip is" : "trimmed clip is"
-        if seconds < KlingLimits.clipMinSeconds - KlingLimits.slack {
+        if KlingLimits.clipIsTooShort(seconds) {
             problems.append("\(what) \(MediaError.seconds(seconds)) s long; Kling needs at least 3 s")
         }
-        if seconds > limit + KlingLimits.slack {
+        if KlingLimits.clipIsTooLong(seconds, orientation: orientation) {
             let hint = orientation == .image ? " — trim it or use orientation video (up to 30 s)" : " — trim it"
             problems.append("\(what) \(MediaError.seconds(seconds)) s long; orientation '\(orientation.rawValue)' allows at most \(Int(limit)) s\(hint)")
         }
@@ -73,8 +49,7 @@ extension MediaInfo {
     /// Checks for an element's reference video (3–8 s).
     public func klingElementViolations() -> [String] {
         var problems = clipFileViolations(what: "element reference video")
-        if durationSeconds < KlingLimits.elementMinSeconds - KlingLimits.slack
-            || durationSeconds > KlingLimits.elementMaxSeconds + KlingLimits.slack {
+        if KlingLimits.elementLengthIsOutOfRange(durationSeconds) {
             problems.append("element reference video is \(MediaError.seconds(durationSeconds)) s long; it must be 3–8 s")
         }
         return problems

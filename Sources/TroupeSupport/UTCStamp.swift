@@ -1,14 +1,14 @@
-import Foundation
+public import Foundation
 
 /// Millisecond UTC timestamps as text, formatted by hand: every state change writes two to
 /// SQLite and every event one to NDJSON, and Foundation's and GRDB's formatters cost more
 /// than the rest of writing the row.
-enum UTCStamp {
+public enum UTCStamp {
     /// `2026-11-25 21:05:38.123`, the text GRDB stores and reads back as a Date.
-    static func sql(_ date: Date) -> String { format(date, separator: " ", zone: "") }
+    public static func sql(_ date: Date) -> String { format(date, separator: " ", zone: "") }
 
     /// `2026-11-25T21:05:38.123Z` (ISO 8601).
-    static func iso(_ date: Date) -> String { format(date, separator: "T", zone: "Z") }
+    public static func iso(_ date: Date) -> String { format(date, separator: "T", zone: "Z") }
 
     private static func format(_ date: Date, separator: Character, zone: String) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))

@@ -11,22 +11,17 @@ public struct FileStat: Sendable, Equatable {
 
 /// Remembers each file's stat for the length of one command, so the loader's existence
 /// check, the media checks and the digest cache share one `stat` per file: a campaign may
-/// name 10,000 files, and three stats each were a tenth of a re-plan.
-public final class FileStats: @unchecked Sendable {
-    private var known: [String: FileStat?] = [:]
-    private let lock = NSLock()
+/// name 10,000 files, and a re-plan should not stat each three times.
+public final class FileStats: Sendable {
+    private let known = Locked<[String: FileStat?]>([:])
 
     public init() {}
 
     /// The file's stat, or nil when it does not exist or cannot be reached.
     public func lookup(_ path: String) -> FileStat? {
-        lock.lock()
-        if let hit = known[path] { lock.unlock(); return hit }
-        lock.unlock()
+        if let hit = known.withLock({ $0[path] }) { return hit }
         let fresh = Self.statNow(path)
-        lock.lock()
-        known[path] = .some(fresh)
-        lock.unlock()
+        known.withLock { $0[path] = .some(fresh) }
         return fresh
     }
 

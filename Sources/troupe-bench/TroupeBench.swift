@@ -3,11 +3,13 @@ import Foundation
 import TroupeNet
 import TroupeProviders
 
-/// Hidden load generator for scripts/bench-net.sh: keeps N requests in flight through TroupeNet's
-/// HTTPClient against a running simulator and reports throughput, latency, extra RSS and threads.
-struct BenchClient: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench-client", abstract: "Benchmark the HTTP client (internal).",
-                                                    shouldDisplay: false)
+/// Load generator for scripts/bench-net.sh: keeps N requests in flight through TroupeNet's
+/// HTTPClient against a running troupe-sim and reports throughput, latency, extra RSS and
+/// threads. Its own executable, so troupe-sim links no client code.
+@main
+struct TroupeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "troupe-bench",
+                                                    abstract: "Benchmark troupe's HTTP client against a running troupe-sim (internal).")
 
     @Option(help: "Simulator base URL.") var url: String
     @Option(help: "Requests kept in flight.") var inFlight = 500
@@ -94,7 +96,7 @@ struct BenchClient: AsyncParsableCommand {
     }
 }
 
-extension BenchClient {
+extension TroupeBench {
     static func threadCPUSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)

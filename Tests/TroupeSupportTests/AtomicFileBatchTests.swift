@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TroupePlan
+import TroupeSupport
 
 @Suite struct AtomicFileBatchTests {
     @Test func stagedFilesAppearOnlyOnCommitAndWhole() throws {

@@ -4,37 +4,34 @@ extension AtomicFile {
     /// Many files, each appearing whole or not at all, for the price of one flush: temp files
     /// are written as they come (from any thread), then `commit` flushes them together
     /// (`syncfs` on each folder's file system), renames each over its target and flushes each
-    /// folder once. For a report's thousands of posters, an fsync per file and per folder
-    /// was a fifth of the wall time.
-    public final class Batch: @unchecked Sendable {
-        private let lock = NSLock()
-        private var staged: [(temp: String, path: String)] = []
+    /// folder once: a report writes thousands of posters, and an fsync per file and per
+    /// folder would make flushing most of its time.
+    public final class Batch: Sendable {
+        private let staged = Locked<[Staged]>([])
+
+        struct Staged: Sendable {
+            var temp: String
+            var path: String
+        }
 
         public init() {}
 
         /// Writes `bytes` beside `path` under a temporary name: not flushed, not yet visible.
-        public func stage(_ bytes: [UInt8], as path: String) throws {
-            let temp = AtomicFile.temporaryName(beside: path)
+        public func stage(_ bytes: [UInt8], as path: String) throws(WriteError) {
+            let temp = TemporaryFiles.path(beside: path)
             let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+            guard fd >= 0 else { throw .errno(path) }
             defer { close(fd) }
-            var written = 0
-            while written < bytes.count {
-                let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + written, bytes.count - written) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno))
-                    unlink(temp)
-                    throw WriteError(path: path, reason: reason)
-                }
-                written += n
+            do { try AtomicFile.writeAll(bytes, count: bytes.count, to: fd, path: path) } catch {
+                unlink(temp)
+                throw error
             }
-            lock.withLock { staged.append((temp, path)) }
+            staged.withLock { $0.append(Staged(temp: temp, path: path)) }
         }
 
         /// Flushes every staged file, then renames each over its target.
-        public func commit() throws {
-            let files = lock.withLock {
+        public func commit() throws(WriteError) {
+            let files = staged.withLock { staged in
                 defer { staged = [] }
                 return staged
             }
@@ -49,27 +46,21 @@ extension AtomicFile {
                         let file = open(f.temp, O_RDONLY | O_CLOEXEC)
                         guard file >= 0, fsync(file) == 0 else {
                             if file >= 0 { close(file) }
-                            throw WriteError(path: f.path, reason: String(cString: strerror(errno)))
+                            throw .errno(f.path)
                         }
                         close(file)
                     }
                 }
             }
             for f in files where rename(f.temp, f.path) != 0 {
-                throw WriteError(path: f.path, reason: String(cString: strerror(errno)))
+                throw .errno(f.path)
             }
-            for folder in folders {
-                let fd = open(folder.isEmpty ? "." : folder, O_RDONLY | O_CLOEXEC)
-                if fd >= 0 {
-                    fsync(fd)
-                    close(fd)
-                }
-            }
+            for folder in folders { AtomicFile.syncFolder(folder) }
         }
 
         /// Temp files never committed (an error elsewhere) are removed.
         deinit {
-            for f in staged { unlink(f.temp) }
+            for f in staged.withLock({ $0 }) { unlink(f.temp) }
         }
     }
 }
