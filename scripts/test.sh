@@ -7,6 +7,6 @@ swift build --build-tests
 # Tests that hold a time-compressed simulator or a transfer to wall-clock windows run in a pass
 # of their own: beside the browser, the crash trials and the CLI runs, two cores can starve
 # them past their windows. Every test runs, once.
-timing='SimServerTests|PreviewResultTests|HTTPClientTests'
+timing='SimServerTests|PreviewResultTests|HTTPClientTests|KlingClientTests'
 swift test --skip-build --skip "$timing" "$@"
 swift test --skip-build --filter "$timing" "$@"
