@@ -1,6 +1,6 @@
 /// The jobs of one lane that are ready to start, first in first out. An index into the array
-/// instead of `removeFirst`, which moved every queued job on each start (quadratic: a
-/// 10,000-job run spent more on that than on its scheduling decisions).
+/// instead of `removeFirst`, which would move every queued job on each start (quadratic in
+/// the queue's length).
 struct ReadyQueue {
     private var items: [Int] = []
     private var head = 0

@@ -235,8 +235,8 @@ public final class StateStore: Sendable {
         written.set(r.key, r.externalTaskId)
     }
 
-    /// One prepared INSERT … ON CONFLICT per connection: GRDB's `save` (an UPDATE, then an
-    /// INSERT when no row changed, its SQL built each time) was a tenth of a run's CPU.
+    /// One prepared INSERT … ON CONFLICT per connection: one statement per row written, where
+    /// GRDB's `save` tries an UPDATE, then an INSERT, and builds its SQL each time.
     static func upsert(_ r: JobRecord, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO job (key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
