@@ -95,6 +95,8 @@ public final class MediaChecker: @unchecked Sendable {
     public func save() {
         try? digests?.save()
         guard dirty, let cacheFile else { return }
+        // Inside the project's .troupe/, never through a symlink (a cache: skipped, not an error).
+        guard (try? ProjectFolder(stateDirectory: (cacheFile as NSString).deletingLastPathComponent).checkWritable(cacheFile)) != nil else { return }
         try? AtomicFile.write(Self.encode(probes), to: cacheFile)
         dirty = false
     }

@@ -220,7 +220,7 @@ public final class Executor: @unchecked Sendable {
                 done[i] = true
                 result[i] = r.resultSHA256
             default:
-                if let sha = r.resultSHA256, cache.contains(sha) {
+                if let sha = r.resultSHA256, try cache.checkedPath(of: sha, for: job.id) != nil {
                     done[i] = true
                     result[i] = r.resultSHA256
                 }
@@ -433,7 +433,7 @@ public final class Executor: @unchecked Sendable {
             return String(id)
         case .render:
             guard let r = lock.render(key: job.key, names: job.names) else { return nil }
-            guard let sha = r.sha256, cache.contains(sha) else {
+            guard let sha = r.sha256, try cache.checkedPath(of: sha, for: job.id) != nil else {
                 // Rendered before, result not here: a remote provider is asked by the task's
                 // external id before anything is created (the lifecycle's `submitting`).
                 if remote != nil, r.taskId != nil {
@@ -535,7 +535,7 @@ public final class Executor: @unchecked Sendable {
             }
             let file: String
             if let input { file = try await localPath(input) } else if let prepared = inputs.first ?? nil {
-                file = cache.path(of: prepared)
+                file = try cache.checkedInput(prepared, for: job.id)
             } else {
                 throw RunError.unsupported("\(job.id): the prepared clip is missing")
             }
@@ -566,7 +566,7 @@ public final class Executor: @unchecked Sendable {
             // A trimmed or conformed clip comes from its prepare job; otherwise the source itself.
             let clip: String
             if let d = job.deps.firstIndex(where: { plan.jobs[$0].kind == .prepare }), let prepared = inputs[d] {
-                clip = cache.path(of: prepared)
+                clip = try cache.checkedInput(prepared, for: job.id)
             } else {
                 let source = plan.manifest.clips[k]
                 clip = try await localPath(MediaInput(source: source.video, sha256: source.sha256 ?? ""))
@@ -582,7 +582,7 @@ public final class Executor: @unchecked Sendable {
             try finish(&record, sha: sha)
             return (sha, outcome.unitsCharged)
         case .post(let o):
-            let paths = inputs.compactMap { $0 }.map(cache.path(of:))
+            let paths = try inputs.compactMap { $0 }.map { try cache.checkedInput($0, for: job.id) }
             var out = try cache.temporaryFile()
             _ = try MediaEditor.concat(paths, to: out)
             if let t = plan.outputs[o].trim {
@@ -677,7 +677,7 @@ public final class Executor: @unchecked Sendable {
         switch input.source {
         case .local(_, let resolved): return resolved
         case .remote(let url):
-            if cache.contains(input.sha256) { return cache.path(of: input.sha256) }
+            if let path = try cache.checkedPath(of: input.sha256, for: HTTPRequest.redact(url)) { return path }
             let temp = try cache.temporaryFile(extension: (url as NSString).pathExtension.isEmpty ? "bin" : (url as NSString).pathExtension)
             let (sha, _) = try await http.download(url, toNew: temp)
             guard sha == input.sha256 else {
@@ -728,7 +728,10 @@ public final class Executor: @unchecked Sendable {
                 // Outputs cost nothing: each name keeps a whole entry.
                 for output in job.names {
                     if let r {
-                        lock.outputs[output] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
+                        // Listed once its export is there (a stopped run may not have made it).
+                        if outputExported(output, sha: r.resultSHA256) {
+                            lock.outputs[output] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
+                        }
                     } else if let o = old?.outputs[output], o.key == job.key {
                         lock.outputs[output] = o
                     }
@@ -736,7 +739,7 @@ public final class Executor: @unchecked Sendable {
             default: break
             }
         }
-        if lock != old { try AtomicFile.write(try lock.encoded(), to: lockPath) }
+        if lock != old { try AtomicFile.write(try lock.encoded(), to: cache.project.checkWritable(lockPath)) }
     }
 }
 
