@@ -16,7 +16,8 @@ enum FileErrors {
         let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
         var code: Int32?
         if ns.domain == NSPOSIXErrorDomain { code = Int32(ns.code) }
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        // On Linux the underlying error may be a Swift error (POSIXError) rather than an NSError.
+        if let underlying = (ns.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }), underlying.domain == NSPOSIXErrorDomain {
             code = Int32(underlying.code)
         }
         let cause: String

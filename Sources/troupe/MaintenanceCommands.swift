@@ -90,7 +90,7 @@ func adoptLegacyLock(_ legacy: String, _ lock: Lockfile, for manifest: String, p
         try FileManager.default.moveItem(atPath: legacy, toPath: lockPath)
         say("locks are per manifest now: renamed troupe.lock to \(name) (commit it: git mv troupe.lock \(name)); \(manifestName)'s outputs go to \(Campaign.outputFolder(forManifest: manifest))/")
     } catch {
-        say("could not rename troupe.lock to \(name): \(error); \(name) will be written beside it")
+        say("could not rename troupe.lock to \(name): \(FileErrors.plain(error)); \(name) will be written beside it")
     }
 }
 
@@ -203,7 +203,7 @@ struct GCCommand: AsyncParsableCommand {
         let folder = (dir as NSString).deletingLastPathComponent
         let locks: [Lockfile]
         do { locks = try Maintenance.locks(inFolder: folder) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\ngc keeps everything while a lock cannot be read\n".utf8))
+            FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\ngc keeps everything while a lock cannot be read\n".utf8))
             throw ExitCode(2)
         }
         let cache = ResultCache(stateDirectory: dir)
@@ -233,7 +233,7 @@ func takeCampaignLock(_ stateDirectory: String, command: String, wait: Bool) thr
         FileHandle.standardError.write(Data("error: \(busy)\nwait for it to finish, or pass --wait to queue behind it\n".utf8))
         throw ExitCode(3)
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(2)
     }
 }

@@ -68,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             remote = try RemoteBackend.make(for: plan, timeScale: timeScale, pollInterval: pollInterval)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
             throw ExitCode(2)
         }
 

@@ -305,6 +305,10 @@ extension CLIProject {
         #expect(run.status == 1)
         #expect(run.stderr.contains("out: is not a folder"), "\(run.stderr)")
         #expect(!run.stderr.contains("NSCocoaErrorDomain") && !run.stderr.contains("Code="), "\(run.stderr)")
+        // A folder troupe init cannot make.
+        let initInFile = try troupe(["init", "/dev/null/demo"], in: p.dir)
+        #expect(initInFile.status == 1)
+        #expect(initInFile.stderr == "error: /dev/null/demo: a part of the path is not a folder\n", "\(initInFile.stderr)")
         // A FIFO given as a clip.
         let fifo = p.dir.appendingPathComponent("media/pipe.mp4").path
         #expect(mkfifo(fifo, 0o644) == 0)
