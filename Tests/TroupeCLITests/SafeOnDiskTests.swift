@@ -79,6 +79,17 @@ extension CLIProject {
         }
         // What is not under the symlink is exported.
         #expect(FileManager.default.fileExists(atPath: p.dir.appendingPathComponent("out/renders/pip/hop.mp4").path))
+        // Another manifest in the folder exports to out/<manifest>/.
+        try FileManager.default.copyItem(at: p.dir.appendingPathComponent("troupe.yaml"), to: p.dir.appendingPathComponent("demo.yaml"))
+        try link(p, "out/demo/renders/pip", to: victim)
+        let demo = try troupe(["run", "demo.yaml"], in: p.dir)
+        #expect(demo.status == 1 && demo.stderr.contains("out/demo/renders/pip: is a symlink"), "\(demo.stderr)")
+        #expect(FileManager.default.fileExists(atPath: p.dir.appendingPathComponent("out/demo/renders/mochi/hop.mp4").path))
+        // A lock that is a symlink is never written through.
+        try FileManager.default.removeItem(at: p.dir.appendingPathComponent("demo.lock"))
+        try FileManager.default.createSymbolicLink(at: p.dir.appendingPathComponent("demo.lock"),
+                                                   withDestinationURL: victim.dir.appendingPathComponent("lock"))
+        #expect(try troupe(["run", "demo.yaml"], in: p.dir).status != 0)
         #expect(victim.untouched)
     }
 
