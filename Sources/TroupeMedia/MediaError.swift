@@ -1,10 +1,26 @@
+import Foundation
 import TroupeSupport
 
 /// Everything that can go wrong with a media file. Each case names the file, says what is
 /// wrong and what to do about it.
 public enum MediaError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What a stat's mode says a non-file is, in words.
+    public static func kind(ofMode mode: UInt32) -> String {
+        switch mode & UInt32(S_IFMT) {
+        case UInt32(S_IFDIR): "a folder"
+        case UInt32(S_IFIFO): "a FIFO (named pipe)"
+        case UInt32(S_IFCHR), UInt32(S_IFBLK): "a device"
+        case UInt32(S_IFSOCK): "a socket"
+        default: "not a file"
+        }
+    }
+
     /// The file does not exist or cannot be read.
     case notFound(path: String)
+    /// The path names something that is not a file: a folder, a FIFO, a device, a socket.
+    case notRegularFile(path: String, kind: String)
+    /// The file is there, but this user may not read it.
+    case notReadable(path: String)
     /// The file is zero bytes long.
     case emptyFile(path: String)
     /// FFmpeg could not recognise or parse the file (corrupt, truncated or not media).
@@ -34,6 +50,10 @@ public enum MediaError: Error, CustomStringConvertible, Sendable, Equatable {
         switch self {
         case .notFound(let path):
             "\(path): no such file or not readable; check the path (relative paths are relative to the manifest)"
+        case .notRegularFile(let path, let kind):
+            "\(path): not a regular file (\(kind)); point the manifest at a media file"
+        case .notReadable(let path):
+            "\(path): permission denied; make it readable (chmod a+r) or use a copy"
         case .emptyFile(let path):
             "\(path): the file is empty (0 bytes); re-export or re-download it"
         case .unreadable(let path, let reason):

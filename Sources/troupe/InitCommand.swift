@@ -19,7 +19,7 @@ struct InitCommand: AsyncParsableCommand {
         do {
             try ExampleProject.write(to: directory)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
             throw ExitCode(1)
         }
         print("wrote \(directory)/troupe.yaml and \(directory)/media/; next: cd \(directory) && troupe plan && troupe run")

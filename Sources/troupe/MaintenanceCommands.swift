@@ -1,24 +1,37 @@
 import ArgumentParser
 import Foundation
+import TroupeSupport
 import TroupeManifest
 import TroupePlan
 import TroupeRun
 
-/// Opens the state store beside a manifest, or explains why not.
-func openStore(_ manifest: String) throws -> (StateStore, ResultCache) {
+/// Opens the state store beside a manifest, or explains why not. `recover` (run, under the
+/// campaign lock): a damaged database is moved aside and a fresh one made, with a message.
+func openStore(_ manifest: String, recover: Bool = false) throws -> (StateStore, ResultCache) {
     let dir = Campaign.stateDirectory(forManifest: manifest)
     do {
+        try ResultCache.checkStateFolder(dir)
+        if recover {
+            let (store, recovered) = try StateStore.openRecovering(path: dir + "/state.sqlite")
+            if let recovered { FileHandle.standardError.write(Data("warning: \(recovered)\n".utf8)) }
+            return (store, ResultCache(stateDirectory: dir))
+        }
         return (try StateStore(path: dir + "/state.sqlite"), ResultCache(stateDirectory: dir))
+    } catch let refused as ProjectFolder.Refused {
+        FileHandle.standardError.write(Data("error: \(refused)\n".utf8))
+        throw ExitCode(2)
     } catch {
-        FileHandle.standardError.write(Data("error: cannot open \(dir)/state.sqlite: \(error)\n".utf8))
+        let hint = "\(error)".contains("not a database") || "\(error)".contains("malformed")
+            ? "\n`troupe run` moves a damaged state database aside and rebuilds it from the lock, the cache and the provider (nothing is paid again)" : ""
+        FileHandle.standardError.write(Data("error: cannot open \(dir)/state.sqlite: \(FileErrors.plain(error))\(hint)\n".utf8))
         throw ExitCode(2)
     }
 }
 
 /// Plans a manifest with status from its lock and state store, as run and status need.
 func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false,
-                  loaded: ManifestLoader.Result? = nil) throws -> (Campaign, StateStore, ResultCache) {
-    let (store, cache) = try openStore(manifest)
+                  loaded: ManifestLoader.Result? = nil, recover: Bool = false) throws -> (Campaign, StateStore, ResultCache) {
+    let (store, cache) = try openStore(manifest, recover: recover)
     return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache, migrateLock: migrateLock, loaded: loaded),
             store, cache)
 }
@@ -85,7 +98,7 @@ func adoptLegacyLock(_ legacy: String, _ lock: Lockfile, for manifest: String, p
         try FileManager.default.moveItem(atPath: legacy, toPath: lockPath)
         say("locks are per manifest now: renamed troupe.lock to \(name) (commit it: git mv troupe.lock \(name)); \(manifestName)'s outputs go to \(Campaign.outputFolder(forManifest: manifest))/")
     } catch {
-        say("could not rename troupe.lock to \(name): \(error); \(name) will be written beside it")
+        say("could not rename troupe.lock to \(name): \(FileErrors.plain(error)); \(name) will be written beside it")
     }
 }
 
@@ -117,6 +130,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
+        for r in (try? store.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
     }
 }
 
@@ -197,11 +211,15 @@ struct GCCommand: AsyncParsableCommand {
         let folder = (dir as NSString).deletingLastPathComponent
         let locks: [Lockfile]
         do { locks = try Maintenance.locks(inFolder: folder) } catch {
-            FileHandle.standardError.write(Data("error: \(error)\ngc keeps everything while a lock cannot be read\n".utf8))
+            FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\ngc keeps everything while a lock cannot be read\n".utf8))
             throw ExitCode(2)
         }
         let cache = ResultCache(stateDirectory: dir)
-        let collected = try Maintenance.gc(locks: locks, cache: cache, dryRun: dryRun)
+        let collected: Maintenance.Collected
+        do { collected = try Maintenance.gc(locks: locks, cache: cache, dryRun: dryRun) } catch {
+            FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
+            throw ExitCode(1)
+        }
         // The snapshot says which results are in the cache; some no longer are.
         if !dryRun { unlink(StatusSnapshot.path(stateDirectory: dir)) }
         let verb = dryRun ? "would remove" : "removed"
@@ -218,12 +236,14 @@ struct GCCommand: AsyncParsableCommand {
 /// Takes the campaign's lock, or explains who holds it (exit 3).
 func takeCampaignLock(_ stateDirectory: String, command: String, wait: Bool) throws -> CampaignLock {
     do {
+        // Never through a symlinked .troupe: the lock file would be made wherever it points.
+        try ResultCache.checkStateFolder(stateDirectory)
         return try CampaignLock(stateDirectory: stateDirectory, command: command, wait: wait)
     } catch let busy as CampaignLock.Busy {
         FileHandle.standardError.write(Data("error: \(busy)\nwait for it to finish, or pass --wait to queue behind it\n".utf8))
         throw ExitCode(3)
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(2)
     }
 }

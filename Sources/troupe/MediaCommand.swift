@@ -17,7 +17,7 @@ func runMedia<T: Sendable>(_ body: @escaping @Sendable (MediaCancellation) throw
     do {
         return try await MediaCancellation.run(body)
     } catch let error as MediaError {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(1)
     }
 }

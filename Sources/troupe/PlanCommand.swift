@@ -92,7 +92,7 @@ func planDiff(_ head: Plan, manifest: String, ref: String, provider: ProviderKin
               format: DiagnosticRenderer.Format) throws -> PlanDiff {
     let revision: GitRevision
     do { revision = try GitRevision(ref, manifest: manifest) } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(2)
     }
     defer { revision.cleanUp() }

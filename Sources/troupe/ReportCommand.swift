@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TroupeSupport
 import TroupeManifest
 import TroupePlan
 import TroupeReport
@@ -25,9 +26,12 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
     @Option(name: .customLong("diff"), help: "Highlight the cells added or changed since this git revision, with their unit deltas, and list those removed.")
     var diffRef: String?
+    @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to the report may be one.")
+    var allowSymlinkedOut = false
 
     func run() async throws {
-        let result = try writeReport(manifest: manifest, output: output, format: format, diffRef: diffRef)
+        let result = try writeReport(manifest: manifest, output: output, format: format, diffRef: diffRef,
+                                     allowSymlinkedOut: allowSymlinkedOut)
         let counts = result.page.countByStatus
         let cells = CellStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.label)" } }.joined(separator: ", ")
         print("report: \(result.indexPath) (\(result.page.cells.count) cells: \(cells); posters: \(result.posters.made) made, \(result.posters.reused) reused)")
@@ -41,8 +45,15 @@ struct ReportCommand: AsyncParsableCommand {
 /// its report; shared by `troupe report` and the refresh at the end of `troupe run`.
 func writeReport(manifest: String, output: String?, provider: ProviderKind? = nil,
                  format: DiagnosticRenderer.Format = .text, printsDiagnostics: Bool = true,
-                 diffRef: String? = nil) throws -> CampaignReport.Result {
+                 diffRef: String? = nil, allowSymlinkedOut: Bool = false) throws -> CampaignReport.Result {
     let stateDirectory = Campaign.stateDirectory(forManifest: manifest)
+    do {
+        // Posters are cached in .troupe/: never through a symlink.
+        try ResultCache.checkStateFolder(stateDirectory)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
+        throw ExitCode(2)
+    }
     let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
     // A campaign that has never run has no state store: plan from the lock alone, create nothing.
     var store: StateStore?
@@ -59,10 +70,18 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     let directory = output ?? CampaignReport.defaultDirectory(for: plan)
     let diff = try diffRef.map { try planDiff(plan, manifest: manifest, ref: $0, provider: provider, format: format) }
     do {
+        // The report's folder and its posters/ are made inside the project, never through a
+        // symlink (a folder named with -o elsewhere is the user's own choice).
+        let project = ProjectFolder(root: plan.manifest.baseDirectory, symlinkAllowed: allowSymlinkedOut ? "out" : nil)
+        let standard = URL(fileURLWithPath: directory).standardizedFileURL.path
+        if output == nil || standard.hasPrefix(URL(fileURLWithPath: project.root).standardizedFileURL.path + "/") {
+            try project.checkFolder(standard + "/posters")
+            try project.checkWritable(standard + "/index.html")
+        }
         return try CampaignReport.write(plan: plan, store: store, lock: lock ?? nil, stateDirectory: stateDirectory,
                                         to: directory, diff: diff)
     } catch {
-        FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(error)\n".utf8))
+        FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(1)
     }
 }

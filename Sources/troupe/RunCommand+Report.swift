@@ -10,7 +10,8 @@ extension RunCommand {
         let index = CampaignReport.defaultDirectory(for: plan) + "/index.html"
         guard writesReport || FileManager.default.fileExists(atPath: index) else { return }
         do {
-            let result = try writeReport(manifest: manifest, output: nil, provider: provider, printsDiagnostics: false)
+            let result = try writeReport(manifest: manifest, output: nil, provider: provider, printsDiagnostics: false,
+                                         allowSymlinkedOut: allowSymlinkedOut)
             FileHandle.standardError.write(Data("report: \(result.indexPath)\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("warning: the report was not refreshed (run troupe report to see why)\n".utf8))

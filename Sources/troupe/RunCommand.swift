@@ -39,6 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
     @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
     var writesReport = false
+    @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to a file troupe writes may be one.")
+    var allowSymlinkedOut = false
 
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
@@ -46,10 +48,13 @@ struct RunCommand: AsyncParsableCommand {
         let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
                                                                command: "run \((manifest as NSString).lastPathComponent)", wait: wait)
         defer { withExtendedLifetime(campaignLock) {} }
-        let (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
-                                                        loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
+        var (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
+                                                        loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote),
+                                                        recover: !dryRun)
+        if allowSymlinkedOut { cache.project.symlinkAllowed = "out" }
         // Last, the lock still held: what `plan` reads instead of the store (StatusSnapshot).
-        defer { if !dryRun { StatusSnapshot.save(closing: store, cache: cache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) } }
+        let finalCache = cache
+        defer { if !dryRun { StatusSnapshot.save(closing: store, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) } }
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
@@ -68,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             remote = try RemoteBackend.make(for: plan, timeScale: timeScale, pollInterval: pollInterval)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
             throw ExitCode(2)
         }
 
@@ -121,6 +126,9 @@ struct RunCommand: AsyncParsableCommand {
         signals.cancel()
 
         let out = FileHandle.standardError
+        for q in cache.quarantined.entries {
+            out.write(Data("warning: \(q.job): its cache object \(q.sha256.prefix(12))… was damaged (it no longer matches its hash); moved to \(q.movedTo) and fetched or made again\n".utf8))
+        }
         if summary.done == 0 && summary.failed.isEmpty && !summary.interrupted {
             out.write(Data("nothing to do: all \(summary.alreadyDone) jobs are done (outputs in \(outDirectory))\n".utf8))
         } else {

@@ -8,4 +8,19 @@ struct Troupe: AsyncParsableCommand {
         version: TroupeVersion.description,
         subcommands: [InitCommand.self, Validate.self, PlanCommand.self, RunCommand.self, StatusCommand.self,
                       VerifyCommand.self, GCCommand.self, ReportCommand.self, MediaCommand.self])
+
+    /// As ArgumentParser's, with file-system errors any command lets through said in plain
+    /// words (path and cause) instead of a Foundation error dump.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: FileErrors.translated(error))
+        }
+    }
 }

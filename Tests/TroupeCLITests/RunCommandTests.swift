@@ -5,6 +5,11 @@ import TroupeTestSupport
 /// A `troupe init` project in a temporary folder, driven through the real binary.
 final class CLIProject: @unchecked Sendable {
     let dir: URL
+    /// An empty folder that is removed with the project.
+    init(folder: URL) throws {
+        dir = folder
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-cli-run-\(UUID().uuidString)")
         let r = try troupe(["init", dir.path])

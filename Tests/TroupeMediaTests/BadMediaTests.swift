@@ -27,7 +27,8 @@ import Testing
         #expect(throws: MediaError.notFound(path: dir.path("nope.mp4"))) { try MediaProbe.probe(dir.path("nope.mp4")) }
         let empty = write(Data(), "empty.mp4", in: dir)
         #expect(throws: MediaError.emptyFile(path: empty)) { try MediaProbe.probe(empty) }
-        #expect(throws: MediaError.notFound(path: dir.url.path)) { try MediaProbe.probe(dir.url.path) }
+        // A folder is there, but is not a file: said so, not "no such file".
+        #expect(throws: MediaError.notRegularFile(path: dir.url.path, kind: "a folder")) { try MediaProbe.probe(dir.url.path) }
     }
 
     @Test(arguments: [0.1, 0.5, 0.9])

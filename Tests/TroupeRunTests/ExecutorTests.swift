@@ -13,25 +13,16 @@ final class Project: @unchecked Sendable {
     var manifest: String { dir + "/troupe.yaml" }
     var state: String { dir + "/.troupe" }
     let store: StateStore
-    let cache: ResultCache
+    var cache: ResultCache
 
-    /// The state folder: `.troupe` in the project, or `stateRoot` (another file system, say).
-    let stateRoot: String?
-
-    init(in root: String? = nil, stateRoot: String? = nil) throws {
-        dir = (root.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
-            .appendingPathComponent("troupe-run-\(UUID().uuidString)").path
-        self.stateRoot = stateRoot.map { $0 + "/troupe-state-\(UUID().uuidString)" }
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-run-\(UUID().uuidString)").path
         try ExampleProject.write(to: dir)
-        let state = self.stateRoot ?? dir + "/.troupe"
-        store = try StateStore(path: state + "/state.sqlite")
-        cache = ResultCache(stateDirectory: state)
+        store = try StateStore(path: dir + "/.troupe/state.sqlite")
+        cache = ResultCache(stateDirectory: dir + "/.troupe")
     }
 
-    deinit {
-        try? FileManager.default.removeItem(atPath: dir)
-        if let stateRoot { try? FileManager.default.removeItem(atPath: stateRoot) }
-    }
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     func plan() throws -> Plan {
         let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
@@ -54,7 +45,7 @@ final class Project: @unchecked Sendable {
 
 @Suite(.serialized) struct ExecutorTests {
     /// out/ on another file system than the cache (/dev/shm, a tmpfs, against the temp
-    /// folder): exports are copies made by a job of their own, whole and equal to their cache
+    /// folder, through an allowed `out` symlink): exports are copies made by a job of their own, whole and equal to their cache
     /// object; a second run finds them by content and does nothing; a damaged copy is made again.
     @Test func exportsToAnotherFileSystemAreCopiedAndFoundAgain() async throws {
         guard let shm = FileStats.statNow("/dev/shm"), let tmp = FileStats.statNow(FileManager.default.temporaryDirectory.path),
@@ -62,7 +53,13 @@ final class Project: @unchecked Sendable {
             Issue.record("this test needs /dev/shm on another file system than \(FileManager.default.temporaryDirectory.path)")
             return
         }
-        let p = try Project(in: "/dev/shm", stateRoot: FileManager.default.temporaryDirectory.path)
+        // A studio's out/ on a shared drive: a symlink troupe is told it may follow.
+        let p = try Project()
+        let shared = "/dev/shm/troupe-out-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        try FileManager.default.createSymbolicLink(atPath: p.dir + "/out", withDestinationPath: shared)
+        p.cache.project.symlinkAllowed = "out"
         let first = try await p.run()
         #expect(first.failed.isEmpty && first.done == 16, "\(first.failed)")
         let lock = try #require(try Lockfile.read(p.dir + "/troupe.lock"))

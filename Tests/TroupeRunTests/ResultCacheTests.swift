@@ -43,9 +43,13 @@ struct ResultCacheTests {
             try? FileManager.default.removeItem(atPath: root)
             try? FileManager.default.removeItem(atPath: shm)
         }
-        let cache = ResultCache(stateDirectory: root + "/.troupe")
+        // A studio's out/ on another drive: a symlink it allowed (--allow-symlinked-out).
+        var cache = ResultCache(stateDirectory: root + "/.troupe")
+        cache.project.symlinkAllowed = "out"
+        try FileManager.default.createDirectory(atPath: shm, withIntermediateDirectories: true)
         let sha = try makeObject("a render to copy", in: cache)
-        try cache.export(sha, to: shm + "/out.mp4")
+        try FileManager.default.createSymbolicLink(atPath: root + "/out", withDestinationPath: shm)
+        try cache.export(sha, to: root + "/out/out.mp4")
         #expect(try String(contentsOfFile: shm + "/out.mp4", encoding: .utf8) == "a render to copy")
         #expect(FileStats.statNow(shm + "/out.mp4")?.inode != FileStats.statNow(cache.path(of: sha))?.inode)
         #expect(try FileManager.default.contentsOfDirectory(atPath: shm) == ["out.mp4"])
@@ -54,6 +58,7 @@ struct ResultCacheTests {
     @Test func exportOfAMissingObjectSaysSo() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = ResultCache(stateDirectory: root + "/.troupe")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         #expect(throws: ResultCache.Failure.self) { try cache.export(String(repeating: "ab", count: 32), to: root + "/out/x.mp4") }
         #expect(!FileManager.default.fileExists(atPath: root + "/out/x.mp4"))
     }

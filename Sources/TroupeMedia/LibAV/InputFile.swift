@@ -19,9 +19,11 @@ final class InputFile {
         self.cancellation = cancellation
         // A plain stat: FileManager's attributes look up user and group names.
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(path, R_OK) == 0 else {
-            throw .notFound(path: path)
+        guard stat(path, &info) == 0 else { throw .notFound(path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .notRegularFile(path: path, kind: MediaError.kind(ofMode: UInt32(info.st_mode)))
         }
+        guard access(path, R_OK) == 0 else { throw .notReadable(path: path) }
         sizeBytes = Int(info.st_size)
         guard sizeBytes > 0 else { throw .emptyFile(path: path) }
         let demuxer = format.flatMap { Demuxers.named($0) }

@@ -140,6 +140,8 @@ public final class DigestCache: @unchecked Sendable {
         for (path, e) in entries.sorted(by: { $0.key < $1.key }) where !path.contains("\n") {
             text += "\(e.sha256) \(e.size) \(e.mtimeNanos) \(e.inode) \(path)\n"
         }
+        // Inside the project's .troupe/, never through a symlink (a cache: skipped, not an error).
+        guard (try? ProjectFolder(stateDirectory: (file as NSString).deletingLastPathComponent).checkWritable(file)) != nil else { return }
         try AtomicFile.write(Array(text.utf8), to: file)
         dirty = false
     }

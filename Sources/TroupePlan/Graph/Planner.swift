@@ -222,8 +222,21 @@ public struct Planner {
 
         // post-steps in dependency order, then exports
         var postJob = [Int?](repeating: nil, count: outputs.count)
+        // Planned seconds of each output (nil: unknown): a render lasts as long as its
+        // prepared clip (motion control follows the clip), an output as its inputs, trimmed.
+        var outputSeconds = [Double?](repeating: nil, count: outputs.count)
+        let clips = manifest.clips
+        let clipSeconds = { (k: Int) -> Double? in
+            clips[k].trim.map { $0.value.upperBound - $0.value.lowerBound } ?? durations[k]
+        }
         for o in topologicalOrder() {
             let out = outputs[o]
+            outputSeconds[o] = checkTrim(out, inputs: out.inputs.map { input -> Double? in
+                switch input {
+                case .render(_, let k): clipSeconds(k)
+                case .output(let p): outputSeconds[p]
+                }
+            })
             var deps: [Int] = []
             for input in out.inputs {
                 switch input {
@@ -344,6 +357,22 @@ public struct Planner {
 
     private var providerIdentity: String {
         provider == .kling ? "kling@\(manifest.provider.region.rawValue)" : provider.rawValue
+    }
+
+    /// An output's trim that ends after its inputs do (planned durations) fails at run time:
+    /// said now, at the trim, with the length there is. Returns the output's planned seconds.
+    private mutating func checkTrim(_ out: ResolvedOutput, inputs: [Double?]) -> Double? {
+        let known = inputs.compactMap { $0 }
+        let total: Double? = known.count == inputs.count ? known.reduce(0, +) : nil
+        guard let trim = out.trim else { return total }
+        guard let total else { return nil }
+        if trim.upperBound > total + 0.01, let mark = manifest.outputs[out.spec].trim?.mark {
+            let seconds = { (x: Double) in x == x.rounded() ? String(Int(x)) : String(format: "%.2f", x) }
+            diagnostics.append(diagnostic(mark, "trim-too-long",
+                "output '\(out.name)' is trimmed to end at \(seconds(trim.upperBound)) s, but its inputs last \(seconds(total)) s",
+                hint: "end the trim at \(seconds(total)) or earlier, or concatenate more inputs"))
+        }
+        return min(trim.upperBound, total) - min(trim.lowerBound, total)
     }
 
     private func diagnostic(_ mark: Mark, _ code: String, _ message: String, hint: String? = nil) -> Diagnostic {

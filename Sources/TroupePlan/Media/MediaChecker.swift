@@ -114,6 +114,8 @@ public final class MediaChecker: Sendable {
             defer { state.dirty = false }
             return state.dirty ? state.probes : nil
         }) else { return }
+        // Inside the project's .troupe/, never through a symlink (a cache: skipped, not an error).
+        guard (try? ProjectFolder(stateDirectory: (cacheFile as NSString).deletingLastPathComponent).checkWritable(cacheFile)) != nil else { return }
         try? AtomicFile.write(Self.encode(probes), to: cacheFile)
     }
 

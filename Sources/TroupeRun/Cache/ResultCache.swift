@@ -1,7 +1,7 @@
 import Foundation
 import TroupeManifest
 import TroupePlan
-import TroupeSupport
+public import TroupeSupport
 
 /// Content-addressed files: `.troupe/cache/sha256/ab/cdef…`. Objects arrive through a temp
 /// folder on the same file system and are renamed into place after fsync, so a crash never
@@ -10,9 +10,14 @@ import TroupeSupport
 public struct ResultCache: Sendable {
     public let root: String
     public var temporaryDirectory: String { root + "/tmp" }
+    /// The project the cache belongs to: exports are checked against it (no symlink on the way).
+    public var project: ProjectFolder
+    /// Objects this process found damaged and moved to quarantine, with the job that needed them.
+    public let quarantined = QuarantineLog()
 
     public init(stateDirectory: String) {
         root = stateDirectory + "/cache"
+        project = ProjectFolder(stateDirectory: stateDirectory)
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -28,7 +33,9 @@ public struct ResultCache: Sendable {
 
     /// A fresh path in the temp folder for a job to write its output to.
     public func temporaryFile(extension ext: String = "mp4") throws -> String {
-        try AtomicFile.makeFolderOnce(temporaryDirectory)
+        // Made again whenever it is missing (one mkdir: `gc` of an older troupe, or a person,
+        // may have removed it during the run), never remembered as made.
+        try AtomicFile.makeFolder(temporaryDirectory)
         return "\(temporaryDirectory)/\(TemporaryFiles.uniqueName()).\(ext)"
     }
 
@@ -53,10 +60,10 @@ public struct ResultCache: Sendable {
         chmod(file, 0o444)
         if FileStats.statNow(target) != nil { unlink(file); return }
         // The shard folder is made when the rename says it is missing (256 of them, thousands of objects).
-        if rename(file, target) == 0 { return }
+        if rename(file, target) == 0 { stampVerified(sha); return }
         if errno == ENOENT {
             try AtomicFile.makeFolder((target as NSString).deletingLastPathComponent)
-            if rename(file, target) == 0 { return }
+            if rename(file, target) == 0 { stampVerified(sha); return }
         }
         throw Failure(description: "cannot move \(file) into the cache: \(String(cString: strerror(errno)))")
     }
@@ -72,8 +79,9 @@ public struct ResultCache: Sendable {
         let base = root + "/sha256"
         guard let dirs = try? FileManager.default.contentsOfDirectory(atPath: base) else { return [] }
         var out: [String] = []
-        for d in dirs where d.count == 2 {
-            for f in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + d)) ?? [] where f.count == 62 {
+        // Only names troupe gives objects: two and 62 lowercase hex digits.
+        for d in dirs where d.count == 2 && Self.isHex(d) {
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: base + "/" + d)) ?? [] where f.count == 62 && Self.isHex(f) {
                 out.append(d + f)
             }
         }
@@ -94,9 +102,11 @@ public struct ResultCache: Sendable {
     }
 
     public func export(_ sha256: String, to destination: String) throws {
-        let source = path(of: sha256)
-        guard let object = FileStats.statNow(source) else {
-            throw Failure(description: "cache object \(sha256.prefix(12))… is missing; `troupe run` fetches it again")
+        // Inside the project, no symlink on the way (folders are made here, checked).
+        try project.checkWritable(destination)
+        guard let source = try checkedPath(of: sha256, for: "export " + relativeToProject(destination)),
+              let object = FileStats.statNow(source) else {
+            throw Failure(description: "cache object \(sha256.prefix(12))… for \(relativeToProject(destination)) is missing or was damaged; `troupe run` fetches or makes it again (nothing is paid again)")
         }
         let there = FileStats.statNow(destination)
         // Already this object (rename would succeed and leave the temp link behind).

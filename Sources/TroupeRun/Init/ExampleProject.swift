@@ -7,7 +7,7 @@ import TroupeSupport
 /// that validates, plans and runs on the preview provider with no account.
 public enum ExampleProject {
     public static let manifest = """
-    # yaml-language-server: $schema=https://troupe.dev/schemas/manifest.schema.json
+    # yaml-language-server: $schema=.troupe-schema/manifest.schema.json
     # A demo campaign: two mascots over two motion clips, rendered locally by the free
     # preview provider. Try: troupe plan, then troupe run. Switch provider.use to kling
     # (and add uploads:) to render for real.
@@ -39,6 +39,10 @@ public enum ExampleProject {
 
     """
 
+    /// Where `troupe init` puts the manifest schema, relative to the project; the manifest's
+    /// first line points its `$schema` here.
+    public static let schemaPath = ".troupe-schema/manifest.schema.json"
+
     public struct Exists: Error, CustomStringConvertible {
         public var path: String
         public var description: String { "\(path) already exists; troupe init writes only into an empty project" }
@@ -58,6 +62,9 @@ public enum ExampleProject {
                         tone: .init(frequency: 660), seed: 4)
         try Synth.video(to: media + "/mochi-turnaround.mp4", width: 360, height: 480, fps: 24, seconds: 4, gop: 24,
                         tone: nil, seed: 5)
+        // A copy of the schema in the project (committed with it, beside no other tool's files):
+        // an editor's YAML support loads it offline, and it matches the troupe that wrote it.
+        try AtomicFile.write(Array((manifestSchema + "\n").utf8), to: directory + "/" + schemaPath)
         try AtomicFile.write(Array(manifest.utf8), to: manifestPath)
         let ignore = directory + "/.gitignore"
         if !FileManager.default.fileExists(atPath: ignore) {

@@ -21,7 +21,7 @@ extension Executor {
         case .render(let c, let k, _, let settings):
             return try await render(job, character: c, clip: k, settings: settings, inputs: inputs, record: &record)
         case .post(let o):
-            return (try post(output: o, inputs: inputs, record: &record), 0)
+            return (try post(job, output: o, inputs: inputs, record: &record), 0)
         case .export(let path):
             return (try export(job, path: path, inputs: inputs, record: found), 0)
         }

@@ -10,7 +10,7 @@ extension Executor {
         switch input.source {
         case .local(_, let resolved): return resolved
         case .remote(let url):
-            if cache.contains(input.sha256) { return cache.path(of: input.sha256) }
+            if let path = try cache.checkedPath(of: input.sha256, for: HTTPRequest.redact(url)) { return path }
             let temp = try cache.temporaryFile(extension: (url as NSString).pathExtension.isEmpty ? "bin" : (url as NSString).pathExtension)
             let (sha, _) = try await http.download(url, toNew: temp)
             guard sha == input.sha256 else {

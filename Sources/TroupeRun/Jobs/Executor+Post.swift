@@ -4,8 +4,8 @@ import TroupePlan
 
 extension Executor {
     /// A post-step: its inputs joined in order, then trimmed if the output says so.
-    func post(output o: Int, inputs: JobInputs, record: inout JobRecord) throws -> JobResult {
-        let paths = inputs.all.compactMap { $0?.sha256 }.map(cache.path(of:))
+    func post(_ job: Job, output o: Int, inputs: JobInputs, record: inout JobRecord) throws -> JobResult {
+        let paths = try inputs.all.compactMap { $0?.sha256 }.map { try cache.checkedInput($0, for: job.id) }
         var out = try cache.temporaryFile()
         _ = try MediaEditor.concat(paths, to: out)
         if let t = plan.outputs[o].trim {

@@ -14,7 +14,7 @@ extension Executor {
         // A trimmed or conformed clip comes from its prepare job; otherwise the source itself.
         let clip: String
         if let prepared = inputs[.clip]?.sha256 {
-            clip = cache.path(of: prepared)
+            clip = try cache.checkedInput(prepared, for: job.id)
         } else {
             let source = plan.manifest.clips[k]
             clip = try await localPath(MediaInput(source: source.video, sha256: source.sha256 ?? ""))

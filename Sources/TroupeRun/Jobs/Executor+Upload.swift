@@ -11,7 +11,7 @@ extension Executor {
         if let input {
             file = try await localPath(input)
         } else if let prepared = inputs[.source]?.sha256 {
-            file = cache.path(of: prepared)
+            file = try cache.checkedInput(prepared, for: job.id)
         } else {
             throw RunError.unsupported("\(job.id): the prepared clip is missing")
         }

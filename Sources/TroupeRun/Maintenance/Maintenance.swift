@@ -142,34 +142,58 @@ public enum Maintenance {
 
     /// Removes the cache objects that none of `locks` references (the results a committed lock
     /// needs stay; earlier versions, prepared clips and the like go, and are fetched or made
-    /// again for free if they are needed), and the temp folder. Run under the campaign lock,
-    /// so no run is using either. `dryRun`: only say what would go.
+    /// again for free if they are needed), and the temp folder's files. Run under the campaign
+    /// lock, so no run is using either. `dryRun`: only say what would go.
+    ///
+    /// Deletes only what troupe made inside `.troupe/`: regular files named by their digest in
+    /// the cache's shard folders, and regular files in `cache/tmp`, each unlinked from its
+    /// folder opened without following a symlink; a symlinked `.troupe` (or folder in it) is an
+    /// error, never a walk.
     public static func gc(locks: [Lockfile], cache: ResultCache, dryRun: Bool = false) throws -> Collected {
+        let stateDirectory = (cache.root as NSString).deletingLastPathComponent
+        try ResultCache.checkStateFolder(stateDirectory)
+        let project = ProjectFolder(stateDirectory: stateDirectory)
         var keep = Set<String>()
         for lock in locks {
             for r in lock.renders.values { if let s = r.sha256 { keep.insert(s) } }
             for o in lock.outputs.values { if let s = o.sha256 { keep.insert(s) } }
         }
         var collected = Collected()
-        for sha in cache.objects() where !keep.contains(sha) {
+        var remaining = Set<String>()
+        let objects = cache.objects()
+        for sha in objects where keep.contains(sha) { remaining.insert(sha) }
+        for sha in objects where !keep.contains(sha) {
             let path = cache.path(of: sha)
-            guard let stat = FileStats.statNow(path), stat.isRegularFile else { continue }
-            if !dryRun, unlink(path) != 0 {
-                throw ResultCache.Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))")
-            }
-            collected.objects.append((sha, Int(stat.size)))
+            let bytes = try removeRegularFile(path, project: project, dryRun: dryRun)
+            if let bytes { collected.objects.append((sha, bytes)) } else { remaining.insert(sha) }
         }
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: cache.temporaryDirectory) {
-            for name in names {
-                let path = cache.temporaryDirectory + "/" + name
-                guard let stat = FileStats.statNow(path), stat.isRegularFile else { continue }
-                if dryRun || unlink(path) == 0 {
-                    collected.temporaryFiles += 1
-                    collected.temporaryBytes += Int(stat.size)
-                }
+        // Stamps of objects gone (empty files: not counted as space).
+        if !dryRun { for stamp in cache.staleStamps(keeping: remaining) { _ = try? removeRegularFile(stamp, project: project, dryRun: false) } }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: cache.temporaryDirectory)) ?? []
+        for name in names {
+            if let bytes = try removeRegularFile(cache.temporaryDirectory + "/" + name, project: project, dryRun: dryRun) {
+                collected.temporaryFiles += 1
+                collected.temporaryBytes += bytes
             }
         }
+        // A run started later (or running beside an older troupe's gc) finds its temp folder.
+        if !dryRun { try project.checkFolder(cache.temporaryDirectory, create: true) }
         return collected
+    }
+
+    /// Unlinks `path` when it is a regular file, from its folder opened without following a
+    /// symlink; returns its size, or nil when it is something else (a folder, a symlink).
+    private static func removeRegularFile(_ path: String, project: ProjectFolder, dryRun: Bool) throws -> Int? {
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        guard let fd = try project.openFolder(folder, create: false) else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        if !dryRun, unlinkat(fd, name, 0) != 0 {
+            if errno == ENOENT { return nil }
+            throw ResultCache.Failure(description: "cannot remove \(path): \(ProjectFolder.cause(errno))")
+        }
+        return Int(st.st_size)
     }
 
     /// Every lock beside manifests in `folder` (`*.lock`), for gc: what any of them records stays.

@@ -36,11 +36,14 @@ extension Executor {
                 // Exported and unaltered: its cache object's inode (plain stats; FileManager's
                 // attributes look up user and group names, slow over 10,000 files). A missing
                 // or replaced export is made again from the cache.
-                (done[i], results[i]) = RunSelection.resumed(job, row: row, isCached: cache.contains, isExported: { sha in
+                // A result used again is checked first (a damaged object is quarantined, not used).
+                let isCached = { (sha: String) in try self.cache.checkedPath(of: sha, for: job.id) != nil }
+                (done[i], results[i]) = try RunSelection.resumed(job, row: row, isCached: isCached, isExported: { sha in
                     guard case .export(let path) = job.subject else { return false }
                     return self.cache.isExported(sha, at: self.baseDirectory + "/" + path)
                 })
-            } else if let lock, let adoption = RunSelection.adoption(job, lock: lock, isCached: cache.contains, remote: remote != nil) {
+            } else if let lock, let adoption = try RunSelection.adoption(job, lock: lock, isCached: { try self.cache.checkedPath(of: $0, for: job.id) != nil },
+                                                                          remote: remote != nil) {
                 let record = try adopt(job, adoption)
                 records[job.key] = record
                 if record.state == .fetched {

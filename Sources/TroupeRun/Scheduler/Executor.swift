@@ -39,7 +39,7 @@ public final class Executor: @unchecked Sendable {
         self.options = options
         self.lockPath = Campaign.lockPath(forManifest: plan.manifest.path)
         self.remote = remote
-        lockWriter = LockWriter(plan: plan, store: store, path: lockPath)
+        lockWriter = LockWriter(plan: plan, store: store, cache: cache, path: lockPath)
         let http = remote?.http ?? HTTPClient()
         self.http = http
         let stop = stop

@@ -8,16 +8,31 @@ import TroupeSupport
 struct LockWriter {
     let plan: Plan
     let store: StateStore
+    let cache: ResultCache
     let path: String
 
     /// Rewrites the lock when what it should say differs from `old` (what the run found).
     func write(old: Lockfile?) throws {
         let records = try store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
-        let lock = Self.derive(plan, records: records, old: old)
-        if lock != old { try AtomicFile.write(try lock.encoded(), to: path) }
+        let lock = Self.derive(plan, records: records, old: old, outputExported: outputExported)
+        if lock != old { try AtomicFile.write(try lock.encoded(), to: cache.project.checkWritable(path)) }
     }
 
-    static func derive(_ plan: Plan, records: [String: JobRecord], old: Lockfile?) -> Lockfile {
+    /// Whether an output's export is in out/: its cache object's inode, or (a copy on another
+    /// file system) a regular file of its size — a stat, not a hash: the lock is written now and
+    /// then during a run.
+    func outputExported(_ output: String, sha: String?) -> Bool {
+        guard let sha else { return false }
+        let path = plan.manifest.baseDirectory + "/" + plan.outputFolder + "/" + output + ".mp4"
+        guard let there = FileStats.statNow(path), there.isRegularFile else { return false }
+        guard let object = FileStats.statNow(cache.path(of: sha)) else { return true }
+        return there.inode == object.inode && there.device == object.device || there.size == object.size
+    }
+
+    /// The lock the rows say. An output is listed once its export is there (`outputExported`),
+    /// so a run stopped between a post-step and its export leaves no entry for a missing file.
+    static func derive(_ plan: Plan, records: [String: JobRecord], old: Lockfile?,
+                       outputExported: (String, String?) -> Bool) -> Lockfile {
         var lock = Lockfile()
         for job in plan.jobs {
             let name = job.name
@@ -50,7 +65,9 @@ struct LockWriter {
                 // Outputs cost nothing: each name keeps a whole entry.
                 for output in job.names {
                     if let r {
-                        lock.outputs[output] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
+                        if outputExported(output, r.resultSHA256) {
+                            lock.outputs[output] = .init(key: job.key, sha256: r.resultSHA256, duration: r.resultDuration)
+                        }
                     } else if let o = old?.outputs[output], o.key == job.key {
                         lock.outputs[output] = o
                     }

@@ -78,8 +78,8 @@ enum RunSelection {
 
     /// A job whose row says `fetched`: done, with what it hands on, or to be made again
     /// (its result left the cache, its export is missing or was replaced).
-    static func resumed(_ job: Job, row: JobRecord, isCached: (String) -> Bool,
-                        isExported: (String) -> Bool) -> (done: Bool, result: JobResult?) {
+    static func resumed(_ job: Job, row: JobRecord, isCached: (String) throws -> Bool,
+                        isExported: (String) -> Bool) rethrows -> (done: Bool, result: JobResult?) {
         switch job.kind {
         case .export:
             guard let sha = row.resultSHA256, isExported(sha) else { return (false, nil) }
@@ -91,7 +91,7 @@ enum RunSelection {
             // The store is content-addressed: what was uploaded stays there.
             return (true, row.resultSHA256.map { .uploaded(sha256: $0) })
         case .prepare, .render, .post:
-            guard let sha = row.resultSHA256, isCached(sha) else { return (false, nil) }
+            guard let sha = row.resultSHA256, try isCached(sha) else { return (false, nil) }
             return (true, .file(sha256: sha))
         }
     }
@@ -107,14 +107,14 @@ enum RunSelection {
         case askProvider(externalID: String, reroll: Int)
     }
 
-    static func adoption(_ job: Job, lock: Lockfile, isCached: (String) -> Bool, remote: Bool) -> LockAdoption? {
+    static func adoption(_ job: Job, lock: Lockfile, isCached: (String) throws -> Bool, remote: Bool) rethrows -> LockAdoption? {
         switch job.kind {
         case .element:
             guard let e = lock.element(key: job.key, names: job.names), let id = e.elementId else { return nil }
             return .element(id: id, taskID: e.taskId, units: e.units)
         case .render:
             guard let r = lock.render(key: job.key, names: job.names) else { return nil }
-            if let sha = r.sha256, isCached(sha) {
+            if let sha = r.sha256, try isCached(sha) {
                 return .result(sha256: sha, taskID: r.taskId, duration: r.duration, units: r.units)
             }
             guard remote, r.taskId != nil else { return nil }

@@ -30,8 +30,10 @@ public final class StateStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 4000")
         }
-        pool = try DatabasePool(path: path, configuration: config)
-        try Self.migrator.migrate(pool)
+        // Two commands starting together on a fresh project both create and migrate it: retried
+        // (StateStore+Open.swift), so neither fails with "database is locked" or a duplicate
+        // migration.
+        pool = try Self.openPool(path: path, configuration: config)
     }
 
     static var migrator: DatabaseMigrator {
@@ -135,9 +137,12 @@ public final class StateStore: Sendable {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(10)
-        let queue = try DatabaseQueue(path: path, configuration: config)
-        defer { try? queue.close() }
-        return try queue.read(states)
+        return try retryingWhileBusy {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            // A store another command is creating this moment has no table yet: nothing known.
+            return try queue.read { db in try db.tableExists("job") ? try states(db) : [] }
+        }
     }
 
     private static func states(_ db: Database) throws -> [JobStateRow] {
