@@ -15,6 +15,27 @@ struct ResultCacheTests {
         return try cache.ingest(file).sha256
     }
 
+    /// A killed run's temp files carry its pid: the next run removes them; a live process's
+    /// files (this one's) stay.
+    @Test func staleTemporaryFilesOfDeadProcessesAreRemoved() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cache = ResultCache(stateDirectory: root + "/.troupe")
+        let mine = try cache.temporaryFile()
+        try Data("in progress".utf8).write(to: URL(fileURLWithPath: mine))
+        // A pid that has just ended.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = cache.temporaryDirectory + "/.job.mp4.troupe-tmp.\(gone.processIdentifier).zz9-4.mp4"
+        try Data("left by a kill".utf8).write(to: URL(fileURLWithPath: dead))
+        let other = cache.temporaryDirectory + "/notes.txt"
+        try Data("not ours".utf8).write(to: URL(fileURLWithPath: other))
+        #expect(cache.removeStaleTemporaries() == [dead])
+        #expect(FileManager.default.fileExists(atPath: mine) && FileManager.default.fileExists(atPath: other))
+        #expect(!FileManager.default.fileExists(atPath: dead))
+    }
+
     @Test func exportIsAReadOnlyHardLinkOnTheSameFileSystem() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let cache = ResultCache(stateDirectory: root + "/.troupe")

@@ -36,7 +36,15 @@ public struct ResultCache: Sendable {
         // Made again whenever it is missing (one mkdir: `gc` of an older troupe, or a person,
         // may have removed it during the run), never remembered as made.
         try AtomicFile.makeFolder(temporaryDirectory)
-        return "\(temporaryDirectory)/\(TemporaryFiles.uniqueName()).\(ext)"
+        // Named with this process's pid, so a later run can tell a dead process's leftovers.
+        return TemporaryFiles.path(beside: "\(temporaryDirectory)/job.\(ext)", keepingExtension: true)
+    }
+
+    /// Removes what killed processes left in the temp folder (their pids are gone; a live
+    /// run's files stay): a run calls it as it starts. Returns the paths removed.
+    @discardableResult
+    public func removeStaleTemporaries() -> [String] {
+        TemporaryFiles.removeStale(in: temporaryDirectory)
     }
 
     /// Hashes a finished file and moves it into the cache; returns its digest and size.

@@ -90,6 +90,7 @@ public final class Executor: @unchecked Sendable {
         // Rows saved for later are committed before the run returns, whatever happened.
         defer { try? store.flush() }
         var summary = RunSummary()
+        cache.removeStaleTemporaries()
         let start = try resume()
         summary.rerolled = start.rerolled
         summary.alreadyDone = start.alreadyDone
