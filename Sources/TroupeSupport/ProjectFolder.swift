@@ -40,18 +40,30 @@ public struct ProjectFolder: Sendable {
     /// written without leaving the project: every folder from the root down to its parent is a
     /// real folder (made when missing, if `createFolders`), and the file itself, if it exists,
     /// is not a symlink. Returns the path unchanged, so a call site can wrap it.
+    ///
+    /// A folder found real is remembered for the rest of the process (10,000 exports go to a
+    /// few hundred folders): later writes into it check only the file itself.
     @discardableResult
     public func checkWritable(_ path: String, createFolders: Bool = true) throws -> String {
         let components = try relativeComponents(of: path)
         guard !components.isEmpty else { throw Refused(path: path, reason: "is the project folder itself, not a file in it") }
+        let folder = Self.join(root, components.dropLast()) + "\u{0}" + (symlinkAllowed ?? "")
+        var st = stat()
+        if Self.checkedFolders.withLock({ $0.contains(folder) }) {
+            if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK { throw symlinkRefusal(Array(components), at: components.count - 1) }
+            return path
+        }
         let fd = try openFolder(components.dropLast(), create: createFolders)
         defer { close(fd) }
-        var st = stat()
         if fstatat(fd, components.last!, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
             throw symlinkRefusal(Array(components), at: components.count - 1)
         }
+        _ = Self.checkedFolders.withLock { $0.insert(folder) }
         return path
     }
+
+    /// Folders walked and found real by this process (with the symlink it was allowed).
+    private static let checkedFolders = Locked(Set<String>())
 
     /// Checks that the folder `path` (under `root`) and every folder above it are real
     /// folders, making the missing ones when `create`.

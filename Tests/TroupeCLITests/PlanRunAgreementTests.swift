@@ -17,23 +17,15 @@ import TroupeTestSupport
     }
 
     @Test func planSaysWhatTheRunWillSpend() async throws {
-        var config = SimConfiguration()
-        config.timeScale = 50
-        config.latencyMin = 5
-        config.latencyMax = 10
-        config.billedSeconds = 5
-        let sim = try await KlingSimServer.start(config)
-        defer { Task { await sim.stop() } }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-agree-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let env = RemoteManifest.environment(simulator: sim.baseURL)
         let base = RemoteManifest.text(characters: 2, clips: 2)
+        let p = try await SimProject.start(base, name: "agree")
+        defer { p.close() }
+        let (sim, dir, env) = (p.sim, p.dir, p.env)
         let edited = base.replacingOccurrences(of: "prompt: \"sim\"", with: "prompt: \"sim, slower\"")
         var charged = 0.0
         var steps: [Double] = []
         for text in [base, edited, base, edited] {
-            try text.write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
+            try p.write(text)
             let planned = try await newUnits(dir, env)
             // After the first run, plan reads the status the run left (.troupe/status); the
             // store itself says the same.

@@ -242,18 +242,9 @@ extension CLIProject {
     }
 
     @Test func aDamagedStateDatabaseIsRebuiltWithoutPayingAgain() async throws {
-        var config = SimConfiguration()
-        config.timeScale = 50
-        config.latencyMin = 5
-        config.latencyMax = 10
-        let sim = try await KlingSimServer.start(config)
-        defer { Task { await sim.stop() } }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-damage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try RemoteManifest.text(characters: 2, clips: 2)
-            .write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
-        let env = RemoteManifest.environment(simulator: sim.baseURL)
+        let p = try await SimProject.start(RemoteManifest.text(characters: 2, clips: 2), name: "damage")
+        defer { p.close() }
+        let (sim, dir, env) = (p.sim, p.dir, p.env)
         let first = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: env)
         #expect(first.status == 0, "\(first.stderr)")
         let creates = await sim.stats().creates

@@ -53,76 +53,39 @@ import TroupeTestSupport
         #expect(twice.hasPrefix(once) && twice.count > once.count)
     }
 
-    @Test func sighupStopsTheRunLikeSigint() async throws {
-        var config = SimConfiguration()
-        config.timeScale = 50
-        config.latencyMin = 20
-        config.latencyMax = 40
-        config.concurrencyLimit = 4
-        let sim = try await KlingSimServer.start(config)
-        defer { Task { await sim.stop() } }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-hup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try RemoteManifest.text(characters: 4, clips: 5, concurrency: 4, rate: "20/s").write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
+    /// SIGHUP (a closed terminal) and SIGTERM (a CI runner's cancel) stop a run as SIGINT does:
+    /// no new creates, exit 130 with the state saved; the next run resumes and creates only what
+    /// was never created: every render once.
+    @Test(arguments: [SIGHUP, SIGTERM])
+    func aHangupOrTerminateStopsTheRunAndTheNextRunResumes(signal: Int32) async throws {
+        let p = try await SimProject.start(RemoteManifest.text(characters: 4, clips: 5, concurrency: 4, rate: "20/s"), name: "signal") {
+            $0.latencyMin = 20
+            $0.latencyMax = 40
+            $0.concurrencyLimit = 4
+        }
+        defer { p.close() }
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["run", "--time-scale", "50", "--poll-interval", "1"]
-        process.currentDirectoryURL = dir
-        process.environment = ProcessInfo.processInfo.environment.merging(RemoteManifest.environment(simulator: sim.baseURL)) { $1 }
+        process.currentDirectoryURL = p.dir
+        process.environment = ProcessInfo.processInfo.environment.merging(p.env) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(30)
-        while await sim.stats().creates < 4, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        kill(process.processIdentifier, SIGHUP)
+        while await p.sim.stats().creates < 4, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        kill(process.processIdentifier, signal)
         let stopAt = Date()
         while process.isRunning, Date().timeIntervalSince(stopAt) < 10 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!process.isRunning, "SIGHUP stops the run promptly")
+        #expect(!process.isRunning, "signal \(signal) stops the run promptly")
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 130)
-        #expect(await sim.stats().creates < 20)
-    }
+        #expect(await p.sim.stats().creates < 20)
 
-    /// SIGTERM stops submitting and exits 130 with the state saved; the next run resumes and
-    /// creates only what was never created: every render once.
-    @Test func sigtermStopsTheRunAndTheNextRunResumes() async throws {
-        var config = SimConfiguration()
-        config.timeScale = 50
-        config.latencyMin = 20
-        config.latencyMax = 40
-        config.concurrencyLimit = 4
-        let sim = try await KlingSimServer.start(config)
-        defer { Task { await sim.stop() } }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-term-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try RemoteManifest.text(characters: 4, clips: 5, concurrency: 4, rate: "20/s").write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
-        let environment = ProcessInfo.processInfo.environment.merging(RemoteManifest.environment(simulator: sim.baseURL)) { $1 }
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["run", "--time-scale", "50", "--poll-interval", "1"]
-        process.currentDirectoryURL = dir
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(30)
-        while await sim.stats().creates < 4, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        kill(process.processIdentifier, SIGTERM)
-        let stopAt = Date()
-        while process.isRunning, Date().timeIntervalSince(stopAt) < 10 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(!process.isRunning, "SIGTERM stops the run promptly")
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
-        #expect(await sim.stats().creates < 20)
-
-        let resumed = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir,
-                                            environment: RemoteManifest.environment(simulator: sim.baseURL))
+        let resumed = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: p.dir, environment: p.env)
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let stats = await sim.stats()
+        let stats = await p.sim.stats()
         #expect(stats.creates == 20 && stats.createsByExternalID.values.allSatisfy { $0 == 1 }, "\(stats.createsByExternalID)")
     }
 

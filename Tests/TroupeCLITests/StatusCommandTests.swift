@@ -13,20 +13,13 @@ import TroupeTestSupport
     }
 
     @Test func statusCountsStatesFailuresAndWhatWasCharged() async throws {
-        var config = SimConfiguration()
-        config.timeScale = 100
-        config.latencyMin = 5
-        config.latencyMax = 10
-        config.billedSeconds = 5
-        config.failedTaskRate = 0.4
-        config.seed = 7
-        let sim = try await KlingSimServer.start(config)
-        defer { Task { await sim.stop() } }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-status-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let env = RemoteManifest.environment(simulator: sim.baseURL)
-        try RemoteManifest.text(characters: 2, clips: 3).write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
+        let p = try await SimProject.start(RemoteManifest.text(characters: 2, clips: 3), name: "status") {
+            $0.timeScale = 100
+            $0.failedTaskRate = 0.4
+            $0.seed = 7
+        }
+        defer { p.close() }
+        let (sim, dir, env) = (p.sim, p.dir, p.env)
 
         let fresh = try await status(dir, env)
         #expect(fresh.contains("troupe.yaml: 12 jobs planned"), "\(fresh)")

@@ -70,6 +70,16 @@ extension ResultCache {
 
     private func writeStamp(_ sha256: String, _ st: FileStat) {
         let path = stampPath(sha256, st)
+        // A stamp is a name, not content: a hard link to one empty file costs a directory entry,
+        // where a file of its own costs an inode (a run stamps every result it makes).
+        let empty = verifiedDirectory + "/.stamp"
+        if link(empty, path) == 0 || errno == EEXIST { return }
+        if errno == ENOENT, (try? AtomicFile.makeFolder(verifiedDirectory)) != nil {
+            let made = open(empty, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o444)
+            if made >= 0 { close(made) }
+            if link(empty, path) == 0 || errno == EEXIST { return }
+        }
+        // Too many links (EMLINK), or a file system without them: a file of its own.
         var fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o444)
         if fd < 0, errno == ENOENT, (try? AtomicFile.makeFolder(verifiedDirectory)) != nil {
             fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o444)
@@ -92,7 +102,7 @@ extension ResultCache {
     /// Stamps of objects no longer in the cache (gc): removed with them.
     func staleStamps(keeping objects: Set<String>) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: verifiedDirectory)) ?? []
-        return names.filter { !objects.contains(String($0.prefix(64))) }.map { verifiedDirectory + "/" + $0 }
+        return names.filter { !$0.hasPrefix(".") && !objects.contains(String($0.prefix(64))) }.map { verifiedDirectory + "/" + $0 }
     }
 
     /// A path inside the project as the user sees it (relative to the manifest's folder).
