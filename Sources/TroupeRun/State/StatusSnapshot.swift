@@ -11,7 +11,7 @@ import TroupeSupport
 /// size, mtime or inode, or leaves a WAL, and then `plan` reads the store itself. `gc`
 /// removes it with the objects it drops. Binary on purpose: no parsing.
 public enum StatusSnapshot {
-    static let magic: [UInt8] = Array("troupe-status-1\n".utf8)
+    static let magic: [UInt8] = Array("troupe-status-2\n".utf8)
 
     public static func path(stateDirectory: String) -> String { stateDirectory + "/status" }
 
@@ -41,42 +41,69 @@ public enum StatusSnapshot {
             return
         }
         var bytes = magic
-        bytes.reserveCapacity(magic.count + 48 + classes.count * 68)
+        bytes.reserveCapacity(magic.count + 48 + classes.count * 33)
         for v in identity.values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        // Keys are SHA-256 hex: 32 bytes each, then the row's class.
         for (key, row) in classes {
-            let utf8 = Array(key.utf8)
-            guard utf8.count < 256 else { unlink(target); return }
+            guard let bits = KeyBits(hex: key) else { unlink(target); return }
+            for word in [bits.a, bits.b, bits.c, bits.d] { withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) } }
             bytes.append(row.rawValue)
-            bytes.append(UInt8(utf8.count))
-            bytes.append(contentsOf: utf8)
         }
         if (try? AtomicFile.write(bytes, to: target)) == nil { unlink(target) }
     }
 
     /// The rows as the last run left them, or nil when there is no snapshot or the store has
     /// changed since (the caller reads the store).
-    public static func load(stateDirectory: String, databasePath: String) -> [String: StoreStatus.Row]? {
+    public static func load(stateDirectory: String, databasePath: String) -> [KeyBits: StoreStatus.Row]? {
         guard let data = FileManager.default.contents(atPath: path(stateDirectory: stateDirectory)),
               let identity = Identity(databasePath: databasePath) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [String: StoreStatus.Row]? in
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [KeyBits: StoreStatus.Row]? in
             let head = magic.count + identity.values.count * 8
-            guard raw.count >= head, raw.prefix(magic.count).elementsEqual(magic) else { return nil }
+            guard raw.count >= head, (raw.count - head) % 33 == 0, raw.prefix(magic.count).elementsEqual(magic) else { return nil }
             for (i, v) in identity.values.enumerated() {
                 let at = magic.count + i * 8
                 let stored = raw.loadUnaligned(fromByteOffset: at, as: Int64.self)
                 guard Int64(littleEndian: stored) == v else { return nil }
             }
-            var rows: [String: StoreStatus.Row] = [:]
+            var rows: [KeyBits: StoreStatus.Row] = [:]
+            rows.reserveCapacity((raw.count - head) / 33)
             var at = head
             while at < raw.count {
-                guard at + 2 <= raw.count, let row = StoreStatus.Row(rawValue: raw[at]) else { return nil }
-                let length = Int(raw[at + 1])
-                at += 2
-                guard at + length <= raw.count else { return nil }
-                rows[String(decoding: UnsafeRawBufferPointer(rebasing: raw[at..<at + length]), as: UTF8.self)] = row
-                at += length
+                let word = { (i: Int) in UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8 * i, as: UInt64.self)) }
+                guard let row = StoreStatus.Row(rawValue: raw[at + 32]) else { return nil }
+                rows[KeyBits(a: word(0), b: word(1), c: word(2), d: word(3))] = row
+                at += 33
             }
             return rows
         }
+    }
+}
+
+/// A content key (64 hex digits) as the 256 bits it spells: hashed and compared as four words,
+/// where a String key would be decoded and hashed byte by byte.
+public struct KeyBits: Hashable, Sendable {
+    var a, b, c, d: UInt64
+
+    init(a: UInt64, b: UInt64, c: UInt64, d: UInt64) {
+        (self.a, self.b, self.c, self.d) = (a, b, c, d)
+    }
+
+    init?(hex: String) {
+        var words: [UInt64] = []
+        words.reserveCapacity(4)
+        var word: UInt64 = 0, n = 0
+        for c in hex.utf8 {
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            default: return nil
+            }
+            word = word << 4 | UInt64(v)
+            n += 1
+            if n % 16 == 0 { words.append(word); word = 0 }
+        }
+        guard n == 64 else { return nil }
+        self.init(a: words[0], b: words[1], c: words[2], d: words[3])
     }
 }

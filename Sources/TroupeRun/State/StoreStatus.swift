@@ -24,6 +24,8 @@ public struct StoreStatus: JobStatusSource {
 
     let locked: Set<String>
     let rows: [String: Row]
+    /// The same from `.troupe/status`, by key bits.
+    let packed: [KeyBits: Row]?
 
     public init(lock: Lockfile?, store: StateStore?, cache: ResultCache) throws {
         self.init(lock: lock, rows: try store?.states() ?? [], cache: cache)
@@ -36,6 +38,14 @@ public struct StoreStatus: JobStatusSource {
     public init(lock: Lockfile?, rows: [String: Row]) {
         locked = lock?.keys ?? []
         self.rows = rows
+        packed = nil
+    }
+
+    /// Rows as `StatusSnapshot.load` read them.
+    public init(lock: Lockfile?, snapshot: [KeyBits: Row]) {
+        locked = lock?.keys ?? []
+        rows = [:]
+        packed = snapshot
     }
 
     /// Each row's class; one stat per result (an export's result is its render's), on every core.
@@ -51,7 +61,8 @@ public struct StoreStatus: JobStatusSource {
     }
 
     public func status(ofKey key: String, kind: JobKind) -> JobStatus {
-        guard let row = rows[key] else { return locked.contains(key) ? .locked : .new }
+        let found = packed.map { packed in KeyBits(hex: key).flatMap { packed[$0] } } ?? rows[key]
+        guard let row = found else { return locked.contains(key) ? .locked : .new }
         switch row {
         case .finished: return locked.contains(key) ? .locked : .cached
         case .resultLost, .pending: return .new
