@@ -67,7 +67,7 @@ func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateSt
     if let store {
         status = StoreStatus(lock: lock, rows: try store.states(), cache: cache)
     } else if let rows = StatusSnapshot.load(stateDirectory: stateDirectory, databasePath: stateFile) {
-        status = StoreStatus(lock: lock, snapshot: rows)
+        status = StoreStatus(lock: lock, rows: rows)
     } else {
         let rows = FileManager.default.fileExists(atPath: stateFile) ? try StateStore.states(path: stateFile) : []
         status = StoreStatus(lock: lock, rows: rows, cache: cache)

@@ -43,9 +43,8 @@ public enum StatusSnapshot {
         var bytes = magic
         bytes.reserveCapacity(magic.count + 48 + classes.count * 33)
         for v in identity.values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-        // Keys are SHA-256 hex: 32 bytes each, then the row's class.
-        for (key, row) in classes {
-            guard let bits = KeyBits(hex: key) else { unlink(target); return }
+        // Each key's 32 bytes, then the row's class.
+        for (bits, row) in classes {
             for word in [bits.a, bits.b, bits.c, bits.d] { withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) } }
             bytes.append(row.rawValue)
         }

@@ -23,9 +23,9 @@ public struct StoreStatus: JobStatusSource {
     }
 
     let locked: Set<String>
-    let rows: [String: Row]
-    /// The same from `.troupe/status`, by key bits.
-    let packed: [KeyBits: Row]?
+    /// By the key's bits: content keys are SHA-256 hex, and four words hash faster than 64
+    /// characters (`.troupe/status` stores them so).
+    let rows: [KeyBits: Row]
 
     public init(lock: Lockfile?, store: StateStore?, cache: ResultCache) throws {
         self.init(lock: lock, rows: try store?.states() ?? [], cache: cache)
@@ -35,34 +35,29 @@ public struct StoreStatus: JobStatusSource {
         self.init(lock: lock, rows: Self.classify(rows, cache: cache))
     }
 
-    public init(lock: Lockfile?, rows: [String: Row]) {
+    /// Rows as `classify` or `StatusSnapshot.load` give them.
+    public init(lock: Lockfile?, rows: [KeyBits: Row]) {
         locked = lock?.keys ?? []
         self.rows = rows
-        packed = nil
-    }
-
-    /// Rows as `StatusSnapshot.load` read them.
-    public init(lock: Lockfile?, snapshot: [KeyBits: Row]) {
-        locked = lock?.keys ?? []
-        rows = [:]
-        packed = snapshot
     }
 
     /// Each row's class; one stat per result (an export's result is its render's), on every core.
-    public static func classify(_ rows: [JobStateRow], cache: ResultCache) -> [String: Row] {
+    public static func classify(_ rows: [JobStateRow], cache: ResultCache) -> [KeyBits: Row] {
         let results = Array(Set(rows.compactMap { $0.state == .fetched ? $0.result : nil }))
         let here = parallelMap(results.count, inlineBelow: 512) { cache.contains(results[$0]) }
         var present = Set<String>()
         for (sha, ok) in zip(results, here) where ok { present.insert(sha) }
-        var out: [String: Row] = [:]
+        var out: [KeyBits: Row] = [:]
         out.reserveCapacity(rows.count)
-        for r in rows { out[r.key] = Row(r.state, resultPresent: r.result.map(present.contains) ?? true) }
+        for r in rows {
+            guard let bits = KeyBits(hex: r.key) else { continue }  // every job key is SHA-256 hex
+            out[bits] = Row(r.state, resultPresent: r.result.map(present.contains) ?? true)
+        }
         return out
     }
 
     public func status(ofKey key: String, kind: JobKind) -> JobStatus {
-        let found = packed.map { packed in KeyBits(hex: key).flatMap { packed[$0] } } ?? rows[key]
-        guard let row = found else { return locked.contains(key) ? .locked : .new }
+        guard let row = KeyBits(hex: key).flatMap({ rows[$0] }) else { return locked.contains(key) ? .locked : .new }
         switch row {
         case .finished: return locked.contains(key) ? .locked : .cached
         case .resultLost, .pending: return .new
