@@ -23,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Shared state for teams (`--state postgres://…`): the PostgreSQL wire protocol in Swift.
+        // Heavy (it brings swift-nio-ssl's BoringSSL, about 3 minutes of a clean build), but the
+        // issue asks for PostgreSQL, and NIO is already here for Hummingbird.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Hummingbird's own dependencies, named because KlingSim imports from them too.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
@@ -51,7 +56,13 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "TroupeRun",
                 dependencies: ["TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeNet", "TroupeProviders", "TroupeSupport",
-                               .product(name: "GRDB", package: "GRDB.swift")],
+                               .product(name: "GRDB", package: "GRDB.swift"),
+                               .product(name: "PostgresNIO", package: "postgres-nio"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                               .product(name: "Crypto", package: "swift-crypto"),
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "TroupeNet",
                 dependencies: ["CCurl", "TroupeSupport", .product(name: "Crypto", package: "swift-crypto")],

@@ -7,6 +7,7 @@ apt_packages=(
   pkg-config libyaml-dev libsqlite3-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   chromium chromium-driver fonts-dejavu-core   # the report's browser test (headless, from Debian)
+  postgresql postgresql-client                 # shared state (teams): a real server per test run
 )
 pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema" "yaml:pyyaml" "selenium:selenium")
 
@@ -31,3 +32,4 @@ if ((${#pip_missing[@]})); then
   python3 -m pip install -q "${pip_missing[@]}"
 fi
 command -v moto_server >/dev/null || { echo "bootstrap: moto_server not on PATH after install" >&2; exit 1; }
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "bootstrap: initdb (Debian's postgresql) not found after install" >&2; exit 1; }

@@ -5,10 +5,34 @@ import TroupeManifest
 import TroupePlan
 import TroupeRun
 
-/// Opens the state store beside a manifest, or explains why not. `recover` (run, under the
-/// campaign lock): a damaged database is moved aside and a fresh one made, with a message.
-func openStore(_ manifest: String, recover: Bool = false) throws -> (StateStore, ResultCache) {
+/// Where state lives: `--state`, else TROUPE_STATE_URL, else nil (SQLite in `.troupe/`).
+func stateURL(_ option: String?) -> String? {
+    let url = option ?? ProcessInfo.processInfo.environment["TROUPE_STATE_URL"]
+    return url?.isEmpty == false ? url : nil
+}
+
+/// The shared PostgreSQL store the URL names, or a located message and exit 2.
+func openPostgres(_ url: String, migrate: Bool = true) throws -> PostgresStateStore {
+    do {
+        return try PostgresStateStore(location: try PostgresLocation(url: url), migrate: migrate)
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Opens the state store beside a manifest (or the shared one `state` names), or explains why
+/// not. `recover` (run, under the campaign lock): a damaged database is moved aside and a
+/// fresh one made, with a message.
+func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) throws -> (any StateStoring, ResultCache) {
     let dir = Campaign.stateDirectory(forManifest: manifest)
+    if let state {
+        do { try ResultCache.checkStateFolder(dir) } catch let refused as ProjectFolder.Refused {
+            FileHandle.standardError.write(Data("error: \(refused)\n".utf8))
+            throw ExitCode(2)
+        }
+        return (try openPostgres(state), ResultCache(stateDirectory: dir))
+    }
     do {
         try ResultCache.checkStateFolder(dir)
         if recover {
@@ -30,8 +54,9 @@ func openStore(_ manifest: String, recover: Bool = false) throws -> (StateStore,
 
 /// Plans a manifest with status from its lock and state store, as run and status need.
 func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false,
-                  loaded: ManifestLoader.Result? = nil, recover: Bool = false) throws -> (Campaign, StateStore, ResultCache) {
-    let (store, cache) = try openStore(manifest, recover: recover)
+                  loaded: ManifestLoader.Result? = nil, recover: Bool = false,
+                  state: String? = nil) throws -> (Campaign, any StateStoring, ResultCache) {
+    let (store, cache) = try openStore(manifest, recover: recover, state: state)
     return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache, migrateLock: migrateLock, loaded: loaded),
             store, cache)
 }
@@ -51,7 +76,7 @@ func fetchedManifest(_ manifest: String, fetchRemote: Bool) async -> ManifestLoa
 /// (plan creates none). A lock that cannot be read is a located error, never taken as missing.
 /// `migrateLock` (run): a `troupe.lock` an earlier troupe wrote for this manifest becomes its
 /// own lock; otherwise (plan, status) it is only read.
-func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateStore?, cache: ResultCache,
+func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: (any StateStoring)?, cache: ResultCache,
                      migrateLock: Bool = false, loaded: ManifestLoader.Result? = nil) throws -> Campaign {
     let lockPath = Campaign.lockPath(forManifest: manifest)
     let legacy = Campaign.legacyLock(forManifest: manifest)
@@ -66,6 +91,11 @@ func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: StateSt
     let status: StoreStatus
     if let store {
         status = StoreStatus(lock: lock, rows: try store.states(), cache: cache)
+    } else if let url = stateURL(nil) {
+        // Shared state (TROUPE_STATE_URL): read as it is, never migrated by a plan.
+        let shared = try openPostgres(url, migrate: false)
+        defer { try? shared.close() }
+        status = StoreStatus(lock: lock, rows: try shared.states(), cache: cache)
     } else if let rows = StatusSnapshot.load(stateDirectory: stateDirectory, databasePath: stateFile) {
         status = StoreStatus(lock: lock, rows: rows)
     } else {
@@ -115,9 +145,12 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: "Example:\n  troupe status campaign.yaml")
 
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
+    @Option(help: "Shared state: postgres://USER@HOST:PORT/DB (default: TROUPE_STATE_URL, else .troupe/state.sqlite).")
+    var state: String?
 
     func run() async throws {
-        let (campaign, store, _) = try openCampaign(manifest)
+        let (campaign, store, _) = try openCampaign(manifest, state: stateURL(state))
+        defer { if store is PostgresStateStore { try? store.close() } }
         report(campaign.diagnostics, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan else { throw ExitCode(2) }
         let s = try Maintenance.status(of: plan, store: store)
@@ -131,6 +164,9 @@ struct StatusCommand: AsyncParsableCommand {
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
         for r in (try? store.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
+        if let team = store as? PostgresStateStore {
+            try printTeam(team, campaign: (manifest as NSString).lastPathComponent)
+        }
     }
 }
 

@@ -56,7 +56,7 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     }
     let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
     // A campaign that has never run has no state store: plan from the lock alone, create nothing.
-    var store: StateStore?
+    var store: (any StateStoring)?
     let campaign: Campaign
     if FileManager.default.fileExists(atPath: stateDirectory + "/state.sqlite") {
         let (c, s, _) = try openCampaign(manifest, provider: provider)

@@ -39,6 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
     @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
     var writesReport = false
+    @Option(help: "Shared state for many runners: postgres://USER@HOST:PORT/DB (default: TROUPE_STATE_URL, else .troupe/state.sqlite). The password comes from PGPASSWORD or ~/.pgpass.")
+    var state: String?
     @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to a file troupe writes may be one.")
     var allowSymlinkedOut = false
 
@@ -50,11 +52,18 @@ struct RunCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(campaignLock) {} }
         var (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
                                                         loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote),
-                                                        recover: !dryRun)
+                                                        recover: !dryRun, state: stateURL(state))
         if allowSymlinkedOut { cache.project.symlinkAllowed = "out" }
         // Last, the lock still held: what `plan` reads instead of the store (StatusSnapshot).
         let finalCache = cache
-        defer { if !dryRun { StatusSnapshot.save(closing: store, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) } }
+        defer {
+            if let local = store as? StateStore {
+                if !dryRun { StatusSnapshot.save(closing: local, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) }
+            } else {
+                // Shared state: leases and slots go back at once (others need not wait them out).
+                try? store.close()
+            }
+        }
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }

@@ -6,6 +6,10 @@ extension Executor {
     func execute(_ i: Int, inputs: JobInputs, record found: JobRecord?) async throws -> (JobResult?, Double) {
         let job = plan.jobs[i]
         var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: clock.date)
+        if job.kind.isPaid, session != nil {
+            record = try await claim(job, record)
+            if let done = try doneElsewhere(job, record) { return (done, 0) }
+        }
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
             throw RunFailure.failedEarlier(reason: record.lastError ?? "failed", name: job.name)
         }
@@ -25,6 +29,34 @@ extension Executor {
         case .export(let path):
             return (try export(job, path: path, inputs: inputs, record: found), 0)
         }
+    }
+
+    /// A paid job's row, taken for this runner (shared state: another runner may hold it, or
+    /// may have moved it on since the run began). Held: the job is deferred (JobDeferred).
+    private func claim(_ job: Job, _ record: JobRecord) async throws -> JobRecord {
+        switch try store.claim(job.key, fresh: record) {
+        case .claimed(let row): return row
+        case .held(let runner, let seconds):
+            if stopping { throw JobInterrupted() }
+            // Not tried again before what is ready now; a short pause so a lane of jobs all
+            // held elsewhere does not ask the database in a loop.
+            try? await Task.sleep(nanoseconds: UInt64(min(0.2, max(0.02, seconds / 10)) * Double.random(in: 0.5...1.5) * 1e9))
+            throw JobDeferred(runner: runner)
+        }
+    }
+
+    /// A claimed row another runner finished: its result from the shared or local cache
+    /// (nothing asked of the provider), or nil to go on (the result is fetched again by a
+    /// query, free).
+    private func doneElsewhere(_ job: Job, _ record: JobRecord) throws -> JobResult? {
+        guard record.state == .fetched else { return nil }
+        if job.kind == .element, let id = record.elementId {
+            try store.save(record)  // lets go of the lease
+            return .element(id: id)
+        }
+        guard let sha = record.resultSHA256, try cache.checkedPath(of: sha, for: job.id) != nil else { return nil }
+        try store.save(record)
+        return .file(sha256: sha)
     }
 
     /// Marks a job's row finished with its result.

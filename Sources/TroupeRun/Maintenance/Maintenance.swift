@@ -18,7 +18,7 @@ public enum Maintenance {
     }
 
     /// What the store knows about the jobs of a plan.
-    public static func status(of plan: Plan, store: StateStore) throws -> Status {
+    public static func status(of plan: Plan, store: any StateStoring) throws -> Status {
         var s = Status()
         let records = try store.records(keys: plan.jobs.map(\.key))
         s.planned = plan.jobs.count

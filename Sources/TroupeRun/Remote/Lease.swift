@@ -5,19 +5,41 @@
 struct Lease {
     private let limits: RemoteLimits
     private let budget: BudgetGuard
+    /// With shared state: the account's slots across runners, and the job they are held for.
+    private let shared: AccountSlots?
+    private let key: String
+    private let stopping: @Sendable () -> Bool
     private(set) var holdsSlot = false
     private var reserved = 0.0
     private var settled = false
 
-    init(limits: RemoteLimits, budget: BudgetGuard) {
+    init(limits: RemoteLimits, budget: BudgetGuard, shared: AccountSlots? = nil, key: String = "",
+         stopping: @escaping @Sendable () -> Bool = { false }) {
         self.limits = limits
         self.budget = budget
+        self.shared = shared
+        self.key = key
+        self.stopping = stopping
     }
 
-    /// Waits for a slot unless one is held; false once the run is stopping.
-    mutating func acquireSlot() async -> Bool {
+    /// Waits for a slot (this runner's, then the account's across runners) unless one is
+    /// held; false once the run is stopping.
+    mutating func acquireSlot() async throws -> Bool {
         if holdsSlot { return true }
         guard await limits.acquireSlot() else { return false }
+        if let shared {
+            let taken: Bool
+            do {
+                taken = try await shared.acquire(key: key, stopping: stopping)
+            } catch {
+                limits.releaseSlot()
+                throw error
+            }
+            guard taken else {
+                limits.releaseSlot()
+                return false
+            }
+        }
         holdsSlot = true
         return true
     }
@@ -26,6 +48,7 @@ struct Lease {
     mutating func holdSlot() {
         guard !holdsSlot else { return }
         limits.holdSlot()
+        shared?.hold(key: key)
         holdsSlot = true
     }
 
@@ -33,13 +56,17 @@ struct Lease {
     mutating func releaseSlot() {
         guard holdsSlot else { return }
         limits.releaseSlot()
+        shared?.release(key: key)
         holdsSlot = false
     }
 
-    /// A 1303 answered the create that held the slot: give it back and shrink the gate.
+    /// A 1303 answered the create that held the slot: give it back and shrink the gate
+    /// (every runner's, with shared state).
     mutating func concurrencyRefused() {
         guard holdsSlot else { return }
         limits.concurrencyRefused()
+        shared?.release(key: key)
+        shared?.concurrencyRefused()
         holdsSlot = false
     }
 

@@ -37,7 +37,8 @@ struct RemoteJob {
         self.work = work
         self.temporary = temporary
         self.record = record
-        lease = Lease(limits: session.limits, budget: session.budget)
+        lease = Lease(limits: session.limits, budget: session.budget, shared: session.shared.withLock { $0 }, key: job.key,
+                      stopping: session.isStopping)
         lifecycle = RenderLifecycle(externalID: record.externalTaskId ?? work.externalID, state: record.state,
                                     taskID: record.taskId, submittedAt: record.state == .submitted ? record.updatedAt : nil)
         lifecycle.pollDeadline = session.pollDeadline
@@ -93,7 +94,7 @@ struct RemoteJob {
     /// deducted while it waited, and never commits before it can create.
     private mutating func commitIntent(_ externalID: String) async throws -> RenderLifecycle.Action {
         try stopIfStopping()
-        guard await lease.acquireSlot() else { throw JobInterrupted() }
+        guard try await lease.acquireSlot() else { throw JobInterrupted() }
         try lease.reserve(job.units, job: job.id)
         record.externalTaskId = externalID
         record.attempts += 1
@@ -106,7 +107,7 @@ struct RemoteJob {
 
     private mutating func create() async throws -> RenderLifecycle.Action {
         try stopIfStopping()
-        guard await lease.acquireSlot() else { throw interrupted() }
+        guard try await lease.acquireSlot() else { throw interrupted() }
         try await session.limits.takeToken()
         // The wait may have been long: a stop that came meanwhile wins over the create.
         try stopIfStopping()

@@ -2,6 +2,7 @@ import Foundation
 import TroupeProviders
 import TroupeNet
 import TroupePlan
+import TroupeSupport
 
 /// What a remote paid job produced: a downloaded file (renders) or an element id (elements),
 /// and what the provider deducted.
@@ -29,6 +30,11 @@ public struct LockedRefusal: Error, CustomStringConvertible {
 /// the next run picks it up where it is.
 struct JobInterrupted: Error {}
 
+/// Another runner holds the job's lease (shared state): tried again later in this run.
+struct JobDeferred: Error {
+    var runner: String
+}
+
 /// Runs the paid jobs of one `troupe run` against a remote provider: drives each job's
 /// `RenderLifecycle`, performing its actions (commit, create, query, poll, wait, download)
 /// within the account's limits and committing every state change before the next call.
@@ -50,7 +56,9 @@ final class RemoteSession: Sendable {
     let poller: TaskPoller
     let budget: BudgetGuard
     let clock: any RunClock
-    let store: StateStore
+    let store: any StateStoring
+    /// The account's slots across runners, once the run has joined its team (shared state).
+    let shared = Locked<AccountSlots?>(nil)
     let http: HTTPClient
     let pollInterval: Double
     let pollDeadline: Double
@@ -60,7 +68,7 @@ final class RemoteSession: Sendable {
     /// Called with the provider's words when an answer means no job can go on (auth, arrears).
     let stopRun: @Sendable (String) -> Void
 
-    init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: StateStore, http: HTTPClient,
+    init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: any StateStoring, http: HTTPClient,
          mayCreate: Bool = true, isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
         self.mayCreate = mayCreate
         self.provider = provider

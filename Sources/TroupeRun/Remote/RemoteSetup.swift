@@ -3,6 +3,8 @@ import TroupeManifest
 public import TroupePlan
 import TroupeNet
 import TroupeProviders
+import TroupeSupport
+import Crypto
 
 extension RemoteBackend {
     /// The backend a plan's provider needs, from the environment: Kling keys
@@ -38,6 +40,14 @@ extension RemoteBackend {
         var settings = RemoteSettings(concurrency: provider.concurrency, createsPerSecond: provider.rate.perSecond)
         settings.timeScale = timeScale
         if let pollInterval { settings.pollInterval = pollInterval }
-        return RemoteBackend(provider: KlingRemote(client: client), uploads: uploads, settings: settings, http: http)
+        var backend = RemoteBackend(provider: KlingRemote(client: client), uploads: uploads, settings: settings, http: http)
+        backend.account = account(accessKey: (environment ?? ProcessInfo.processInfo.environment)["KLING_ACCESS_KEY"] ?? "")
+        return backend
+    }
+
+    /// `kling-` and 16 hex digits of SHA-256 over the access key: enough to tell accounts apart,
+    /// nothing to sign with.
+    static func account(accessKey: String) -> String {
+        "kling-" + Hex.lowercase(SHA256.hash(data: Data(("troupe account\0" + accessKey).utf8))).prefix(16)
     }
 }

@@ -12,7 +12,7 @@ import TroupeSupport
 public final class Executor: @unchecked Sendable {
     let plan: Plan
     let baseDirectory: String
-    let store: StateStore
+    let store: any StateStoring
     let cache: ResultCache
     let backend: any LocalProvider
     let observer: any RunObserver
@@ -28,7 +28,7 @@ public final class Executor: @unchecked Sendable {
 
     private let stop = StopFlag()
 
-    public init(plan: Plan, store: StateStore, cache: ResultCache, backend: any LocalProvider,
+    public init(plan: Plan, store: any StateStoring, cache: ResultCache, backend: any LocalProvider,
                 remote: RemoteBackend? = nil, observer: any RunObserver, options: RunOptions) {
         self.plan = plan
         self.baseDirectory = plan.manifest.baseDirectory
@@ -91,6 +91,8 @@ public final class Executor: @unchecked Sendable {
         defer { try? store.flush() }
         var summary = RunSummary()
         cache.removeStaleTemporaries()
+        let slots = try joinTeam()
+        defer { slots?.close() }
         let start = try resume()
         summary.rerolled = start.rerolled
         summary.alreadyDone = start.alreadyDone
@@ -102,7 +104,7 @@ public final class Executor: @unchecked Sendable {
         // than the link). A copy to another file system takes a task, as other jobs do.
         let outDevice = (FileStats.statNow(baseDirectory + "/" + plan.outputFolder) ?? FileStats.statNow(baseDirectory + "/out")
                          ?? FileStats.statNow(baseDirectory))?.device
-        let exportsLink = outDevice != nil && outDevice == FileStats.statNow((store.path as NSString).deletingLastPathComponent)?.device
+        let exportsLink = outDevice != nil && outDevice == FileStats.statNow(cache.root)?.device ?? FileStats.statNow((cache.root as NSString).deletingLastPathComponent)?.device
         var machine = SchedulerStateMachine(
             nodes: plan.jobs.map { job in
                 .init(deps: job.deps, lane: lane(job), updatesLock: job.kind.isPaid || job.kind == .post,
@@ -123,6 +125,8 @@ public final class Executor: @unchecked Sendable {
             let outcome: SchedulerStateMachine.Outcome
             if end.interrupted {
                 outcome = .interrupted
+            } else if end.deferred {
+                outcome = .deferred
             } else if let refusal = end.locked {
                 summary.lockedRefused.append(refusal)
                 outcome = .lockedRefused
@@ -185,6 +189,18 @@ public final class Executor: @unchecked Sendable {
         return summary
     }
 
+    /// With shared state: registers this runner (heartbeats renew its leases from now on) and
+    /// shares the account's slots with the other runners.
+    private func joinTeam() throws -> AccountSlots? {
+        guard let team = store as? PostgresStateStore else { return nil }
+        try team.joinTeam(campaign: (plan.manifest.path as NSString).lastPathComponent, account: remote?.account)
+        guard let session, let remote, let account = remote.account else { return nil }
+        let slots = try AccountSlots(store: team, account: account, concurrency: remote.settings.concurrency,
+                                     createsPerRealSecond: remote.settings.createsPerSecond * remote.settings.timeScale)
+        session.shared.withLock { $0 = slots }
+        return slots
+    }
+
     /// Runs one job and says how it ended; never throws.
     private func perform(_ i: Int, inputs: JobInputs, record: JobRecord?) async -> Finished {
         do {
@@ -192,6 +208,8 @@ public final class Executor: @unchecked Sendable {
             return Finished(index: i, result: result, units: units)
         } catch is JobInterrupted {
             return Finished(index: i, interrupted: true)
+        } catch is JobDeferred {
+            return Finished(index: i, deferred: true)
         } catch let refusal as LockedRefusal {
             return Finished(index: i, locked: refusal)
         } catch let refused as BudgetGuard.Refused {
@@ -209,6 +227,7 @@ struct Finished: Sendable {
     var units = 0.0
     var failure: String?
     var interrupted = false
+    var deferred = false
     var budget: String?
     var locked: LockedRefusal?
 }

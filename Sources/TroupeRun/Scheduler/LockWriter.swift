@@ -7,7 +7,7 @@ import TroupeSupport
 /// name; the others point at it (`same_as`), so the lock's units add up to what was charged.
 struct LockWriter {
     let plan: Plan
-    let store: StateStore
+    let store: any StateStoring
     let cache: ResultCache
     let path: String
 

@@ -30,6 +30,9 @@ public struct RemoteBackend: Sendable {
     /// The client the provider and the store talk through; downloads share it (one event-loop
     /// thread for the whole run).
     public var http: HTTPClient
+    /// Who pays: a hash of the provider's access key (never the key), the same for every
+    /// runner of the account; with shared state its slots are shared by that name.
+    public var account: String?
 
     public init(provider: any RemoteProvider, uploads: S3Store?, settings: RemoteSettings, http: HTTPClient) {
         self.provider = provider

@@ -37,6 +37,9 @@ struct SchedulerStateMachine {
         case budgetRefused
         /// `--locked` refused to create it.
         case lockedRefused
+        /// Another runner holds the job (shared state): it goes to the back of its lane and is
+        /// tried again after what is ready now.
+        case deferred
     }
 
     private(set) var nodes: [Node]
@@ -107,6 +110,9 @@ struct SchedulerStateMachine {
         }
         switch outcome {
         case .interrupted, .lockedRefused:
+            return []
+        case .deferred:
+            if !stopping { ready[nodes[i].lane.rawValue].append(i) }
             return []
         case .budgetRefused:
             budgetReached = true

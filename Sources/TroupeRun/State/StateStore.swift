@@ -4,8 +4,9 @@ import TroupeSupport
 
 /// `.troupe/state.sqlite`: a row per job key and the ledger of create calls, in SQLite's WAL
 /// mode so a crash at any moment leaves the last committed state. Migrations from day one.
-public final class StateStore: Sendable {
+public final class StateStore: StateStoring {
     public let path: String
+    public var location: String { path }
     let pool: DatabasePool
     /// Rows waiting for the next commit (`saveLater`).
     private let later = LaterRows()
@@ -182,7 +183,7 @@ public final class StateStore: Sendable {
     /// at most `laterDelay` from now. Only for rows a crash may lose at the price of free work
     /// done again: a task id the next run finds again by its external id, an export linked
     /// again. A commit is most of a write's cost, and a render needs four rows.
-    public func saveLater(_ record: JobRecord, ledger event: String? = nil, detail: String? = nil, at: Date? = nil) {
+    public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
         let line = event.map { LedgerEntry(for: record, event: $0, detail: detail, at: at ?? record.updatedAt) }
         guard later.add(record, line) else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + Self.laterDelay) { [weak self] in
@@ -272,7 +273,7 @@ public final class StateStore: Sendable {
     }
 
     /// Updates a row and appends a ledger line together.
-    public func save(_ record: JobRecord, ledger event: String, detail: String? = nil, at: Date) throws {
+    public func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) throws {
         try write { db in
             try self.upsert(record, db)
             try Self.append(LedgerEntry(for: record, event: event, detail: detail, at: at), db)
@@ -283,6 +284,9 @@ public final class StateStore: Sendable {
         try flush()
         return try pool.read { try LedgerEntry.order(Column("seq")).fetchAll($0) }
     }
+
+    /// One runner per folder (the campaign lock): every claim succeeds with the row as it is.
+    public func claim(_ key: String, fresh: JobRecord) throws -> Claim { .claimed(try record(key) ?? fresh) }
 
     public func delete(keys: [String]) throws {
         try flush()

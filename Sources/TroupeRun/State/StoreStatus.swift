@@ -27,7 +27,7 @@ public struct StoreStatus: JobStatusSource {
     /// characters (`.troupe/status` stores them so).
     let rows: [KeyBits: Row]
 
-    public init(lock: Lockfile?, store: StateStore?, cache: ResultCache) throws {
+    public init(lock: Lockfile?, store: (any StateStoring)?, cache: ResultCache) throws {
         self.init(lock: lock, rows: try store?.states() ?? [], cache: cache)
     }
 

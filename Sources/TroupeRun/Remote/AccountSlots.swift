@@ -1,0 +1,117 @@
+import Foundation
+import TroupeSupport
+
+/// The account's slots shared by every runner (`--state postgres://…`): rows in PostgreSQL,
+/// so N runners together keep at most `provider.concurrency` tasks in flight and share its
+/// create rate. One job per runner at a time asks for a slot (the others queue behind it in
+/// `RemoteLimits`); when none is free it waits for a freed slot's NOTIFY, or 250 ms at most
+/// (a dead runner's slots free themselves by expiring, which sends nothing).
+final class AccountSlots: Sendable {
+    let store: PostgresStateStore
+    /// A hash of the access key: the same for every runner of the account, never the key.
+    let account: String
+    private let freed = SlotSignal()
+    private let listener: Locked<PostgresConnectionBox?> = Locked(nil)
+    private let turn = Turnstile()
+
+    init(store: PostgresStateStore, account: String, concurrency: Int, createsPerRealSecond: Double) throws {
+        self.store = store
+        self.account = account
+        try store.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
+        let freed = freed, account = account
+        let box = try store.db.listen("troupe_slots") { payload in
+            if payload == account { freed.signal() }
+        }
+        listener.withLock { $0 = box }
+    }
+
+    /// Waits for a slot and a create token for the job; false when `stopping` says so.
+    func acquire(key: String, stopping: @Sendable () -> Bool) async throws -> Bool {
+        await turn.enter()
+        defer { turn.leave() }
+        while true {
+            if stopping() { return false }
+            let generation = freed.generation
+            let wait = try store.takeSlot(account: account, key: key)
+            if wait == 0 { return true }
+            if wait > 0 {
+                try? await Task.sleep(nanoseconds: UInt64(min(wait, 5) * 1e9))
+            } else {
+                await freed.wait(after: generation, timeout: 0.25)
+            }
+        }
+    }
+
+    func hold(key: String) { try? store.holdSlot(account: account, key: key) }
+    func release(key: String) { try? store.releaseSlot(account: account, key: key) }
+    /// A 1303: the shared gate goes down to what is in flight for a while.
+    func concurrencyRefused() { try? store.lowerGate(account: account, seconds: 10) }
+
+    func close() {
+        listener.withLock { $0?.close(); $0 = nil }
+        freed.signal()
+    }
+}
+
+/// A counter of NOTIFYs and the tasks waiting for the next one.
+final class SlotSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var next = 0
+
+    var generation: Int { lock.withLock { count } }
+
+    func signal() {
+        let all = lock.withLock {
+            count += 1
+            defer { waiters = [:] }
+            return Array(waiters.values)
+        }
+        for w in all { w.resume() }
+    }
+
+    /// Returns once a signal came after `generation`, or after `timeout` seconds.
+    func wait(after generation: Int, timeout: Double) async {
+        let id = lock.withLock { () -> Int in next += 1; return next }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if count != generation { return true }
+                waiters[id] = c
+                return false
+            }
+            if now { return c.resume() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self] in
+                guard let self else { return }
+                let w = self.lock.withLock { self.waiters.removeValue(forKey: id) }
+                w?.resume()
+            }
+        }
+    }
+}
+
+/// One task at a time, the others in arrival order.
+final class Turnstile: @unchecked Sendable {
+    private let lock = NSLock()
+    private var busy = false
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if !busy { busy = true; return true }
+                queue.append(c)
+                return false
+            }
+            if now { c.resume() }
+        }
+    }
+
+    func leave() {
+        let next = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            if queue.isEmpty { busy = false; return nil }
+            return queue.removeFirst()
+        }
+        next?.resume()
+    }
+}

@@ -1,0 +1,245 @@
+public import Foundation
+import PostgresNIO
+import TroupePlan
+import TroupeSupport
+
+/// The state store in PostgreSQL (`--state postgres://…`), shared by every runner that works
+/// on the same campaigns: the same rows and ledger as `StateStore`, plus leases on paid jobs
+/// (`claim`), the runners' heartbeats and the accounts' slots (PostgresStateStore+Teams).
+///
+/// Every write is one statement. A paid job's row can only be written by the runner holding
+/// its lease (or by anyone once the lease has run out): a runner that lost its lease while
+/// paused cannot overwrite what the runner that took over has done since (`LeaseLost`).
+public final class PostgresStateStore: StateStoring {
+    let db: PostgresConnectionBox
+    /// This process as a runner: `host-pid-random`.
+    public let runnerID: String
+    /// How long a lease lasts without a heartbeat (real seconds). A killed runner's jobs are
+    /// taken over this long after its last heartbeat.
+    public let leaseSeconds: Double
+    let heartbeat = Heartbeat()
+
+    public var location: String { db.location.description }
+
+    /// Statements sent so far (scripts/bench.sh counts them per render).
+    public var statementCount: Int { db.statements.withLock { $0 } }
+
+    /// Connects and brings the schema up to date (`migrate: false`: refuses an older one).
+    public init(location: PostgresLocation, leaseSeconds: Double? = nil, migrate: Bool = true) throws {
+        db = PostgresConnectionBox(location: location)
+        let host = ProcessInfo.processInfo.hostName
+        runnerID = "\(host)-\(getpid())-\(Hex.lowercase((0..<3).map { _ in UInt8.random(in: 0...255) }))"
+        self.leaseSeconds = leaseSeconds ?? Double(ProcessInfo.processInfo.environment["TROUPE_LEASE_SECONDS"] ?? "") ?? 30
+        try db.open()
+        let version = try schemaVersion()
+        if version > PostgresSchema.latest {
+            throw PostgresSchemaTooNew(location: location.description, found: version, known: PostgresSchema.latest)
+        }
+        if version < PostgresSchema.latest {
+            guard migrate else { throw PostgresSchemaOld(location: location.description, found: version, latest: PostgresSchema.latest) }
+            try self.migrate()
+        }
+    }
+
+    // MARK: Schema
+
+    /// The newest migration applied (0: none, not even the table that records them).
+    public func schemaVersion() throws -> Int {
+        let rows = try db.query("""
+            SELECT CASE WHEN to_regclass('troupe_schema') IS NULL THEN 0
+                        ELSE (SELECT coalesce(max(version), 0) FROM troupe_schema) END AS v
+            """, doing: "reading the schema version")
+        return try rows.first?.value("v", as: Int.self) ?? 0
+    }
+
+    /// Applies what is missing, each migration with its record in one transaction, under an
+    /// advisory lock (a second runner waits, then finds them applied). Returns what it applied.
+    @discardableResult
+    public func migrate() throws -> [String] {
+        var applied: [String] = []
+        for m in PostgresSchema.migrations {
+            // One statement per migration (a DO block is its own transaction): the advisory
+            // lock is held until it ends, whatever happens.
+            let body = """
+                DO $migrate$ BEGIN
+                    PERFORM pg_advisory_xact_lock(\(PostgresSchema.migrationLock));
+                    CREATE TABLE IF NOT EXISTS troupe_schema (version bigint PRIMARY KEY, name text NOT NULL,
+                                                              applied_at timestamptz NOT NULL DEFAULT now());
+                    IF NOT EXISTS (SELECT 1 FROM troupe_schema WHERE version = \(m.version)) THEN
+                        EXECUTE \(Self.dollarQuoted(m.sql));
+                        INSERT INTO troupe_schema (version, name) VALUES (\(m.version), \(Self.literal(m.name)));
+                    END IF;
+                END $migrate$
+                """
+            let before = try schemaVersion()
+            try db.query(body, doing: "migrating to schema v\(m.version)")
+            if before < m.version { applied.append("v\(m.version): \(m.name)") }
+        }
+        return applied
+    }
+
+    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    static func dollarQuoted(_ text: String) -> String { "$body$" + text + "$body$" }
+
+    // MARK: Rows
+
+    static let columns = """
+        key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
+        result_sha256, result_duration, last_error, reroll, units_rerolled, created_at, updated_at
+        """
+
+    static func values(_ r: JobRecord) -> [SQLValue] {
+        [.text(r.key), .text(r.id), .text(r.kind.rawValue), .text(r.state.rawValue), .text(r.externalTaskId), .text(r.taskId),
+         .int(r.attempts), .double(r.units), .double(r.unitsCharged), .int(r.elementId.map(Int.init)), .text(r.resultSHA256),
+         .double(r.resultDuration), .text(r.lastError), .int(r.reroll), .double(r.unitsRerolled), .date(r.createdAt), .date(r.updatedAt)]
+    }
+
+    static func record(_ row: PostgresRow) throws -> JobRecord {
+        let kindName: String = try row.value("kind") ?? ""
+        guard let kind = JobKind(rawValue: kindName) else { throw UnknownJobKind(name: kindName) }
+        let stateName: String = try row.value("state") ?? ""
+        var r = JobRecord(key: try row.value("key") ?? "", id: try row.value("id") ?? "", kind: kind,
+                          state: JobState(rawValue: stateName) ?? .pending, units: try row.value("units") ?? 0,
+                          now: try row.value("created_at") ?? Date())
+        r.externalTaskId = try row.value("external_task_id")
+        r.taskId = try row.value("task_id")
+        r.attempts = try row.value("attempts") ?? 0
+        r.unitsCharged = try row.value("units_charged")
+        r.elementId = try row.value("element_id", as: Int.self).map(Int64.init)
+        r.resultSHA256 = try row.value("result_sha256")
+        r.resultDuration = try row.value("result_duration")
+        r.lastError = try row.value("last_error")
+        r.reroll = try row.value("reroll") ?? 0
+        r.unitsRerolled = try row.value("units_rerolled") ?? 0
+        r.updatedAt = try row.value("updated_at") ?? r.createdAt
+        return r
+    }
+
+    public func record(_ key: String) throws -> JobRecord? {
+        try db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = $1", [.text(key)], doing: "reading a job").first.map(Self.record)
+    }
+
+    public func states() throws -> [JobStateRow] {
+        try db.query("SELECT key, kind, state, result_sha256 FROM troupe_job", doing: "reading job states").map { row in
+            JobStateRow(key: try row.value("key") ?? "", kind: try row.value("kind") ?? "",
+                        state: JobState(rawValue: try row.value("state") ?? "") ?? .pending, result: try row.value("result_sha256"))
+        }
+    }
+
+    public func records() throws -> [JobRecord] {
+        try db.query("SELECT \(Self.columns) FROM troupe_job", doing: "reading jobs").map(Self.record)
+    }
+
+    public func records(keys: some Collection<String>) throws -> [String: JobRecord] {
+        var out: [String: JobRecord] = [:]
+        let list = Array(keys)
+        for start in stride(from: 0, to: list.count, by: 5000) {
+            let chunk = Array(list[start..<min(start + 5000, list.count)])
+            for row in try db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = ANY($1)", [.texts(chunk)], doing: "reading jobs") {
+                let r = try Self.record(row)
+                out[r.key] = r
+            }
+        }
+        return out
+    }
+
+    /// The upsert every write goes through: refused (no row returned) while another runner's
+    /// lease on the job is alive. A finished, failed or pending row lets go of the lease.
+    private var upsert: String {
+        """
+        INSERT INTO troupe_job (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, state = excluded.state,
+            external_task_id = excluded.external_task_id, task_id = excluded.task_id, attempts = excluded.attempts,
+            units = excluded.units, units_charged = excluded.units_charged, element_id = excluded.element_id,
+            result_sha256 = excluded.result_sha256, result_duration = excluded.result_duration,
+            last_error = excluded.last_error, reroll = excluded.reroll, units_rerolled = excluded.units_rerolled,
+            created_at = excluded.created_at, updated_at = excluded.updated_at,
+            lease_owner = CASE WHEN excluded.state IN ('fetched', 'failed', 'stalled', 'pending') THEN NULL
+                               ELSE troupe_job.lease_owner END
+        WHERE troupe_job.lease_owner IS NULL OR troupe_job.lease_owner = $18 OR troupe_job.lease_until < clock_timestamp()
+        RETURNING key
+        """
+    }
+
+    public func save(_ record: JobRecord) throws {
+        let rows = try db.query(upsert, Self.values(record) + [.text(runnerID)], doing: "saving a job")
+        if rows.isEmpty { throw LeaseLost(key: record.key) }
+    }
+
+    public func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) throws {
+        let rows = try db.query("""
+            WITH j AS (\(upsert))
+            INSERT INTO troupe_ledger (key, external_task_id, event, detail, at, runner)
+            SELECT key, $19, $20, $21, $22, $18 FROM j RETURNING seq
+            """, Self.values(record) + [.text(runnerID), .text(record.externalTaskId ?? ""), .text(event), .text(detail), .date(at)],
+            doing: "saving a job and its ledger line")
+        if rows.isEmpty { throw LeaseLost(key: record.key) }
+    }
+
+    public func commitIntent(_ record: JobRecord, at: Date) throws {
+        try save(record, ledger: "intent", detail: nil, at: at)
+    }
+
+    /// Written at once: a commit here is one round trip on a connection other jobs share,
+    /// not an fsync, and waiting would only widen what a crash forgets.
+    public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
+        // A failure here is met again by the job's next save, which throws.
+        if let event {
+            try? save(record, ledger: event, detail: detail, at: at ?? record.updatedAt)
+        } else {
+            try? save(record)
+        }
+    }
+
+    public func flush() throws {}
+
+    public func ledger() throws -> [LedgerEntry] {
+        try db.query("SELECT seq, key, external_task_id, event, detail, at FROM troupe_ledger ORDER BY seq", doing: "reading the ledger").map { row in
+            var e = LedgerEntry(key: try row.value("key") ?? "", externalTaskId: try row.value("external_task_id") ?? "",
+                                event: try row.value("event") ?? "", detail: try row.value("detail"), at: try row.value("at") ?? Date())
+            e.seq = try row.value("seq", as: Int.self).map(Int64.init)
+            return e
+        }
+    }
+
+    public func delete(keys: [String]) throws {
+        guard !keys.isEmpty else { return }
+        try db.query("DELETE FROM troupe_job WHERE key = ANY($1)", [.texts(keys)], doing: "deleting jobs")
+    }
+
+    public func recoveries() throws -> [(at: String, detail: String)] { [] }
+
+    /// Lets go of every lease and slot this runner holds (others take its jobs at once, not
+    /// after the lease runs out) and closes the connection.
+    public func close() throws {
+        stopHeartbeat()
+        try? leaveTeam()
+        db.close()
+    }
+
+    /// Runs raw SQL; for tests that prove the database refuses what the code never does.
+    func rawExecute(_ sql: String) throws {
+        try db.query(sql, doing: "a test statement")
+    }
+}
+
+/// The database was migrated by a newer troupe.
+public struct PostgresSchemaTooNew: Error, CustomStringConvertible {
+    public var location: String
+    public var found: Int
+    public var known: Int
+    public var description: String {
+        "\(location) has schema v\(found), newer than this troupe knows (v\(known)); use the troupe the other runners use"
+    }
+}
+
+/// The database is behind and this command does not migrate it.
+public struct PostgresSchemaOld: Error, CustomStringConvertible {
+    public var location: String
+    public var found: Int
+    public var latest: Int
+    public var description: String {
+        "\(location) has schema v\(found), this troupe needs v\(latest); run `troupe state migrate --state …` (or any `troupe run`)"
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+
+/// What the executor, the lock writer and the status commands need of a state store: a row
+/// per job key and the append-only ledger of create calls. Two backends: `StateStore`
+/// (SQLite in `.troupe/`, the default, one runner per folder under the campaign lock) and
+/// `PostgresStateStore` (`--state postgres://…`, shared by many runners: rows are claimed
+/// with leases before a paid job runs). Every write is committed before it returns, except
+/// `saveLater`'s.
+public protocol StateStoring: AnyObject, Sendable {
+    /// Where the state lives, for messages (a path, or a URL without its password).
+    var location: String { get }
+
+    func record(_ key: String) throws -> JobRecord?
+    /// Each row's key, kind, state and result digest: what `plan` and `status` need.
+    func states() throws -> [JobStateRow]
+    func records() throws -> [JobRecord]
+    func records(keys: some Collection<String>) throws -> [String: JobRecord]
+    /// Inserts or replaces a job's row.
+    func save(_ record: JobRecord) throws
+    /// Updates a row and appends a ledger line together.
+    func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) throws
+    /// The intent to create (row in `submitting` + ledger line) in one commit: a crash after
+    /// it always leads to a query before any new submission.
+    func commitIntent(_ record: JobRecord, at: Date) throws
+    /// A row a crash may lose at the price of free work done again, committed soon.
+    func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?)
+    /// Commits what `saveLater` holds.
+    func flush() throws
+    func ledger() throws -> [LedgerEntry]
+    func delete(keys: [String]) throws
+    /// Ledger lines of damaged stores moved aside (SQLite only).
+    func recoveries() throws -> [(at: String, detail: String)]
+    /// Commits what waits and lets go of the store; nothing may use it afterwards.
+    func close() throws
+
+    /// Takes the row of a paid job for this runner before it creates, queries or downloads:
+    /// `.claimed` with the row as it is now (`fresh` when there is none yet), or `.held` while
+    /// another live runner works on it. A store with one runner claims at once.
+    func claim(_ key: String, fresh: JobRecord) throws -> Claim
+}
+
+/// The answer of `StateStoring.claim`.
+public enum Claim: Sendable, Equatable {
+    case claimed(JobRecord)
+    /// Another runner holds the job's lease for `seconds` more (unless it renews it).
+    case held(by: String, seconds: Double)
+}
+
+extension StateStoring {
+    public func saveLater(_ record: JobRecord) { saveLater(record, ledger: nil, detail: nil, at: nil) }
+    public func save(_ record: JobRecord, ledger event: String, at: Date) throws {
+        try save(record, ledger: event, detail: nil, at: at)
+    }
+}
+
+/// A paid job's row was taken over by another runner while this one worked on it (its lease
+/// expired: the runner was paused or cut off longer than the lease). It stops; the other
+/// runner goes on through the same query-before-create path.
+public struct LeaseLost: Error, CustomStringConvertible {
+    public var key: String
+    public var description: String {
+        "the lease on job \(key.prefix(12))… expired and another runner took it over; this runner left it to that one"
+    }
+}
