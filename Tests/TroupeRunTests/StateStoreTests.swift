@@ -98,7 +98,7 @@ struct StateStoreTests {
             CREATE TRIGGER refuse_bad BEFORE INSERT ON job WHEN NEW.id = 'bad' BEGIN SELECT RAISE(ABORT, 'refused'); END
             """)
         let waiting = record(1, .submitted)
-        store.saveLater(waiting, ledger: "created", at: waiting.updatedAt)
+        store.saveLater(waiting, ledger: "created", detail: nil, at: waiting.updatedAt)
         var bad = record(2)
         bad.id = "bad"
         #expect(throws: (any Error).self) { try store.commitIntent(bad, at: Date()) }

@@ -83,6 +83,10 @@ final class PostgresConnectionBox: @unchecked Sendable {
         }
     }
 
+    // PostgresNIO asserts that a connection is closed before it goes (a store whose opening
+    // failed half-way is released with its connection open).
+    deinit { close() }
+
     func close() {
         let c = lock.withLock { () -> PostgresConnection? in
             defer { connection = nil }

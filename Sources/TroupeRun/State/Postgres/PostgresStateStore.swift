@@ -45,10 +45,10 @@ public final class PostgresStateStore: StateStoring {
 
     /// The newest migration applied (0: none, not even the table that records them).
     public func schemaVersion() throws -> Int {
-        let rows = try db.query("""
-            SELECT CASE WHEN to_regclass('troupe_schema') IS NULL THEN 0
-                        ELSE (SELECT coalesce(max(version), 0) FROM troupe_schema) END AS v
-            """, doing: "reading the schema version")
+        // Two statements: a query naming a table that does not exist fails as it is planned.
+        let present = try db.query("SELECT to_regclass('troupe_schema') IS NOT NULL AS p", doing: "reading the schema version")
+        guard try present.first?.value("p", as: Bool.self) == true else { return 0 }
+        let rows = try db.query("SELECT coalesce(max(version), 0) AS v FROM troupe_schema", doing: "reading the schema version")
         return try rows.first?.value("v", as: Int.self) ?? 0
     }
 

@@ -1,0 +1,250 @@
+import Foundation
+import Testing
+import TroupeTestSupport
+import TroupeSupport
+@testable import TroupeRun
+
+/// One suite, both backends: what the executor relies on of any state store holds for SQLite
+/// in `.troupe/` and for PostgreSQL (a real server from Debian's package, Tests/Support).
+struct StateStoreContractTests {
+    enum Backend: String, CaseIterable, CustomStringConvertible {
+        case sqlite, postgres
+        var description: String { rawValue }
+    }
+
+    /// A fresh, empty store of the backend, and how to open a second connection to it.
+    static func make(_ backend: Backend) throws -> (store: any StateStoring, another: () throws -> any StateStoring) {
+        switch backend {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-contract-\(UUID().uuidString)/state.sqlite").path
+            return (try StateStore(path: path), { try StateStore(path: path) })
+        case .postgres:
+            let db = try TestPostgres.database()
+            let location = { try PostgresLocation(url: db.url, environment: ["PGPASSWORD": db.server.password]) }
+            return (try PostgresStateStore(location: try location()), { try PostgresStateStore(location: try location()) })
+        }
+    }
+
+    static func record(_ n: Int, _ state: JobState = .submitting) -> JobRecord {
+        var r = JobRecord(key: String(format: "%064x", n), id: "render:c\(n)/k", kind: .render,
+                          state: state, units: 4.5, now: Date(timeIntervalSince1970: 1_795_000_000 + Double(n)))
+        r.externalTaskId = "troupe-\(n)"
+        r.attempts = 1
+        return r
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aRowComesBackAsItWasSaved(_ backend: Backend) throws {
+        let (store, another) = try Self.make(backend)
+        defer { try? store.close() }
+        var r = Self.record(1, .fetched)
+        r.taskId = "task-1"
+        r.unitsCharged = 4.5
+        r.elementId = 9_000_000_001
+        r.resultSHA256 = String(repeating: "ab", count: 32)
+        r.resultDuration = 5.04
+        r.lastError = "quoted 'text' \\ and ünïcode"
+        r.reroll = 2
+        r.unitsRerolled = 9
+        try store.save(r)
+        let other = try another()
+        defer { try? other.close() }
+        #expect(try other.record(r.key) == r)
+        #expect(try other.records(keys: [r.key, "missing"]) == [r.key: r])
+        let states = try other.states()
+        #expect(states.count == 1 && states[0].state == .fetched && states[0].result == r.resultSHA256 && states[0].kind == "render")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func manyKeysAreReadInChunks(_ backend: Backend) throws {
+        let (store, _) = try Self.make(backend)
+        defer { try? store.close() }
+        for n in 0..<1_200 { store.saveLater(Self.record(n, .pending)) }
+        try store.flush()
+        let keys = (0..<1_200).map { Self.record($0).key }
+        #expect(try store.records(keys: keys).count == 1_200)
+        #expect(try store.records().count == 1_200)
+        try store.delete(keys: Array(keys.prefix(200)))
+        #expect(try store.records(keys: keys).count == 1_000)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theIntentAndAnswersAreInTheLedgerInOrder(_ backend: Backend) throws {
+        let (store, _) = try Self.make(backend)
+        defer { try? store.close() }
+        var r = Self.record(7, .submitting)
+        let t = Date(timeIntervalSince1970: 1_795_000_100)
+        try store.commitIntent(r, at: t)
+        r.state = .submitted
+        r.taskId = "task-7"
+        store.saveLater(r, ledger: "created", detail: "task task-7", at: t.addingTimeInterval(1))
+        try store.flush()
+        #expect(try store.record(r.key)?.state == .submitted)
+        let ledger = try store.ledger()
+        #expect(ledger.map(\.event) == ["intent", "created"])
+        #expect(ledger.allSatisfy { $0.externalTaskId == "troupe-7" && $0.key == r.key })
+        #expect(ledger.last?.detail == "task task-7")
+        #expect(abs((ledger.first?.at.timeIntervalSince1970 ?? 0) - t.timeIntervalSince1970) < 0.001)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theLedgerRefusesUpdatesAndDeletes(_ backend: Backend) throws {
+        let (store, _) = try Self.make(backend)
+        defer { try? store.close() }
+        try store.commitIntent(Self.record(3), at: Date())
+        let table = backend == .sqlite ? "ledger" : "troupe_ledger"
+        let raw: (String) throws -> Void = { sql in
+            if let s = store as? StateStore { try s.rawExecute(sql) } else if let p = store as? PostgresStateStore { try p.rawExecute(sql) }
+        }
+        #expect(throws: (any Error).self) { try raw("UPDATE \(table) SET event = 'x'") }
+        #expect(throws: (any Error).self) { try raw("DELETE FROM \(table)") }
+        if backend == .postgres { #expect(throws: (any Error).self) { try raw("TRUNCATE troupe_ledger") } }
+        #expect(try store.ledger().map(\.event) == ["intent"])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aClaimGivesTheRowAsItIsNow(_ backend: Backend) throws {
+        let (store, _) = try Self.make(backend)
+        defer { try? store.close() }
+        let fresh = Self.record(11, .pending)
+        #expect(try store.claim(fresh.key, fresh: fresh) == .claimed(fresh))
+        var moved = fresh
+        moved.state = .submitted
+        try store.save(moved)
+        #expect(try store.claim(fresh.key, fresh: fresh) == .claimed(moved))
+    }
+}
+
+/// What only shared state does: leases between runners, fencing, account slots.
+struct PostgresTeamTests {
+    func two(lease: Double = 30) throws -> (PostgresStateStore, PostgresStateStore) {
+        let db = try TestPostgres.database()
+        let location = try PostgresLocation(url: db.url, environment: ["PGPASSWORD": db.server.password])
+        return (try PostgresStateStore(location: location, leaseSeconds: lease), try PostgresStateStore(location: location, leaseSeconds: lease))
+    }
+
+    @Test func aJobHeldByOneRunnerIsHeldForTheOther() throws {
+        let (a, b) = try two()
+        defer { try? a.close(); try? b.close() }
+        let r = StateStoreContractTests.record(1, .pending)
+        guard case .claimed = try a.claim(r.key, fresh: r) else { Issue.record("a did not claim"); return }
+        guard case .held(let by, let seconds) = try b.claim(r.key, fresh: r) else { Issue.record("b claimed a held job"); return }
+        #expect(by == a.runnerID && seconds > 20)
+        // The holder's write goes through; the other's is refused (fenced), and nothing changed.
+        var mine = r
+        mine.state = .submitting
+        try a.commitIntent(mine, at: Date())
+        var theirs = r
+        theirs.state = .submitting
+        theirs.externalTaskId = "other"
+        #expect(throws: LeaseLost.self) { try b.save(theirs) }
+        #expect(throws: LeaseLost.self) { try b.commitIntent(theirs, at: Date()) }
+        #expect(try b.record(r.key)?.externalTaskId == "troupe-1")
+        #expect(try b.ledger().count == 1)
+        // Finished: the lease goes with it and the other may claim (and sees it done).
+        mine.state = .fetched
+        try a.save(mine)
+        #expect(try b.claim(r.key, fresh: r) == .claimed(mine))
+    }
+
+    @Test func aDeadRunnersLeaseRunsOutAndIsTakenOver() throws {
+        let (a, b) = try two(lease: 1)
+        defer { try? b.close() }
+        let r = StateStoreContractTests.record(2, .pending)
+        _ = try a.claim(r.key, fresh: r)
+        var mine = r
+        mine.state = .submitted
+        try a.commitIntent(mine, at: Date())
+        // `a` dies: no heartbeat, no close.
+        guard case .held = try b.claim(r.key, fresh: r) else { Issue.record("claimed a live lease"); return }
+        Thread.sleep(forTimeInterval: 1.3)
+        #expect(try b.claim(r.key, fresh: r) == .claimed(mine))
+        // `a` wakes up: its writes are refused now.
+        #expect(throws: LeaseLost.self) { try a.save(mine) }
+    }
+
+    @Test func heartbeatsKeepALeaseAlive() throws {
+        let (a, b) = try two(lease: 1)
+        defer { try? a.close(); try? b.close() }
+        try a.joinTeam(campaign: "c.yaml", account: nil)
+        let r = StateStoreContractTests.record(3, .pending)
+        _ = try a.claim(r.key, fresh: r)
+        Thread.sleep(forTimeInterval: 2)
+        guard case .held = try b.claim(r.key, fresh: r) else { Issue.record("the lease ran out under a heartbeat"); return }
+        let runners = try b.runners(campaign: "c.yaml")
+        #expect(runners.count == 1 && runners[0].alive && runners[0].jobs == 1 && runners[0].pid == Int(getpid()))
+        // Closing gives the job back at once.
+        try a.close()
+        guard case .claimed = try b.claim(r.key, fresh: r) else { Issue.record("not given back on close"); return }
+        #expect(try b.runners(campaign: "c.yaml").isEmpty)
+    }
+
+    @Test func runnersTogetherKeepToTheAccountsSlots() throws {
+        let (a, b) = try two()
+        defer { try? a.close(); try? b.close() }
+        try a.registerAccount("acct", concurrency: 3, createsPerSecond: 1_000)
+        try b.registerAccount("acct", concurrency: 3, createsPerSecond: 1_000)
+        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
+        #expect(try b.takeSlot(account: "acct", key: "k2") == 0)
+        #expect(try a.takeSlot(account: "acct", key: "k3") == 0)
+        #expect(try b.takeSlot(account: "acct", key: "k4") == -1)
+        // Asking again for a job's own slot is not a second slot.
+        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
+        try a.releaseSlot(account: "acct", key: "k1")
+        #expect(try b.takeSlot(account: "acct", key: "k4") == 0)
+        #expect(try a.accounts().first?.inUse == 3)
+        // A 1303 lowers every runner's gate to what is in flight.
+        try a.releaseSlot(account: "acct", key: "k2")
+        try a.lowerGate(account: "acct", seconds: 30)
+        #expect(try b.takeSlot(account: "acct", key: "k5") == -1)
+        #expect(try a.accounts().first?.lowered == 2)
+    }
+
+    @Test func theCreateRateIsShared() throws {
+        let (a, b) = try two()
+        defer { try? a.close(); try? b.close() }
+        try a.registerAccount("slow", concurrency: 100, createsPerSecond: 2)
+        #expect(try a.takeSlot(account: "slow", key: "k1") == 0)
+        #expect(try b.takeSlot(account: "slow", key: "k2") == 0)
+        let wait = try b.takeSlot(account: "slow", key: "k3")
+        #expect(wait > 0.2 && wait <= 0.5)
+    }
+
+    @Test func concurrentMigrationsApplyOnce() throws {
+        let db = try TestPostgres.database()
+        let location = try PostgresLocation(url: db.url, environment: ["PGPASSWORD": db.server.password])
+        let opened = Locked<[Result<Int, any Error>]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let r = Result { () throws -> Int in
+                let s = try PostgresStateStore(location: location)
+                defer { try? s.close() }
+                return try s.schemaVersion()
+            }
+            opened.withLock { $0.append(r) }
+        }
+        let versions = try opened.withLock { $0 }.map { try $0.get() }
+        #expect(versions == [PostgresSchema.latest, PostgresSchema.latest, PostgresSchema.latest, PostgresSchema.latest])
+        #expect(try db.server.psql("SELECT count(*) FROM troupe_schema", database: String(db.url.split(separator: "/").last!)) == "\(PostgresSchema.migrations.count)")
+    }
+
+    @Test func theURLsPasswordIsNeverShown() throws {
+        let location = try PostgresLocation(url: "postgres://u:s3cret@db.example:6543/camp", environment: [:])
+        #expect(location.password == "s3cret" && location.port == 6543 && location.database == "camp" && location.sslMode == "prefer")
+        #expect(!location.description.contains("s3cret"))
+        #expect(!PostgresLocation.redacted("postgres://u:s3cret@h/d").contains("s3cret"))
+        let pgpass = FileManager.default.temporaryDirectory.appendingPathComponent("pgpass-\(UUID().uuidString)").path
+        try "# comment\nother:*:*:*:no\ndb.example:6543:camp:u:fr\\:om-file\n".write(toFile: pgpass, atomically: true, encoding: .utf8)
+        #expect(try PostgresLocation(url: "postgres://u@db.example:6543/camp", environment: [:], pgpass: pgpass).password == "fr:om-file")
+        #expect(try PostgresLocation(url: "postgres://u@db.example:6543/camp", environment: ["PGPASSWORD": "env"], pgpass: pgpass).password == "env")
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://db.example", environment: [:]) }
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://h/d?sslmode=maybe", environment: [:]) }
+        // A wrong password: a clear error, and the password is not in it.
+        let db = try TestPostgres.database()
+        do {
+            _ = try PostgresStateStore(location: try PostgresLocation(url: db.url.replacingOccurrences(of: "troupe@", with: "troupe:wrong-pw@"), environment: [:]))
+            Issue.record("a wrong password connected")
+        } catch {
+            #expect("\(error)".contains("password") && !"\(error)".contains("wrong-pw"))
+        }
+    }
+}
