@@ -97,9 +97,17 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     private func launch() throws {
-        let p = try run([bin + "/postgres", "-D", folder + "/data", "-p", String(port), "-k", folder,
-                         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                         "-c", "full_page_writes=off", "-c", "max_connections=200"], wait: false)
+        // A watchdog shell beside the server: when this test process is gone (finished, crashed,
+        // killed), it stops the server and removes its folder, so no run leaves one behind.
+        let server = [bin + "/postgres", "-D", folder + "/data", "-p", String(port), "-k", folder,
+                      "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                      "-c", "full_page_writes=off", "-c", "max_connections=200"].map { "'\($0)'" }.joined(separator: " ")
+        let watchdog = """
+            \(server) & pg=$!
+            while [ -d /proc/\(getpid()) ] && kill -0 $pg 2>/dev/null; do sleep 0.5; done
+            kill -INT $pg 2>/dev/null; wait $pg; rm -rf '\(folder)'
+            """
+        let p = try run(["/bin/sh", "-c", watchdog], wait: false)
         processBox = p
         for _ in 0..<200 {
             if (try? psql("SELECT 1", database: "postgres")) != nil { return }
@@ -144,19 +152,14 @@ public final class PostgresServer: @unchecked Sendable {
         return name
     }
 
+    /// Fast shutdown of the postmaster; the watchdog then removes the folder.
     public func stop() {
-        if let p = processBox, p.isRunning {
-            kill(p.processIdentifier, SIGTERM)  // runuser passes it on; smart shutdown
-            let deadline = Date().addingTimeInterval(10)
-            while p.isRunning && Date() < deadline { usleep(50_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        }
-        // The postmaster itself, if runuser went first.
         if let pidText = try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8),
            let pid = Int32(pidText.split(separator: "\n").first ?? "") {
-            kill(pid, SIGQUIT)
-            usleep(200_000)
+            kill(pid, SIGINT)
         }
+        let deadline = Date().addingTimeInterval(10)
+        while processBox?.isRunning == true && Date() < deadline { usleep(50_000) }
         try? FileManager.default.removeItem(atPath: folder)
     }
 }
