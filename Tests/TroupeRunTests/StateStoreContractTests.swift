@@ -194,7 +194,10 @@ struct PostgresTeamTests {
         #expect(try b.takeSlot(account: "acct", key: "k4") == 0)
         #expect(try a.accounts().first?.inUse == 3)
         // A 1303 lowers every runner's gate to what is in flight.
+        // Only its holder frees a slot.
         try a.releaseSlot(account: "acct", key: "k2")
+        #expect(try a.accounts().first?.inUse == 3)
+        try b.releaseSlot(account: "acct", key: "k2")
         try a.lowerGate(account: "acct", seconds: 30)
         #expect(try b.takeSlot(account: "acct", key: "k5") == -1)
         #expect(try a.accounts().first?.lowered == 2)

@@ -45,17 +45,13 @@ extension Executor {
         }
     }
 
-    /// A claimed row another runner finished: its result from the shared or local cache
+    /// A row another runner finished (a claim leases no finished row): its result from the shared or local cache
     /// (nothing asked of the provider), or nil to go on (the result is fetched again by a
     /// query, free).
     private func doneElsewhere(_ job: Job, _ record: JobRecord) throws -> JobResult? {
         guard record.state == .fetched else { return nil }
-        if job.kind == .element, let id = record.elementId {
-            try store.save(record)  // lets go of the lease
-            return .element(id: id)
-        }
+        if job.kind == .element, let id = record.elementId { return .element(id: id) }
         guard let sha = record.resultSHA256, try cache.checkedPath(of: sha, for: job.id) != nil else { return nil }
-        try store.save(record)
         return .file(sha256: sha)
     }
 

@@ -18,6 +18,7 @@ final class AccountSlots: Sendable {
         self.store = store
         self.account = account
         try store.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
+        store.slotAccount.withLock { $0 = account }
         let freed = freed, account = account
         let box = try store.db.listen("troupe_slots") { payload in
             if payload == account { freed.signal() }
@@ -25,7 +26,10 @@ final class AccountSlots: Sendable {
         listener.withLock { $0 = box }
     }
 
-    /// Waits for a slot and a create token for the job; false when `stopping` says so.
+    /// Waits for a slot and a create token for the job; false when `stopping` says so. Throws
+    /// `JobDeferred` when the slots are held for tasks of a runner that died: this job waits
+    /// at the back of the queue, and the jobs of those tasks (in every runner's queue) are
+    /// taken over first — else every lane could wait for slots only a takeover frees.
     func acquire(key: String, stopping: @Sendable () -> Bool) async throws -> Bool {
         await turn.enter()
         defer { turn.leave() }
@@ -34,6 +38,10 @@ final class AccountSlots: Sendable {
             let generation = freed.generation
             let wait = try store.takeSlot(account: account, key: key)
             if wait == 0 { return true }
+            if wait == -2 {
+                try? await Task.sleep(nanoseconds: 50_000_000)
+                throw JobDeferred(runner: "a runner that died")
+            }
             if wait > 0 {
                 try? await Task.sleep(nanoseconds: UInt64(min(wait, 5) * 1e9))
             } else {

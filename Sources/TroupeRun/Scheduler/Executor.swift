@@ -210,6 +210,10 @@ public final class Executor: @unchecked Sendable {
             return Finished(index: i, interrupted: true)
         } catch is JobDeferred {
             return Finished(index: i, deferred: true)
+        } catch is LeaseLost {
+            // Another runner took the job over while this one stalled: it is that one's now;
+            // tried again later, it is found held or done.
+            return Finished(index: i, deferred: true)
         } catch let refusal as LockedRefusal {
             return Finished(index: i, locked: refusal)
         } catch let refused as BudgetGuard.Refused {

@@ -25,47 +25,86 @@ enum SQLValue: Sendable {
     }
 }
 
-/// One connection to the server, used from synchronous code: each statement is sent on
-/// NIO's event loop and waited for on the calling thread (never an event-loop thread). One
-/// statement at a time per call and no multi-statement transactions: every write troupe
-/// makes is a single statement (CTEs), so calls from many jobs can share the connection.
-/// A connection that broke is made again for the next statement.
+/// Connections to the server, used from synchronous code: a statement takes a connection of
+/// its own (waiting while all are busy), is sent on NIO's event loop and waited for on the
+/// calling thread (never an event-loop thread). One statement per connection at a time:
+/// statements pipelined on one shared connection were seen to leave a caller waiting for an
+/// answer the server had sent. Every write troupe makes is a single statement (CTEs), so no
+/// transaction spans two calls. A connection that broke or did not answer within `timeout`
+/// is closed and made again for the next statement.
 final class PostgresConnectionBox: @unchecked Sendable {
     let location: PostgresLocation
-    private let lock = NSLock()
-    private var connection: PostgresConnection?
+    private let size: Int
+    private let timeout: Int64
+    private let lock = NSCondition()
+    // Under `lock`: idle connections, and how many exist (idle or in use).
+    private var idle: [PostgresConnection] = []
+    private var made = 0
     private let logger = Logger(label: "troupe.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
     /// Statements sent, for `scripts/bench.sh` (statements per render).
     let statements = Locked(0)
 
-    init(location: PostgresLocation) {
+    init(location: PostgresLocation, size: Int = 4, timeoutSeconds: Int64 = 60) {
         self.location = location
+        self.size = size
+        timeout = timeoutSeconds
     }
 
     /// Connects now (so a wrong URL or password is reported before any work starts).
-    func open() throws { _ = try current() }
+    func open() throws { give(try take()) }
 
-    fileprivate func current() throws -> PostgresConnection {
-        try lock.withLock {
-            if let connection, !connection.isClosed { return connection }
-            let tls: PostgresConnection.Configuration.TLS
-            switch location.sslMode {
-            case "disable": tls = .disable
-            case "require": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-            var config = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
-                                                          password: location.password, database: location.database, tls: tls)
-            config.options.connectTimeout = .seconds(10)
-            do {
-                let made = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: config,
-                                                          id: 1, logger: logger).wait()
-                connection = made
-                return made
-            } catch {
-                throw PostgresFailure(location: location, doing: "connect", error: error)
-            }
+    private func connect() throws -> PostgresConnection {
+        let tls: PostgresConnection.Configuration.TLS
+        switch location.sslMode {
+        case "disable": tls = .disable
+        case "require": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
+        var config = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
+                                                      password: location.password, database: location.database, tls: tls)
+        config.options.connectTimeout = .seconds(10)
+        do {
+            return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: config,
+                                                  id: 1, logger: logger).wait()
+        } catch {
+            throw PostgresFailure(location: location, doing: "connect", error: error)
+        }
+    }
+
+    /// An idle connection, a new one while fewer than `size` exist, else the next one given back.
+    fileprivate func take() throws -> PostgresConnection {
+        lock.lock()
+        while true {
+            while let c = idle.popLast() {
+                if !c.isClosed { lock.unlock(); return c }
+                made -= 1
+            }
+            if made < size {
+                made += 1
+                lock.unlock()
+                do { return try connect() } catch {
+                    lock.lock(); made -= 1; lock.signal(); lock.unlock()
+                    throw error
+                }
+            }
+            lock.wait()
+        }
+    }
+
+    private func give(_ c: PostgresConnection) {
+        lock.lock()
+        idle.append(c)
+        lock.signal()
+        lock.unlock()
+    }
+
+    /// A connection that failed or hung: closed, and a new one may be made in its place.
+    private func drop(_ c: PostgresConnection) {
+        c.close().whenComplete { _ in }
+        lock.lock()
+        made -= 1
+        lock.signal()
+        lock.unlock()
     }
 
     /// Runs one statement and returns its rows.
@@ -75,25 +114,53 @@ final class PostgresConnectionBox: @unchecked Sendable {
         for v in values { try v.append(to: &bindings) }
         let statement = PostgresQuery(unsafeSQL: sql, binds: bindings)
         statements.withLock { $0 += 1 }
-        let connection = try current()
+        let connection = try take()
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        connection.query(statement, logger: logger).cascade(to: answer)
+        let limit = timeout
+        let timer = connection.eventLoop.scheduleTask(in: .seconds(limit)) {
+            answer.fail(PostgresTimeout(seconds: limit))
+        }
         do {
-            return try connection.query(statement, logger: logger).wait().rows
+            let rows = try answer.futureResult.wait().rows
+            timer.cancel()
+            give(connection)
+            return rows
         } catch {
+            timer.cancel()
+            // A server error leaves the connection usable; anything else may not have.
+            if (error as? PSQLError)?.serverInfo != nil { give(connection) } else { drop(connection) }
             throw PostgresFailure(location: location, doing: doing, error: error)
         }
     }
 
-    // PostgresNIO asserts that a connection is closed before it goes (a store whose opening
-    // failed half-way is released with its connection open).
+    // PostgresNIO asserts that a connection is closed before it goes.
     deinit { close() }
 
     func close() {
-        let c = lock.withLock { () -> PostgresConnection? in
-            defer { connection = nil }
-            return connection
+        let all = lock.withLock { () -> [PostgresConnection] in
+            defer { idle = []; made = 0 }
+            return idle
         }
-        try? c?.close().wait()
+        for c in all { try? c.close().wait() }
     }
+
+    /// Calls `handler` with each payload NOTIFY sends on `channel`, on a connection of its own
+    /// (kept until `close`): the statement connections stay free.
+    func listen(_ channel: String, handler: @escaping @Sendable (String) -> Void) throws -> PostgresConnectionBox {
+        let listener = PostgresConnectionBox(location: location, size: 1)
+        let connection = try listener.take()
+        connection.addListener(channel: channel) { _, note in handler(note.payload) }
+        listener.give(connection)
+        try listener.query("LISTEN \(channel)", doing: "listening for freed slots")
+        return listener
+    }
+}
+
+/// No answer from the server in time.
+struct PostgresTimeout: Error, CustomStringConvertible {
+    var seconds: Int64
+    var description: String { "no answer in \(seconds) s" }
 }
 
 /// What the server (or the way to it) said, without the password and with what to do.
@@ -137,17 +204,5 @@ extension PostgresRow {
     /// Column `name` of this row, decoded (NULL as nil).
     func value<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T? where T._DecodableType == T {
         try makeRandomAccess()[name].decode(T?.self)
-    }
-}
-
-extension PostgresConnectionBox {
-    /// Calls `handler` with each payload NOTIFY sends on `channel`, on a connection of its own
-    /// (kept until the process ends or `close`): the statement connection stays free.
-    func listen(_ channel: String, handler: @escaping @Sendable (String) -> Void) throws -> PostgresConnectionBox {
-        let listener = PostgresConnectionBox(location: location)
-        let connection = try listener.current()
-        connection.addListener(channel: channel) { _, note in handler(note.payload) }
-        try listener.query("LISTEN \(channel)", doing: "listening for freed slots")
-        return listener
     }
 }

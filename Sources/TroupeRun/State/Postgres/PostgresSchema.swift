@@ -49,7 +49,8 @@ enum PostgresSchema {
         -- Takes a slot (and a create token) for a job, in one statement: the account's row is
         -- locked, so runners taking slots at the same moment queue here and each one counts
         -- what the ones before it took (every statement in a function sees the latest commits).
-        -- 0: taken; -1: every slot is in use; > 0: seconds until a create token.
+        -- 0: taken; -1: every slot is in use; -2: in use, some by a dead runner's tasks;
+        -- > 0: seconds until a create token.
         CREATE FUNCTION troupe_take_slot(p_account text, p_key text, p_runner text, p_ttl double precision)
         RETURNS double precision LANGUAGE plpgsql AS $$
         DECLARE
@@ -62,15 +63,27 @@ enum PostgresSchema {
             SELECT * INTO a FROM troupe_account WHERE id = p_account FOR UPDATE;
             IF NOT FOUND THEN RAISE EXCEPTION 'unknown account %', p_account; END IF;
             t := clock_timestamp();
-            IF EXISTS (SELECT 1 FROM troupe_slot WHERE account = p_account AND key = p_key AND until > t) THEN
+            IF EXISTS (SELECT 1 FROM troupe_slot WHERE account = p_account AND key = p_key) THEN
                 UPDATE troupe_slot SET runner = p_runner, until = t + p_ttl * interval '1 second'
                     WHERE account = p_account AND key = p_key;
                 RETURN 0;
             END IF;
             lim := a.concurrency;
             IF a.lowered_until IS NOT NULL AND a.lowered_until > t THEN lim := LEAST(lim, a.lowered_to); END IF;
-            SELECT count(*) INTO used FROM troupe_slot WHERE account = p_account AND until > t;
-            IF used >= lim THEN RETURN -1; END IF;
+            -- A slot whose lease ran out (its runner died) still counts while its job's task may
+            -- be in flight: the provider runs it until a runner takes the job over.
+            DELETE FROM troupe_slot s WHERE s.account = p_account AND s.until <= t
+                AND NOT EXISTS (SELECT 1 FROM troupe_job j WHERE j.key = s.key AND j.state IN ('submitting', 'submitted'));
+            SELECT count(*) INTO used FROM troupe_slot WHERE account = p_account;
+            IF used >= lim THEN
+                -- Full, and some of it held for tasks of a runner that died: -2 tells the asker
+                -- to let its job wait and take one of those over instead (its queue has them).
+                IF EXISTS (SELECT 1 FROM troupe_slot s JOIN troupe_job j ON j.key = s.key
+                           WHERE s.account = p_account AND s.until <= t AND (j.lease_owner IS NULL OR j.lease_until < t)) THEN
+                    RETURN -2;
+                END IF;
+                RETURN -1;
+            END IF;
             avail := LEAST(GREATEST(1, a.rate), a.tokens + a.rate * extract(epoch FROM t - a.refilled_at));
             IF avail < 1 THEN RETURN (1 - avail) / a.rate; END IF;
             UPDATE troupe_account SET tokens = avail - 1, refilled_at = t WHERE id = p_account;

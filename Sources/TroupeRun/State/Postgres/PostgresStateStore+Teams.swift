@@ -54,7 +54,7 @@ extension PostgresStateStore {
                         ON CONFLICT (key) DO NOTHING RETURNING \(Self.columns)
                     ), upd AS (
                         UPDATE troupe_job SET lease_owner = $18, lease_until = clock_timestamp() + $19 * interval '1 second'
-                        WHERE key = (SELECT key FROM troupe_job WHERE key = $1
+                        WHERE key = (SELECT key FROM troupe_job WHERE key = $1 AND state NOT IN ('fetched', 'failed', 'stalled')
                                        AND (lease_owner IS NULL OR lease_owner = $18 OR lease_until < clock_timestamp())
                                      FOR UPDATE SKIP LOCKED)
                         RETURNING \(Self.columns)
@@ -62,12 +62,15 @@ extension PostgresStateStore {
                     SELECT * FROM ins UNION ALL SELECT * FROM upd
                     """, Self.values(fresh) + [.text(runnerID), .double(leaseSeconds)], doing: "claiming a job")
             if let row = rows.first { return .claimed(try Self.record(row)) }
-            // Held, or being claimed this moment, or (without `fresh`) not there yet.
+            // Finished (no lease: nothing more is paid for it, and a runner that only fetches its
+            // result must not keep others waiting), held, or being claimed this moment.
             let holder = try db.query("""
-                SELECT lease_owner, extract(epoch FROM lease_until - clock_timestamp())::float8 AS left_s
+                SELECT \(Self.columns), lease_owner, extract(epoch FROM lease_until - clock_timestamp())::float8 AS left_s
                 FROM troupe_job WHERE key = $1
                 """, [.text(key)], doing: "reading a job's lease").first
             guard let holder else { continue }
+            let row = try Self.record(holder)
+            if row.state.isTerminal { return .claimed(row) }
             if let owner: String = try holder.value("lease_owner"), owner != runnerID,
                let left: Double = try holder.value("left_s"), left > 0 {
                 return .held(by: owner, seconds: left)
@@ -105,11 +108,13 @@ extension PostgresStateStore {
     }
 
     /// The task ended (or was never made): its slot is free, and waiting runners are told.
+    /// Only this runner's: a runner that lost the job to another (its lease ran out while it
+    /// was stalled) must not free the slot the other now holds for the same task.
     public func releaseSlot(account: String, key: String) throws {
         try db.query("""
-            WITH d AS (DELETE FROM troupe_slot WHERE account = $1 AND key = $2 RETURNING key)
+            WITH d AS (DELETE FROM troupe_slot WHERE account = $1 AND key = $2 AND runner = $3 RETURNING key)
             SELECT pg_notify('troupe_slots', $1) FROM d
-            """, [.text(account), .text(key)], doing: "releasing an account slot")
+            """, [.text(account), .text(key), .text(runnerID)], doing: "releasing an account slot")
     }
 
     /// A 1303: the provider counts more in flight than the slots say (a task of a dead runner
@@ -117,8 +122,7 @@ extension PostgresStateStore {
     /// what is in flight, for `seconds`.
     public func lowerGate(account: String, seconds: Double) throws {
         try db.query("""
-            UPDATE troupe_account SET lowered_to = GREATEST(1, (SELECT count(*) FROM troupe_slot
-                                                              WHERE account = $1 AND until > clock_timestamp())),
+            UPDATE troupe_account SET lowered_to = GREATEST(1, (SELECT count(*) FROM troupe_slot WHERE account = $1)),
                                       lowered_until = clock_timestamp() + $2 * interval '1 second'
             WHERE id = $1
             """, [.text(account), .double(seconds)], doing: "lowering the account's gate")
@@ -167,7 +171,7 @@ extension PostgresStateStore {
         try db.query("""
             SELECT a.id, a.concurrency,
                    CASE WHEN a.lowered_until > clock_timestamp() THEN a.lowered_to END AS lowered,
-                   (SELECT count(*) FROM troupe_slot s WHERE s.account = a.id AND s.until > clock_timestamp()) AS in_use
+                   (SELECT count(*) FROM troupe_slot s WHERE s.account = a.id) AS in_use
             FROM troupe_account a ORDER BY a.id
             """, doing: "reading accounts").map { row in
             AccountRow(id: try row.value("id") ?? "", concurrency: try row.value("concurrency") ?? 0,

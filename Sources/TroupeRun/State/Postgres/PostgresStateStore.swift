@@ -18,6 +18,8 @@ public final class PostgresStateStore: StateStoring {
     /// taken over this long after its last heartbeat.
     public let leaseSeconds: Double
     let heartbeat = Heartbeat()
+    /// The account whose slots this runner takes (set by AccountSlots): an intent needs one.
+    let slotAccount = Locked<String?>(nil)
 
     public var location: String { db.location.description }
 
@@ -147,6 +149,10 @@ public final class PostgresStateStore: StateStoring {
     /// The upsert every write goes through: refused (no row returned) while another runner's
     /// lease on the job is alive. A finished, failed or pending row lets go of the lease.
     private var upsert: String {
+        upsert(where: "troupe_job.lease_owner IS NULL OR troupe_job.lease_owner = $18 OR troupe_job.lease_until < clock_timestamp()")
+    }
+
+    private func upsert(where condition: String) -> String {
         """
         INSERT INTO troupe_job (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, state = excluded.state,
@@ -157,7 +163,7 @@ public final class PostgresStateStore: StateStoring {
             created_at = excluded.created_at, updated_at = excluded.updated_at,
             lease_owner = CASE WHEN excluded.state IN ('fetched', 'failed', 'stalled', 'pending') THEN NULL
                                ELSE troupe_job.lease_owner END
-        WHERE troupe_job.lease_owner IS NULL OR troupe_job.lease_owner = $18 OR troupe_job.lease_until < clock_timestamp()
+        WHERE \(condition)
         RETURNING key
         """
     }
@@ -177,8 +183,22 @@ public final class PostgresStateStore: StateStoring {
         if rows.isEmpty { throw LeaseLost(key: record.key) }
     }
 
+    /// Stricter than other writes: only while this runner's lease on the job is alive, and
+    /// (with account slots) while the slot it took for the job is still its own. A runner
+    /// stalled past its lease may have lost the slot to another; it must not create then.
     public func commitIntent(_ record: JobRecord, at: Date) throws {
-        try save(record, ledger: "intent", detail: nil, at: at)
+        let rows = try db.query("""
+            WITH mine AS (
+                SELECT key FROM troupe_job WHERE key = $1 AND lease_owner = $18 AND lease_until > clock_timestamp()
+                  AND ($23::text IS NULL OR EXISTS (SELECT 1 FROM troupe_slot s WHERE s.account = $23 AND s.key = $1
+                                                    AND s.runner = $18 AND s.until > clock_timestamp()))
+            ), j AS (\(upsert(where: "EXISTS (SELECT 1 FROM mine)")))
+            INSERT INTO troupe_ledger (key, external_task_id, event, detail, at, runner)
+            SELECT key, $19, $20, $21, $22, $18 FROM j RETURNING seq
+            """, Self.values(record) + [.text(runnerID), .text(record.externalTaskId ?? ""), .text("intent"), .text(nil), .date(at),
+                                      .text(slotAccount.withLock { $0 })],
+            doing: "committing the intent to create")
+        if rows.isEmpty { throw LeaseLost(key: record.key) }
     }
 
     /// Written at once: a commit here is one round trip on a connection other jobs share,

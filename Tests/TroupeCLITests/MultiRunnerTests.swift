@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import KlingSim
+import TroupePlan
+@testable import TroupeRun
+import TroupeTestSupport
+
+/// Many runners, one account, shared state in a real PostgreSQL server: three `troupe run`
+/// processes (the real binary) in three folders (three machines, as far as troupe can tell)
+/// on one campaign against troupe-sim with faults on.
+@Suite(.serialized) struct MultiRunnerTests {
+    struct Runner {
+        let dir: URL
+        let env: [String: String]
+
+        init(_ manifest: String, env: [String: String]) throws {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-runner-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try manifest.write(to: dir.appendingPathComponent("troupe.yaml"), atomically: true, encoding: .utf8)
+            self.env = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        }
+
+        func launch(_ extra: [String] = [], log: Bool = false) throws -> Process {
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
+            let p = Process()
+            p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
+                : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
+            if let other = ProcessInfo.processInfo.environment["TROUPE_BINARY"] { p.executableURL = URL(fileURLWithPath: other) }
+            p.arguments = ["run", "--time-scale", "50", "--poll-interval", "1"] + extra
+            p.currentDirectoryURL = dir
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            // Each run's words, kept beside it: what a failed trial prints.
+            let logPath = dir.appendingPathComponent("runs.log").path
+            if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+            let handle = FileHandle(forWritingAtPath: logPath)
+            handle?.seekToEndOfFile()
+            p.standardError = handle ?? FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+
+        var lock: Lockfile? { get throws { try Lockfile.read(dir.appendingPathComponent("troupe.lock").path) } }
+
+        /// Every exported output, by its path under out/.
+        func outputs() throws -> [String: Data] {
+            let out = dir.appendingPathComponent("out")
+            var files: [String: Data] = [:]
+            for case let path as String in FileManager.default.enumerator(atPath: out.path) ?? NSEnumerator() {
+                var isDir: ObjCBool = false
+                let full = out.appendingPathComponent(path).path
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, path.hasSuffix(".mp4") {
+                    files[path] = FileManager.default.contents(atPath: full)
+                }
+            }
+            return files
+        }
+    }
+
+    /// Waits for a process to end (bounded): its exit status.
+    static func finish(_ p: Process, within seconds: Double = 120) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        // Stuck: every thread's stack, for the failure's message.
+        if p.isRunning, FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") {
+            let gdb = Process()
+            gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
+            gdb.arguments = ["-p", String(p.processIdentifier), "-batch", "-ex", "thread apply all bt 30"]
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("stuck-\(p.processIdentifier).txt")
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            gdb.standardOutput = FileHandle(forWritingAtPath: out.path)
+            gdb.standardError = FileHandle.nullDevice
+            try? gdb.run()
+            gdb.waitUntilExit()
+            print("stuck runner's threads: \(out.path)")
+        }
+        if p.isRunning { kill(p.processIdentifier, SIGABRT) }
+        let after = Date().addingTimeInterval(60)
+        while p.isRunning && Date() < after { try await Task.sleep(for: .milliseconds(50)) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    /// 200 renders, 3 runners, an account of 8 (the simulator would take far more, so only
+    /// troupe's shared gate keeps it at 8), faults on; SIGKILL of a random runner at ≥ 20
+    /// random moments, each restarted at once; then all three run to the end.
+    @Test func threeRunnersSurviveTwentyKills() async throws {
+        let db = try TestPostgres.database()
+        var config = SimConfiguration()
+        config.timeScale = 50
+        config.latencyMin = 10
+        config.latencyMax = 30
+        config.concurrencyLimit = 1_000
+        config.serverErrorRate = 0.1
+        config.failedTaskRate = 0.05
+        config.dropRate = 0.05
+        config.billedSeconds = 5
+        let sim = try await KlingSimServer.start(config)
+        defer { Task { await sim.stop() } }
+        let manifest = RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s")
+        // Short leases: a killed runner's jobs are taken over 2 s after its last heartbeat.
+        let env = RemoteManifest.environment(simulator: sim.baseURL).merging(db.environment) { $1 }
+            .merging(["TROUPE_LEASE_SECONDS": "2", "SWIFT_BACKTRACE": "enable=yes,interactive=no,threads=all"]) { $1 }
+        let runners = try (0..<3).map { _ in try Runner(manifest, env: env) }
+
+        var seed = UInt64(Date().timeIntervalSince1970 * 1000)
+        print("multi-runner trial seed \(seed)")
+        func random() -> Double {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Double(seed >> 11) / Double(1 << 53)
+        }
+        var processes = try runners.map { try $0.launch() }
+        var kills = 0, restarts = 0
+        let started = Date()
+        while kills < 20 && Date().timeIntervalSince(started) < 120 {
+            try await Task.sleep(for: .milliseconds(Int(150 + random() * 600)))
+            let i = Int(random() * 3) % 3
+            if processes[i].isRunning {
+                kill(processes[i].processIdentifier, SIGKILL)
+                kills += 1
+            }
+            processes[i].waitUntilExit()
+            #expect(processes[i].terminationReason == .uncaughtSignal || [0, 1].contains(processes[i].terminationStatus))
+            processes[i] = try runners[i].launch()
+            restarts += 1
+        }
+        print("multi-runner trial: \(kills) kills in \(Int(Date().timeIntervalSince(started))) s, \(await sim.stats().creates) renders created")
+        #expect(kills >= 20, "the campaign finished before 20 kills; make it longer")
+        for (i, p) in processes.enumerated() {
+            let status = try await Self.finish(p)
+            if ![0, 1].contains(status) {
+                let log = (try? String(contentsOf: runners[i].dir.appendingPathComponent("runs.log"), encoding: .utf8)) ?? ""
+                Issue.record("runner \(i) did not finish (status \(status)); its last words:\n\(log.suffix(3000))")
+                let store = try PostgresStateStore(location: try PostgresLocation(url: db.url, environment: db.environment), migrate: false)
+                for r in try store.records() where !r.state.isTerminal { print("left: \(r.id) \(r.state) \(r.externalTaskId ?? "")") }
+                for a in try store.accounts() { print("account \(a.id) in use \(a.inUse)") }
+                try store.close()
+            }
+        }
+        // Once more each, now that every job is settled: nothing left to do, everything exported.
+        for r in runners { #expect([0, 1].contains(try await Self.finish(try r.launch()))) }
+
+        let stats = await sim.stats()
+        #expect(stats.duplicateRejections == 0, "a create was sent for an external id that already had a task")
+        #expect(stats.creates == 200, "every render created exactly once, across runners")
+        #expect(stats.createsByExternalID.count == 200)
+        #expect(stats.peakConcurrency <= 8, "the three runners together kept to the account's 8 (peak \(stats.peakConcurrency))")
+        let succeeded = stats.tasks["succeed"] ?? 0, failed = stats.tasks["failed"] ?? 0
+        #expect(succeeded + failed == 200)
+
+        let store = try PostgresStateStore(location: try PostgresLocation(url: db.url, environment: db.environment))
+        defer { try? store.close() }
+        let renders = try store.records().filter { $0.kind == .render }
+        #expect(renders.count == 200)
+        #expect(renders.filter { $0.state == .fetched }.count == succeeded)
+        #expect(renders.filter { $0.state == .failed }.count == failed)
+        let storeUnits = renders.filter { $0.state == .fetched }.reduce(0) { $0 + ($1.unitsCharged ?? 0) }
+        #expect(abs(storeUnits - stats.unitsCharged) < 1e-6)
+        #expect(stats.unitsCharged == Double(succeeded) * 4.5)
+        // The ledger: one intent per create sent, never two creates for one id.
+        let ledger = try store.ledger()
+        let created = ledger.filter { $0.event == "created" }
+        #expect(Set(created.map(\.externalTaskId)).count == created.count)
+        // A killed runner's row stays (dead, its heartbeat old); every live one left as it ended.
+        #expect(try store.runners(campaign: "troupe.yaml").filter(\.alive).isEmpty, "every runner left the team as it ended")
+
+        let first = try runners[0].outputs()
+        #expect(first.count == succeeded)
+        for r in runners {
+            let lock = try #require(try r.lock)
+            #expect(abs(lock.unitsCharged - stats.unitsCharged) < 1e-6)
+            #expect(lock.renders.count == succeeded)
+            #expect(try r.outputs() == first, "every output present and identical on every runner")
+        }
+    }
+}
