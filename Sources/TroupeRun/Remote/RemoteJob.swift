@@ -146,8 +146,16 @@ struct RemoteJob {
         case .element: reply = await session.provider.queryElement(externalID: externalID)
         }
         note(reply)
-        if case .task(_, let status) = reply {
+        switch reply {
+        case .task(_, let status):
             if status.isFinished { lease.releaseSlot() } else { lease.holdSlot() }
+        case .notFound:
+            // No such task: the slot held in case it existed goes back, and the create that
+            // follows waits for a slot of its own (else a takeover or a retry would create
+            // past the account's limit).
+            lease.releaseSlot()
+        default:
+            break
         }
         let next = lifecycle.handle(reply, now: session.clock.date)
         try save()
