@@ -174,4 +174,59 @@ import TroupeTestSupport
             #expect(try r.outputs() == first, "every output present and identical on every runner")
         }
     }
+
+    /// Runs the troupe binary to the end: exit status and what it printed (stdout + stderr).
+    static func troupe(_ args: [String], in dir: URL, env: [String: String]) throws -> (Int32, String) {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
+        let p = Process()
+        p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
+            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// `troupe status` names the runners at work on the campaign and the account's slots;
+    /// `troupe state status` the same for the database; a bad URL or password is a clear
+    /// error that never shows the password.
+    @Test func statusShowsTheRunnersAtWork() async throws {
+        let db = try TestPostgres.database()
+        var config = SimConfiguration()
+        config.timeScale = 50
+        config.latencyMin = 100
+        config.latencyMax = 150
+        let sim = try await KlingSimServer.start(config)
+        defer { Task { await sim.stop() } }
+        let env = RemoteManifest.environment(simulator: sim.baseURL).merging(db.environment) { $1 }
+        let a = try Runner(RemoteManifest.text(characters: 4, clips: 5, concurrency: 3, rate: "20/s"), env: env)
+        let b = try Runner(RemoteManifest.text(characters: 4, clips: 5, concurrency: 3, rate: "20/s"), env: env)
+        let pa = try a.launch(), pb = try b.launch()
+        let deadline = Date().addingTimeInterval(30)
+        while await sim.stats().creates < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let (code, text) = try await offPool { try Self.troupe(["status"], in: a.dir, env: env) }
+        #expect(code == 0, "\(text)")
+        #expect(text.contains("runners on troupe.yaml: 2 alive"), "\(text)")
+        #expect(text.contains("pid \(pa.processIdentifier)") && text.contains("pid \(pb.processIdentifier)"), "\(text)")
+        #expect(text.contains(" of 3 slots in use"), "\(text)")
+        #expect(!text.contains(db.server.password))
+        let (code2, text2) = try await offPool { try Self.troupe(["state", "status"], in: a.dir, env: env) }
+        #expect(code2 == 0 && text2.contains("schema v") && text2.contains("2 alive"), "\(text2)")
+        #expect([0, 1].contains(try await Self.finish(pa)) && [0, 1].contains(try await Self.finish(pb)))
+        #expect(await sim.stats().creates == 20 && sim.stats().duplicateRejections == 0)
+        #expect(await sim.stats().peakConcurrency <= 3)
+
+        var wrong = env
+        wrong["PGPASSWORD"] = "not-the-password"
+        let (code3, text3) = try await offPool { try Self.troupe(["status"], in: a.dir, env: wrong) }
+        #expect(code3 == 2 && text3.contains("password") && !text3.contains("not-the-password"), "\(text3)")
+        let (code4, text4) = try await offPool { try Self.troupe(["run", "--state", "postgres://h"], in: a.dir, env: env) }
+        #expect(code4 == 2 && text4.contains("postgres://USER@HOST:PORT/DATABASE"), "\(text4)")
+    }
 }
