@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks: prints figures, each beside its baseline measured in the same run.
-#   scripts/bench.sh [manifest|plan|media|net|run|report|git|all]     (default all)
+#   scripts/bench.sh [manifest|plan|media|net|run|report|git|cache|all]     (default all)
 # Figures are copied by hand into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,4 +93,8 @@ fi
 if [[ $what == all || $what == git ]]; then
   swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
   TROUPE_BIN_DIR=$bin bash scripts/bench-git.sh
+fi
+if [[ $what == all || $what == cache ]]; then
+  swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
+  TROUPE_BIN_DIR=$bin bash scripts/bench-cache.sh
 fi

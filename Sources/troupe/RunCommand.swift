@@ -39,6 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
     @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
     var writesReport = false
+    @Option(name: .customLong("cache"), help: "A team's shared result cache, s3://BUCKET/PREFIX[?region=R&endpoint=URL] (or TROUPE_CACHE_URL): results are pulled from it before the run and pushed as they are made.")
+    var sharedCacheURL: String?
     @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to a file troupe writes may be one.")
     var allowSymlinkedOut = false
 
@@ -74,6 +76,13 @@ struct RunCommand: AsyncParsableCommand {
             remote = try RemoteBackend.make(for: plan, timeScale: timeScale, pollInterval: pollInterval)
         } catch {
             FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
+            throw ExitCode(2)
+        }
+
+        do {
+            cache.shared = try SharedCache.open(url: sharedCacheURL, remote: remote)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
 
@@ -129,6 +138,7 @@ struct RunCommand: AsyncParsableCommand {
         for q in cache.quarantined.entries {
             out.write(Data("warning: \(q.job): its cache object \(q.sha256.prefix(12))… was damaged (it no longer matches its hash); moved to \(q.movedTo) and fetched or made again\n".utf8))
         }
+        sharedCacheLines(cache.shared)
         if summary.done == 0 && summary.failed.isEmpty && !summary.interrupted {
             out.write(Data("nothing to do: all \(summary.alreadyDone) jobs are done (outputs in \(outDirectory))\n".utf8))
         } else {
