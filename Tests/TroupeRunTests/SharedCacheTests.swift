@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TroupeNet
 @testable import TroupeRun
+import TroupeSupport
 import TroupeTestSupport
 
 /// The shared cache against a real moto_server: what one machine pushes another pulls, proved
@@ -9,6 +10,7 @@ import TroupeTestSupport
 @Suite(.serialized) struct SharedCacheTests {
     func folder() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-shared-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try ResultCache.checkStateFolder(dir + "/.troupe")
         return dir
     }
