@@ -77,7 +77,7 @@ import TroupeTestSupport
                                             "--events", events.path], in: clone.dir, environment: env)
         #expect(second.status == 0, "\(second.stderr)")
         let stats = await sim.stats()
-        #expect(stats.creates == 0 && stats.requests == 0, "no create, no query: \(stats)")
+        #expect(stats.creates == 0 && stats.requests == 0 && stats.resultFetches.isEmpty, "no create, no query, no download: \(stats)")
         #expect(try Self.outputs(clone.dir) == made, "every output byte for byte")
         #expect(try Self.jobsDone(events, kind: "render") == 0 && Self.jobsDone(events, kind: "post") == 0)
         #expect(second.stderr.contains("pulled 7"), "\(second.stderr)")
