@@ -29,6 +29,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 pids+=($!)
+disown
 s3=http://127.0.0.1:$port
 for _ in $(seq 150); do curl -s -o /dev/null "$s3/" && break; sleep 0.1; done
 curl -s -X PUT "$s3/bench-cache" >/dev/null
@@ -38,10 +39,12 @@ export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret
 "$bin/troupe-sim" serve --port 0 --placeholder-results --billed-seconds 5 --time-scale "$SCALE" --latency 5-5 \
   --concurrency 400 >"$work/sim.log" 2>&1 &
 pids+=($!)
+disown
 for _ in $(seq 100); do grep -qs "listening on" "$work/sim.log" && break; sleep 0.1; done
 url=$(sed -n 's/^troupe-sim listening on //p' "$work/sim.log")
 export KLING_ACCESS_KEY=sim-access-key KLING_SECRET_KEY=sim-secret-key KLING_BASE_URL=$url
-requests() { curl -s "$url/_sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+# API requests plus result downloads the simulator has served.
+requests() { curl -s "$url/_sim/stats" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["requests"] + sum(s["result_fetches"].values()))'; }
 
 echo "machine: $(nproc) cores, $(uname -sr); campaign: $chars x $clips = $((chars * clips)) renders"
 mkdir -p "$work/origin"
@@ -64,7 +67,7 @@ clone() {
   local files bytes
   files=$(find "$dir/out" -type f -name '*.mp4' | wc -l)
   bytes=$(find "$dir/out" -type f -name '*.mp4' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-  printf '%-28s %7s s  %5d outputs  %9d bytes  %6d provider requests\n' "$name" "$(cat "$dir/time.txt")" "$files" "$bytes" \
+  printf '%-28s %7s s  %5d outputs  %9d bytes  %6d provider requests (API + result downloads)\n' "$name" "$(cat "$dir/time.txt")" "$files" "$bytes" \
     $(( $(requests) - before ))
   diff -rq "$work/origin/out" "$dir/out" >/dev/null || echo "  $name: outputs differ from the origin's!" >&2
 }

@@ -107,4 +107,36 @@ import TroupeTestSupport
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("write s3://BUCKET/PREFIX") && !bad.stderr.contains("hunter2"), "\(bad.stderr)")
     }
+
+    /// Operators: push what a run without --cache made, list it, pull it into a wiped clone.
+    @Test func cachePushListAndPullByHand() async throws {
+        let moto = try await MotoServer.launch()
+        defer { moto.terminate() }
+        try await Self.bucket("team-cache", at: moto.endpoint)
+        let p = try await offPool { try CLIProject() }
+        let env = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
+        let url = "s3://team-cache/ops?endpoint=\(moto.endpoint)"
+        #expect(try await troupeAsync(["run"], in: p.dir, environment: env).status == 0)
+        let none = try await troupeAsync(["cache", "ls"], in: p.dir, environment: env)
+        #expect(none.status == 2 && none.stderr.contains("pass --cache s3://BUCKET/PREFIX or set TROUPE_CACHE_URL"), "\(none.stderr)")
+
+        let push = try await troupeAsync(["cache", "push", "--cache", url], in: p.dir, environment: env)
+        #expect(push.status == 0, "\(push.stderr)")
+        // Four renders, three outputs and the prepared (trimmed) clip.
+        #expect(push.stdout.contains("pushed 8 object(s)") && push.stdout.contains("; 0 already there"), "\(push.stdout)")
+        let again = try await troupeAsync(["cache", "push", "--cache", url], in: p.dir, environment: env)
+        #expect(again.stdout.contains("pushed 0 object(s)") && again.stdout.contains("; 8 already there"), "\(again.stdout)")
+        let listed = try await troupeAsync(["cache", "ls", "--cache", url], in: p.dir, environment: env)
+        #expect(listed.status == 0 && listed.stdout.contains("8 object(s), "), "\(listed.stdout)")
+
+        let made = try Self.outputs(p.dir)
+        try FileManager.default.removeItem(at: p.dir.appendingPathComponent(".troupe"))
+        try FileManager.default.removeItem(at: p.dir.appendingPathComponent("out"))
+        let pull = try await troupeAsync(["cache", "pull", "--cache", url], in: p.dir, environment: env)
+        #expect(pull.status == 0 && pull.stdout.contains("pulled 7 object(s)"), "the lock's renders and outputs: \(pull.stdout) \(pull.stderr)")
+        let events = p.dir.appendingPathComponent("events.ndjson")
+        #expect(try await troupeAsync(["run", "--locked", "--events", events.path], in: p.dir, environment: env).status == 0)
+        #expect(try Self.jobsDone(events, kind: "render") == 0 && Self.jobsDone(events, kind: "post") == 0)
+        #expect(try Self.outputs(p.dir) == made)
+    }
 }
