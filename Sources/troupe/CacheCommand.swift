@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TroupePlan
 import TroupeRun
-import TroupeSupport
 
 /// `troupe cache push|pull|ls`: a team's shared result cache in S3, by hand.
 struct CacheCommand: AsyncParsableCommand {
@@ -52,12 +51,9 @@ struct CachePush: AsyncParsableCommand {
         let sharedCache = try shared.open()
         let cache = resultCache(manifest)
         let digests = all ? cache.objects().sorted() : try campaignDigests(manifest).filter { cache.contains($0) }
-        let failures = await SharedCache.each(digests) { sha in try await sharedCache.push(sha, from: cache) }
-        let totals = sharedCache.log.totals
-        var text = "pushed \(totals.pushed) object(s) (\(ByteCount.format(totals.pushedBytes))) to \(sharedCache.location.description)"
-        text += "; \(digests.count - totals.pushed - failures.count) already there"
-        print(text)
-        try reportFailures(failures, verb: "push", sharedCache)
+        let done = await sharedCache.push(digests, from: cache)
+        print("pushed \(done.moved) object(s) (\(ByteCount.format(done.bytes))) to \(sharedCache.location.description); \(done.skipped) already there")
+        try reportFailures(done.failures, verb: "push", sharedCache)
     }
 }
 
@@ -71,20 +67,11 @@ struct CachePull: AsyncParsableCommand {
     func run() async throws {
         let sharedCache = try shared.open()
         try ResultCache.checkStateFolder(Campaign.stateDirectory(forManifest: manifest))
-        let cache = resultCache(manifest)
-        let digests = try campaignDigests(manifest)
-        let wanted = digests.filter { !cache.contains($0) }
-        let missing = Locked<[String]>([])
-        let failures = await SharedCache.each(wanted) { sha in
-            if try await !sharedCache.pull(sha, into: cache) { missing.withLock { $0.append(sha) } }
-        }
-        let totals = sharedCache.log.totals
-        var text = "pulled \(totals.pulled) object(s) (\(ByteCount.format(totals.pulledBytes))) from \(sharedCache.location.description)"
-        text += "; \(digests.count - wanted.count) already here"
-        let absent = missing.withLock { $0 }
-        if !absent.isEmpty { text += "; \(absent.count) not in the shared cache (`troupe run` fetches or makes them)" }
+        let done = await sharedCache.pull(try campaignDigests(manifest), into: resultCache(manifest))
+        var text = "pulled \(done.moved) object(s) (\(ByteCount.format(done.bytes))) from \(sharedCache.location.description); \(done.skipped) already here"
+        if !done.missing.isEmpty { text += "; \(done.missing.count) not in the shared cache (`troupe run` fetches or makes them)" }
         print(text)
-        try reportFailures(failures, verb: "pull", sharedCache)
+        try reportFailures(done.failures, verb: "pull", sharedCache)
     }
 }
 
@@ -109,26 +96,18 @@ struct CacheList: AsyncParsableCommand {
     }
 }
 
-/// Results a campaign names: its lock's renders and outputs, and its store's finished rows.
+/// Results a campaign names (SharedCache.digests), from its lock and, when there is one, its store.
 private func campaignDigests(_ manifest: String) throws -> [String] {
-    var digests = Set<String>()
+    let lock: Lockfile?
     switch Lockfile.load(Campaign.lockPath(forManifest: manifest)) {
-    case .success(let lock?):
-        for r in lock.renders.values { if let sha = r.sha256 { digests.insert(sha) } }
-        for o in lock.outputs.values { if let sha = o.sha256 { digests.insert(sha) } }
-    case .success(nil): break
+    case .success(let l): lock = l
     case .failure(let problem):
         FileHandle.standardError.write(Data("error: \(problem)\n\(problem.hint)\n".utf8))
         throw ExitCode(2)
     }
     let database = Campaign.stateDirectory(forManifest: manifest) + "/state.sqlite"
-    if FileManager.default.fileExists(atPath: database) {
-        let (store, _) = try openStore(manifest)
-        for r in try store.records() where r.state == .fetched && [.render, .prepare, .post].contains(r.kind) {
-            if let sha = r.resultSHA256 { digests.insert(sha) }
-        }
-    }
-    return digests.sorted()
+    let records = FileManager.default.fileExists(atPath: database) ? try openStore(manifest).0.records() : []
+    return SharedCache.digests(lock: lock, records: records)
 }
 
 private func reportFailures(_ failures: [(sha256: String, error: String)], verb: String, _ shared: SharedCache) throws {

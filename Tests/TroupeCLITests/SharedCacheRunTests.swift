@@ -139,4 +139,22 @@ import TroupeTestSupport
         #expect(try Self.jobsDone(events, kind: "render") == 0 && Self.jobsDone(events, kind: "post") == 0)
         #expect(try Self.outputs(p.dir) == made)
     }
+
+    /// A push that fails (here: no such bucket) is a warning and a `warning` event; the run succeeds.
+    @Test func aFailedPushIsAWarningNotAFailedJob() async throws {
+        let moto = try await MotoServer.launch()
+        defer { moto.terminate() }
+        let p = try await offPool { try CLIProject() }
+        let env = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
+        let events = p.dir.appendingPathComponent("events.ndjson")
+        let run = try await troupeAsync(["run", "--cache", "s3://no-such-bucket/x?endpoint=\(moto.endpoint)", "--events", events.path],
+                                        in: p.dir, environment: env)
+        #expect(run.status == 0, "\(run.stderr)")
+        // Said once for the eight results (four renders, three outputs, one prepared clip).
+        #expect(run.stderr.components(separatedBy: "warning: could not push").count == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("warning: could not push 8 result(s)") && run.stderr.contains("NoSuchBucket"), "\(run.stderr)")
+        #expect(run.stderr.contains("the bucket of --cache s3://BUCKET/") && run.stderr.contains("`troupe cache push` sends them later"), "\(run.stderr)")
+        #expect(try String(contentsOf: events, encoding: .utf8).contains("\"event\":\"warning\""))
+        #expect(!run.stderr.contains("FAILED"), "\(run.stderr)")
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import TroupeNet
+public import TroupePlan
 import TroupeSupport
 
 /// Where a team's shared results live: `s3://BUCKET/PREFIX?region=…&endpoint=…`.
@@ -155,10 +156,21 @@ public final class SharedCacheLog: @unchecked Sendable {
     private var counts = Counts()
     private var refusedSet: Set<String> = []
     private var list: [String] = []
+    /// Failed pushes by cause: a missing bucket fails every push the same way, said once.
+    private var pushFailures: [(cause: String, digests: [String])] = []
 
     public var totals: Counts { lock.withLock { counts } }
-    /// Warnings for the user: failed pushes, objects refused for their hash.
-    public var warnings: [String] { lock.withLock { list } }
+    /// Warnings for the user: objects refused for their hash, failed pulls, failed pushes.
+    public var warnings: [String] {
+        lock.withLock {
+            list + pushFailures.map { failure in
+                let names = failure.digests.prefix(3).map { "\($0.prefix(12))…" }.joined(separator: ", ")
+                    + (failure.digests.count > 3 ? " and \(failure.digests.count - 3) more" : "")
+                return "could not push \(failure.digests.count) result(s) (\(names)) to \(failure.cause); "
+                    + "they are safe in .troupe/cache, and `troupe cache push` sends them later"
+            }
+        }
+    }
 
     func pushed(bytes: Int) { lock.withLock { counts.pushed += 1; counts.pushedBytes += bytes } }
     func pulled(bytes: Int) { lock.withLock { counts.pulled += 1; counts.pulledBytes += bytes } }
@@ -167,6 +179,12 @@ public final class SharedCacheLog: @unchecked Sendable {
         lock.withLock {
             refusedSet.insert(sha)
             list.append("the shared cache's \(key) does not hash to its name (damaged); not used — it is made or fetched here and pushed again")
+        }
+    }
+    func pushFailed(_ sha: String, cause: String) {
+        lock.withLock {
+            if let i = pushFailures.firstIndex(where: { $0.cause == cause }) { pushFailures[i].digests.append(sha) }
+            else { pushFailures.append((cause, [sha])) }
         }
     }
     public func warn(_ text: String) { lock.withLock { list.append(text) } }
@@ -193,12 +211,67 @@ extension ResultCache {
         do {
             try await shared.push(sha256, from: self)
         } catch {
-            shared.log.warn("could not push \(sha256.prefix(12))… to \(shared.location.description): \(error); `troupe cache push` sends it later")
+            shared.log.pushFailed(sha256, cause: "\(shared.location.description): \(error)")
         }
     }
 }
 
 extension SharedCache {
+    /// What a batch of pushes or pulls did.
+    public struct Transfer: Sendable {
+        /// Objects uploaded or downloaded, and their bytes.
+        public var moved = 0, bytes = 0
+        /// Already there (a push found it in S3, a pull found it here).
+        public var skipped = 0
+        /// Pulls S3 had no object for (or only a damaged one).
+        public var missing: [String] = []
+        public var failures: [(sha256: String, error: String)] = []
+    }
+
+    /// Pushes every digest (from the local cache), eight at a time.
+    public func push(_ digests: [String], from cache: ResultCache) async -> Transfer {
+        let before = log.totals
+        let found = Locked(0)
+        var transfer = Transfer()
+        transfer.failures = await Self.each(digests) { sha in
+            if try await !self.push(sha, from: cache) { found.withLock { $0 += 1 } }
+        }
+        transfer.moved = log.totals.pushed - before.pushed
+        transfer.bytes = log.totals.pushedBytes - before.pushedBytes
+        transfer.skipped = found.withLock { $0 }
+        return transfer
+    }
+
+    /// Pulls every digest the local cache lacks, eight at a time.
+    public func pull(_ digests: [String], into cache: ResultCache) async -> Transfer {
+        let before = log.totals
+        let wanted = digests.filter { !cache.contains($0) }
+        let missing = Locked<[String]>([])
+        var transfer = Transfer()
+        transfer.failures = await Self.each(wanted) { sha in
+            if try await !self.pull(sha, into: cache) { missing.withLock { $0.append(sha) } }
+        }
+        transfer.moved = log.totals.pulled - before.pulled
+        transfer.bytes = log.totals.pulledBytes - before.pulledBytes
+        transfer.skipped = digests.count - wanted.count
+        transfer.missing = missing.withLock { $0 }.sorted()
+        return transfer
+    }
+
+    /// The results a campaign names: its lock's renders and outputs, its finished rows'
+    /// renders, prepared clips and post-step outputs.
+    public static func digests(lock: Lockfile?, records: some Sequence<JobRecord>) -> [String] {
+        var digests = Set<String>()
+        if let lock {
+            for r in lock.renders.values { if let sha = r.sha256 { digests.insert(sha) } }
+            for o in lock.outputs.values { if let sha = o.sha256 { digests.insert(sha) } }
+        }
+        for r in records where r.state == .fetched && (r.kind == .render || r.kind == .prepare || r.kind == .post) {
+            if let sha = r.resultSHA256 { digests.insert(sha) }
+        }
+        return digests.sorted()
+    }
+
     /// Why `--cache` cannot be used, and what to do.
     public struct OpenFailure: Error, CustomStringConvertible {
         public var description: String

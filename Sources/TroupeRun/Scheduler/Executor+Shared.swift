@@ -7,15 +7,8 @@ import TroupePlan
 extension Executor {
     /// Digests the store's finished rows and the lock name that the local cache lacks.
     func sharedWanted() throws -> [String] {
-        var wanted = Set<String>()
-        for record in try store.records(keys: plan.jobs.map(\.key)).values where record.state == .fetched {
-            if let sha = record.resultSHA256, record.kind != .upload && record.kind != .element { wanted.insert(sha) }
-        }
-        if let lock = try Lockfile.read(lockPath) {
-            for r in lock.renders.values { if let sha = r.sha256 { wanted.insert(sha) } }
-            for o in lock.outputs.values { if let sha = o.sha256 { wanted.insert(sha) } }
-        }
-        return wanted.filter { !cache.contains($0) }.sorted()
+        let records = try store.records(keys: plan.jobs.map(\.key)).values
+        return SharedCache.digests(lock: try Lockfile.read(lockPath), records: records).filter { !cache.contains($0) }
     }
 
     /// Pulls what `sharedWanted` names, eight at a time; what is missing or fails is left to
