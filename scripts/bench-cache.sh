@@ -60,16 +60,26 @@ clone() {
   mkdir -p "$dir"
   cp "$work/origin/troupe.yaml" "$work/origin/troupe.lock" "$dir/"
   sync
-  local before
+  local before started
   before=$(requests)
-  (cd "$dir" && /usr/bin/time -f "%e" -o time.txt "$bin/troupe" run --locked --time-scale "$SCALE" --poll-interval 1 "$@" \
-     >run.out 2>run.err) || { echo "$name exited $?" >&2; tail -5 "$dir/run.err" >&2; }
+  started=$(date +%s.%N)
+  (cd "$dir" && /usr/bin/time -f "%e %U %S" -o time.txt "$bin/troupe" run --locked --time-scale "$SCALE" --poll-interval 1 \
+     --events events.ndjson "$@" >run.out 2>run.err) || { echo "$name exited $?" >&2; tail -5 "$dir/run.err" >&2; }
   local files bytes
   files=$(find "$dir/out" -type f -name '*.mp4' | wc -l)
   bytes=$(find "$dir/out" -type f -name '*.mp4' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-  printf '%-28s %7s s  %5d outputs  %9d bytes  %6d provider requests (API + result downloads)\n' "$name" "$(cat "$dir/time.txt")" "$files" "$bytes" \
-    $(( $(requests) - before ))
+  local wall user sys
+  read -r wall user sys <"$dir/time.txt"
+  printf '%-20s %6s s wall (troupe CPU %s s)  %5d outputs  %9d bytes  %5d provider requests (API + result downloads)\n' \
+    "$name" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')" "$files" "$bytes" $(( $(requests) - before ))
   diff -rq "$work/origin/out" "$dir/out" >/dev/null || echo "  $name: outputs differ from the origin's!" >&2
+  # Before run_started: planning, and (with --cache) pulling what the lock names.
+  python3 - "$dir/events.ndjson" "$started" <<'PY'
+import datetime, json, sys
+first = json.loads(open(sys.argv[1]).readline())
+at = datetime.datetime.fromisoformat(first["at"].replace("Z", "+00:00")).timestamp()
+print(f"  until run_started (plan + pulls): {at - float(sys.argv[2]):.2f} s")
+PY
 }
 
 echo "== fresh clone of $((chars * clips)) renders, rebuilt"
