@@ -9,8 +9,8 @@ struct CacheCommand: AsyncParsableCommand {
         commandName: "cache",
         abstract: "Share results through S3: push them, pull them, list them.",
         discussion: """
-            The shared cache is named by --cache s3://BUCKET/PREFIX[?region=R&endpoint=URL] or TROUPE_CACHE_URL;
-            credentials as for uploads (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials).
+            The shared cache is named by --cache s3://BUCKET/PREFIX[?region=R&endpoint=URL] or TROUPE_CACHE_URL; \
+            credentials as for uploads (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials). \
             `troupe run --cache …` pulls and pushes by itself; these are for operators.
 
             Examples:
@@ -22,7 +22,7 @@ struct CacheCommand: AsyncParsableCommand {
 }
 
 struct SharedCacheOptions: ParsableArguments {
-    @Option(name: .customLong("cache"), help: "s3://BUCKET/PREFIX[?region=R&endpoint=URL] (default: TROUPE_CACHE_URL).")
+    @Option(name: .customLong("cache"), help: ArgumentHelp("s3://BUCKET/PREFIX[?region=R&endpoint=URL] (default: TROUPE_CACHE_URL).", valueName: "url"))
     var url: String?
 
     func open() throws -> SharedCache {

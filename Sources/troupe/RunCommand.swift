@@ -39,7 +39,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
     @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
     var writesReport = false
-    @Option(name: .customLong("cache"), help: "A team's shared result cache, s3://BUCKET/PREFIX[?region=R&endpoint=URL] (or TROUPE_CACHE_URL): results are pulled from it before the run and pushed as they are made.")
+    @Option(name: .customLong("cache"), help: ArgumentHelp("A team's shared result cache, s3://BUCKET/PREFIX[?region=R&endpoint=URL] (or TROUPE_CACHE_URL): results are pulled from it before the run and pushed as they are made.", valueName: "url"))
     var sharedCacheURL: String?
     @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to a file troupe writes may be one.")
     var allowSymlinkedOut = false

@@ -95,9 +95,13 @@ import TroupeTestSupport
         try FileManager.default.removeItem(at: p.dir.appendingPathComponent(".troupe"))
         try FileManager.default.removeItem(at: p.dir.appendingPathComponent("out"))
 
+        // --only pulls what it covers: pip's two renders.
+        let only = try await troupeAsync(["run", "--only", "pip/*"], in: p.dir, environment: env)
+        #expect(only.status == 0 && only.stderr.contains("pulled 2 "), "\(only.stderr)")
         let events = p.dir.appendingPathComponent("events.ndjson")
         let second = try await troupeAsync(["run", "--events", events.path], in: p.dir, environment: env)
         #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("pulled 5 "), "mochi's two renders and the three outputs: \(second.stderr)")
         #expect(try Self.jobsDone(events, kind: "render") == 0, "nothing rendered again")
         #expect(try Self.jobsDone(events, kind: "post") == 0, "nor made again")
         #expect(try Self.outputs(p.dir) == made)

@@ -5,10 +5,24 @@ import TroupePlan
 /// decides what is done (so a fresh clone adopts them instead of asking the provider), and
 /// every result made is pushed as it is made, beside the jobs that follow.
 extension Executor {
-    /// Digests the store's finished rows and the lock name that the local cache lacks.
+    /// Digests the local cache lacks that this run's jobs would take as done: a finished row's
+    /// result, else what the lock records for the job (as resume() adopts it). Lock entries of
+    /// edited cells, and jobs `--only` leaves out, are not pulled.
     func sharedWanted() throws -> [String] {
-        let records = try store.records(keys: plan.jobs.map(\.key)).values
-        return SharedCache.digests(lock: try Lockfile.read(lockPath), records: records).filter { !cache.contains($0) }
+        let records = try store.records(keys: plan.jobs.map(\.key))
+        let lock = try Lockfile.read(lockPath)
+        let selected = selection()
+        var wanted = Set<String>()
+        for (i, job) in plan.jobs.enumerated() where selected[i] && (job.kind == .render || job.kind == .prepare || job.kind == .post) {
+            if let row = records[job.key] {
+                if row.state == .fetched, let sha = row.resultSHA256 { wanted.insert(sha) }
+            } else if job.kind == .render, let sha = lock?.render(key: job.key, names: job.names)?.sha256 {
+                wanted.insert(sha)
+            } else if job.kind == .post, let lock {
+                for name in job.names { if let o = lock.outputs[name], o.key == job.key, let sha = o.sha256 { wanted.insert(sha) } }
+            }
+        }
+        return wanted.filter { !cache.contains($0) }.sorted()
     }
 
     /// Pulls what `sharedWanted` names, eight at a time; what is missing or fails is left to
