@@ -4,7 +4,7 @@ public import TroupePlan
 import TroupeSupport
 
 /// Where a team's shared results live: `s3://BUCKET/PREFIX?region=…&endpoint=…`.
-public struct SharedCacheLocation: Sendable, Equatable {
+public struct SharedCacheLocation: Sendable, Equatable, CustomStringConvertible {
     public var bucket: String
     /// Ends with "/" unless empty; objects go under `PREFIX/sha256/<sha>`.
     public var prefix: String
