@@ -1,74 +1,6 @@
 import Foundation
 public import TroupeNet
-public import TroupePlan
 import TroupeSupport
-
-/// Where a team's shared results live: `s3://BUCKET/PREFIX?region=…&endpoint=…`.
-public struct SharedCacheLocation: Sendable, Equatable, CustomStringConvertible {
-    public var bucket: String
-    /// Ends with "/" unless empty; objects go under `PREFIX/sha256/<sha>`.
-    public var prefix: String
-    public var region: String
-    /// An S3-compatible store (MinIO, moto, R2…), addressed path-style; nil for AWS.
-    public var endpoint: String?
-
-    public struct Invalid: Error, CustomStringConvertible {
-        public var reason: String
-        public var description: String {
-            "invalid shared cache URL: \(reason); write s3://BUCKET/PREFIX, e.g. s3://studio-renders/troupe-cache?region=eu-west-1 "
-                + "(add &endpoint=https://host:port for an S3-compatible store); credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials, never the URL"
-        }
-    }
-
-    public init(bucket: String, prefix: String = "", region: String = "us-east-1", endpoint: String? = nil) {
-        self.bucket = bucket
-        self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
-        self.region = region
-        self.endpoint = endpoint
-    }
-
-    /// Parses `--cache` or TROUPE_CACHE_URL. The text is never echoed whole: it could hold a secret.
-    public static func parse(_ text: String) throws(Invalid) -> SharedCacheLocation {
-        guard text.lowercased().hasPrefix("s3://") else { throw Invalid(reason: "it does not start with s3://") }
-        let rest = text.dropFirst(5)
-        let (path, query) = rest.firstIndex(of: "?").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
-        let bucket = path.prefix { $0 != "/" }
-        if bucket.contains("@") || bucket.contains(":") {
-            throw Invalid(reason: "the bucket name holds '@' or ':' (credentials or a port do not belong there)")
-        }
-        guard (3...63).contains(bucket.count),
-              bucket.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }) else {
-            throw Invalid(reason: "'\(bucket)' is not an S3 bucket name (3–63 lowercase letters, digits, '-' or '.')")
-        }
-        let prefix = path.dropFirst(bucket.count).drop { $0 == "/" }
-        var location = SharedCacheLocation(bucket: String(bucket), prefix: String(prefix))
-        for pair in query.split(separator: "&") where !pair.isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            let name = String(parts[0]), value = parts.count > 1 ? String(parts[1]).removingPercentEncoding ?? "" : ""
-            switch name {
-            case "region":
-                guard !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-                    throw Invalid(reason: "region=\(value) is not a region name (us-east-1, eu-west-1…)")
-                }
-                location.region = value
-            case "endpoint":
-                guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-                      let host = url.host, !host.isEmpty, url.user == nil, url.password == nil else {
-                    throw Invalid(reason: "endpoint= must be an http(s) URL without user name or password (https://minio.example:9000)")
-                }
-                location.endpoint = value
-            default:
-                throw Invalid(reason: "unknown parameter '\(name)' (only region and endpoint)")
-            }
-        }
-        return location
-    }
-
-    /// The URL as it can be shown: no secrets were ever in it.
-    public var description: String {
-        "s3://\(bucket)/\(prefix)" + (endpoint.map { " at \($0)" } ?? "")
-    }
-}
 
 /// Results shared through S3, content-addressed like the local cache: each object is stored
 /// once under `PREFIX/sha256/<sha>`, so a push is a HEAD when a teammate made it first, and
@@ -129,65 +61,6 @@ public final class SharedCache: Sendable {
             return sha.count == 64 && ResultCache.isHex(sha) ? (sha, object.bytes) : nil
         }
     }
-
-    /// Runs `body` on every digest, `width` at a time; returns the failures by digest.
-    public static func each(_ digests: [String], width: Int = 8,
-                            _ body: @escaping @Sendable (String) async throws -> Void) async -> [(sha256: String, error: String)] {
-        await withTaskGroup(of: (String, String?).self) { group in
-            var failures: [(sha256: String, error: String)] = []
-            for (i, sha) in digests.enumerated() {
-                if i >= width, let done = await group.next(), let error = done.1 { failures.append((done.0, error)) }
-                group.addTask {
-                    do { try await body(sha); return (sha, nil) } catch { return (sha, "\(error)") }
-                }
-            }
-            for await done in group { if let error = done.1 { failures.append((done.0, error)) } }
-            return failures
-        }
-    }
-}
-
-/// Counts and problems of the shared cache in this process (thread-safe).
-public final class SharedCacheLog: @unchecked Sendable {
-    public struct Counts: Sendable, Equatable {
-        public var pushed = 0, pushedBytes = 0, pulled = 0, pulledBytes = 0
-    }
-    private let lock = NSLock()
-    private var counts = Counts()
-    private var refusedSet: Set<String> = []
-    private var list: [String] = []
-    /// Failed pushes by cause: a missing bucket fails every push the same way, said once.
-    private var pushFailures: [(cause: String, digests: [String])] = []
-
-    public var totals: Counts { lock.withLock { counts } }
-    /// Warnings for the user: objects refused for their hash, failed pulls, failed pushes.
-    public var warnings: [String] {
-        lock.withLock {
-            list + pushFailures.map { failure in
-                let names = failure.digests.prefix(3).map { "\($0.prefix(12))…" }.joined(separator: ", ")
-                    + (failure.digests.count > 3 ? " and \(failure.digests.count - 3) more" : "")
-                return "could not push \(failure.digests.count) result(s) (\(names)) to \(failure.cause); "
-                    + "they are safe in .troupe/cache, and `troupe cache push` sends them later"
-            }
-        }
-    }
-
-    func pushed(bytes: Int) { lock.withLock { counts.pushed += 1; counts.pushedBytes += bytes } }
-    func pulled(bytes: Int) { lock.withLock { counts.pulled += 1; counts.pulledBytes += bytes } }
-    func wasRefused(_ sha: String) -> Bool { lock.withLock { refusedSet.contains(sha) } }
-    func refused(_ sha: String, key: String) {
-        lock.withLock {
-            refusedSet.insert(sha)
-            list.append("the shared cache's \(key) does not hash to its name (damaged); not used — it is made or fetched here and pushed again")
-        }
-    }
-    func pushFailed(_ sha: String, cause: String) {
-        lock.withLock {
-            if let i = pushFailures.firstIndex(where: { $0.cause == cause }) { pushFailures[i].digests.append(sha) }
-            else { pushFailures.append((cause, [sha])) }
-        }
-    }
-    public func warn(_ text: String) { lock.withLock { list.append(text) } }
 }
 
 extension ResultCache {
@@ -217,61 +90,6 @@ extension ResultCache {
 }
 
 extension SharedCache {
-    /// What a batch of pushes or pulls did.
-    public struct Transfer: Sendable {
-        /// Objects uploaded or downloaded, and their bytes.
-        public var moved = 0, bytes = 0
-        /// Already there (a push found it in S3, a pull found it here).
-        public var skipped = 0
-        /// Pulls S3 had no object for (or only a damaged one).
-        public var missing: [String] = []
-        public var failures: [(sha256: String, error: String)] = []
-    }
-
-    /// Pushes every digest (from the local cache), eight at a time.
-    public func push(_ digests: [String], from cache: ResultCache) async -> Transfer {
-        let before = log.totals
-        let found = Locked(0)
-        var transfer = Transfer()
-        transfer.failures = await Self.each(digests) { sha in
-            if try await !self.push(sha, from: cache) { found.withLock { $0 += 1 } }
-        }
-        transfer.moved = log.totals.pushed - before.pushed
-        transfer.bytes = log.totals.pushedBytes - before.pushedBytes
-        transfer.skipped = found.withLock { $0 }
-        return transfer
-    }
-
-    /// Pulls every digest the local cache lacks, eight at a time.
-    public func pull(_ digests: [String], into cache: ResultCache) async -> Transfer {
-        let before = log.totals
-        let wanted = digests.filter { !cache.contains($0) }
-        let missing = Locked<[String]>([])
-        var transfer = Transfer()
-        transfer.failures = await Self.each(wanted) { sha in
-            if try await !self.pull(sha, into: cache) { missing.withLock { $0.append(sha) } }
-        }
-        transfer.moved = log.totals.pulled - before.pulled
-        transfer.bytes = log.totals.pulledBytes - before.pulledBytes
-        transfer.skipped = digests.count - wanted.count
-        transfer.missing = missing.withLock { $0 }.sorted()
-        return transfer
-    }
-
-    /// The results a campaign names: its lock's renders and outputs, its finished rows'
-    /// renders, prepared clips and post-step outputs.
-    public static func digests(lock: Lockfile?, records: some Sequence<JobRecord>) -> [String] {
-        var digests = Set<String>()
-        if let lock {
-            for r in lock.renders.values { if let sha = r.sha256 { digests.insert(sha) } }
-            for o in lock.outputs.values { if let sha = o.sha256 { digests.insert(sha) } }
-        }
-        for r in records where r.state == .fetched && (r.kind == .render || r.kind == .prepare || r.kind == .post) {
-            if let sha = r.resultSHA256 { digests.insert(sha) }
-        }
-        return digests.sorted()
-    }
-
     /// Why `--cache` cannot be used, and what to do.
     public struct OpenFailure: Error, CustomStringConvertible {
         public var description: String
