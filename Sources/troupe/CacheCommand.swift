@@ -63,10 +63,13 @@ struct CachePull: AsyncParsableCommand {
 
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
     @OptionGroup var shared: SharedCacheOptions
+    @Flag(help: "When another troupe command is changing this campaign's .troupe/, wait for it instead of exiting 3.") var wait = false
 
     func run() async throws {
         let sharedCache = try shared.open()
-        try ResultCache.checkStateFolder(Campaign.stateDirectory(forManifest: manifest))
+        // Objects arrive in .troupe/cache: not while gc decides what is unused there.
+        let campaignLock = try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest), command: "cache pull", wait: wait)
+        defer { withExtendedLifetime(campaignLock) {} }
         let done = await sharedCache.pull(try campaignDigests(manifest), into: resultCache(manifest))
         var text = "pulled \(done.moved) object(s) (\(ByteCount.format(done.bytes))) from \(sharedCache.location.description); \(done.skipped) already here"
         if !done.missing.isEmpty { text += "; \(done.missing.count) not in the shared cache (`troupe run` fetches or makes them)" }
