@@ -41,6 +41,8 @@ struct RunCommand: AsyncParsableCommand {
     var writesReport = false
     @Option(help: "Shared state for many runners: postgres://USER@HOST:PORT/DB (default: TROUPE_STATE_URL, else .troupe/state.sqlite). The password comes from PGPASSWORD or ~/.pgpass.")
     var state: String?
+    @Option(name: .customLong("cache"), help: ArgumentHelp("A team's shared result cache, s3://BUCKET/PREFIX[?region=R&endpoint=URL] (or TROUPE_CACHE_URL): results are pulled from it before the run and pushed as they are made.", valueName: "url"))
+    var sharedCacheURL: String?
     @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to a file troupe writes may be one.")
     var allowSymlinkedOut = false
 
@@ -83,6 +85,13 @@ struct RunCommand: AsyncParsableCommand {
             remote = try RemoteBackend.make(for: plan, timeScale: timeScale, pollInterval: pollInterval)
         } catch {
             FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
+            throw ExitCode(2)
+        }
+
+        do {
+            cache.shared = try SharedCache.open(url: sharedCacheURL, remote: remote)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)
         }
 
@@ -138,6 +147,7 @@ struct RunCommand: AsyncParsableCommand {
         for q in cache.quarantined.entries {
             out.write(Data("warning: \(q.job): its cache object \(q.sha256.prefix(12))… was damaged (it no longer matches its hash); moved to \(q.movedTo) and fetched or made again\n".utf8))
         }
+        sharedCacheLines(cache.shared)
         if summary.done == 0 && summary.failed.isEmpty && !summary.interrupted {
             out.write(Data("nothing to do: all \(summary.alreadyDone) jobs are done (outputs in \(outDirectory))\n".utf8))
         } else {

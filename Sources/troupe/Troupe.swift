@@ -7,7 +7,7 @@ struct Troupe: AsyncParsableCommand {
         abstract: "Plan, price and render batches of Kling Motion Control videos from a YAML manifest.",
         version: TroupeVersion.description,
         subcommands: [InitCommand.self, Validate.self, PlanCommand.self, RunCommand.self, StatusCommand.self, StateCommand.self,
-                      VerifyCommand.self, GCCommand.self, ReportCommand.self, MediaCommand.self])
+                      VerifyCommand.self, GCCommand.self, CacheCommand.self, ReportCommand.self, MediaCommand.self])
 
     /// As ArgumentParser's, with file-system errors any command lets through said in plain
     /// words (path and cause) instead of a Foundation error dump.

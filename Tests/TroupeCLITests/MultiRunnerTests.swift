@@ -218,12 +218,13 @@ import TroupeTestSupport
         #expect(!text.contains(db.server.password))
         let (code2, text2) = try await offPool { try Self.troupe(["state", "status"], in: a.dir, env: env) }
         #expect(code2 == 0 && text2.contains("schema v") && text2.contains("2 alive"), "\(text2)")
-        #expect([0, 1].contains(try await Self.finish(pa)) && [0, 1].contains(try await Self.finish(pb)))
-        #expect(await sim.stats().creates == 20 && sim.stats().duplicateRejections == 0)
-        #expect(await sim.stats().peakConcurrency <= 3)
+        let endA = try await Self.finish(pa), endB = try await Self.finish(pb)
+        #expect([0, 1].contains(endA) && [0, 1].contains(endB))
+        let stats = await sim.stats()
+        #expect(stats.creates == 20 && stats.duplicateRejections == 0)
+        #expect(stats.peakConcurrency <= 3)
 
-        var wrong = env
-        wrong["PGPASSWORD"] = "not-the-password"
+        let wrong = env.merging(["PGPASSWORD": "not-the-password"]) { $1 }
         let (code3, text3) = try await offPool { try Self.troupe(["status"], in: a.dir, env: wrong) }
         #expect(code3 == 2 && text3.contains("password") && !text3.contains("not-the-password"), "\(text3)")
         let (code4, text4) = try await offPool { try Self.troupe(["run", "--state", "postgres://h"], in: a.dir, env: env) }

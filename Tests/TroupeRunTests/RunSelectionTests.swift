@@ -105,6 +105,17 @@ struct RunSelectionTests {
         #expect(RunSelection.adoption(other, lock: lock, isCached: { _ in true }, remote: true) == nil)
     }
 
+    @Test func theLockGivesOutputsWhoseObjectIsInTheCache() throws {
+        let post = try #require(Self.jobs.first { $0.kind == .post })
+        var lock = Lockfile()
+        lock.outputs[post.name] = .init(key: post.key, sha256: "def", duration: 8)
+        #expect(RunSelection.adoption(post, lock: lock, isCached: { _ in true }, remote: true)
+                == .result(sha256: "def", taskID: nil, duration: 8, units: nil))
+        #expect(RunSelection.adoption(post, lock: lock, isCached: { _ in false }, remote: true) == nil, "not here: made again")
+        lock.outputs[post.name] = .init(key: "another-key", sha256: "def")
+        #expect(RunSelection.adoption(post, lock: lock, isCached: { _ in true }, remote: true) == nil, "an edited output is made again")
+    }
+
     @Test func lockedRefusesEveryPaidJobItWouldHaveToCreate() {
         let all = Self.jobs.map { _ in true }, none = Self.jobs.map { _ in false }
         let mw = Self.index("render:mochi/wave"), mh = Self.index("render:mochi/hop"), pw = Self.index("render:pip/wave")

@@ -20,6 +20,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var headers = HTTPHeaders()
     private var body = Data()
     private var upload: UnsafeMutablePointer<FILE>?
+    /// Bytes of the upload still to send: a part stops at its end, not at the file's.
+    private var uploadRemaining: Int64 = 0
     private let sink: DownloadSink?
     /// Set under the event loop's lock; a cancel that arrives before the add wins.
     var cancelRequested = false
@@ -95,19 +97,9 @@ final class CurlTransfer: @unchecked Sendable {
             if method != "POST" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
             if request.headers["Content-Type"] == nil { lines.append("Content-Type:") }
         case .file(let path):
-            guard let file = fopen(path, "rb") else { throw .invalidRequest("cannot open \(path) for upload") }
-            upload = file
-            fseeko(file, 0, SEEK_END)
-            let size = Int64(ftello(file))
-            fseeko(file, 0, SEEK_SET)
-            try easy.set(CURLOPT_UPLOAD, 1)
-            try easy.set(CURLOPT_INFILESIZE_LARGE, offset: size)
-            _ = troupe_curl_easy_setopt_pointer(easy.handle, CURLOPT_READDATA, opaque)
-            _ = troupe_curl_easy_setopt_read(easy.handle) { buffer, size, count, user in
-                guard let buffer, let user, let file = CurlTransfer.from(user).upload else { return 0 }
-                return fread(buffer, 1, size * count, file)
-            }
-            if method != "PUT" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
+            try attachUpload(path: path, offset: 0, length: nil, method: method)
+        case .filePart(let path, let offset, let length):
+            try attachUpload(path: path, offset: offset, length: length, method: method)
         }
         easy.setHeaders(lines)
 
@@ -125,6 +117,30 @@ final class CurlTransfer: @unchecked Sendable {
             return CurlTransfer.from(user).receiveBody(UnsafeRawBufferPointer(start: buffer, count: length))
                 ? length : 0
         }
+    }
+
+    /// Streams the file (or `length` bytes of it from `offset`) as the request body.
+    private func attachUpload(path: String, offset: Int64, length: Int64?, method: String) throws(HTTPError) {
+        guard let file = fopen(path, "rb") else { throw .invalidRequest("cannot open \(path) for upload") }
+        upload = file
+        fseeko(file, 0, SEEK_END)
+        let size = Int64(ftello(file))
+        guard offset >= 0, offset + (length ?? 0) <= size else { throw .invalidRequest("\(path) is shorter than the part to upload") }
+        fseeko(file, off_t(offset), SEEK_SET)
+        uploadRemaining = length ?? size - offset
+        try easy.set(CURLOPT_UPLOAD, 1)
+        try easy.set(CURLOPT_INFILESIZE_LARGE, offset: uploadRemaining)
+        _ = troupe_curl_easy_setopt_pointer(easy.handle, CURLOPT_READDATA, opaque)
+        _ = troupe_curl_easy_setopt_read(easy.handle) { buffer, size, count, user in
+            guard let buffer, let user else { return 0 }
+            let transfer = CurlTransfer.from(user)
+            guard let file = transfer.upload else { return 0 }
+            let wanted = min(size * count, Int(transfer.uploadRemaining))
+            let read = fread(buffer, 1, wanted, file)
+            transfer.uploadRemaining -= Int64(read)
+            return read
+        }
+        if method != "PUT" { try easy.set(CURLOPT_CUSTOMREQUEST, method) }
     }
 
     /// One header line, split on bytes: Foundation's trimming cost more than the rest of a

@@ -9,6 +9,8 @@ public struct HTTPRequest: Sendable {
         case bytes(Data)
         /// Streamed from a file on disk, so uploads of large videos never sit in memory.
         case file(path: String)
+        /// `length` bytes of a file from `offset`: one part of a multipart upload, never in memory.
+        case filePart(path: String, offset: Int64, length: Int64)
     }
 
     public var method: String

@@ -74,7 +74,7 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
         case .requestFailed(let status, let code, let message):
             "S3 request failed with HTTP \(status) \(code): \(message)"
                 + (status == 403 ? " (check the credentials, bucket policy and the system clock)" : "")
-                + (status == 404 && code == "NoSuchBucket" ? " (create the bucket or fix uploads.s3.bucket)" : "")
+                + (status == 404 && code == "NoSuchBucket" ? " (create the bucket, or fix its name: uploads.s3.bucket, or the bucket of --cache s3://BUCKET/…)" : "")
         case .unreadableFile(let path): "cannot read \(path) for upload"
         }
     }

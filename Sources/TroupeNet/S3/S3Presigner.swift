@@ -15,8 +15,9 @@ public struct S3Presigner: Sendable {
 
     /// A URL valid for `expires` seconds from `date` (AWS caps it at 7 days).
     /// `path` is the unencoded object path starting with "/"; `host` includes a non-default port.
+    /// `query` holds the operation's own parameters (`uploads`, `partNumber`, `list-type`…).
     public func presign(method: String, scheme: String = "https", host: String, path: String,
-                        expires: Int, date: Date = Date()) -> String {
+                        expires: Int, query: [String: String] = [:], date: Date = Date()) -> String {
         let (stamp, day) = Self.timestamps(date)
         let scope = day + "/" + region + "/s3/aws4_request"
         // Parameters written in their sorted order (SigV4 sorts by encoded name), with no sort at run time.
@@ -25,6 +26,11 @@ public struct S3Presigner: Sendable {
         canonicalQuery += "&X-Amz-Date=" + stamp + "&X-Amz-Expires=" + String(min(max(expires, 1), 604_800))
         if let token = credentials.sessionToken { canonicalQuery += "&X-Amz-Security-Token=" + PercentEncoding.encode(token) }
         canonicalQuery += "&X-Amz-SignedHeaders=host"
+        // Lowercase names sort after every `X-Amz-` one (uppercase X comes first in ASCII).
+        for (name, value) in query.map({ (PercentEncoding.encode($0.key), PercentEncoding.encode($0.value)) }).sorted(by: { $0.0 < $1.0 }) {
+            precondition(name.first.map { $0 > "X" } ?? false, "S3 operation parameters are lowercase")
+            canonicalQuery += "&" + name + "=" + value
+        }
         let canonicalPath = PercentEncoding.encode(path, keepingSlashes: true)
         let canonicalRequest = "\(method)\n\(canonicalPath)\n\(canonicalQuery)\nhost:\(host)\n\nhost\nUNSIGNED-PAYLOAD"
         var request = canonicalRequest

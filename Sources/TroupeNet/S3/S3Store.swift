@@ -12,6 +12,11 @@ public struct S3Configuration: Sendable {
     public var prefix: String
     /// How long presigned GET URLs handed to the provider stay valid.
     public var urlLifetime: Duration
+    /// Files larger than this go up in parts (S3 takes at most 5 GB in one PUT, and a
+    /// broken part is sent again alone); tests set it low to exercise multipart on moto.
+    public var multipartThreshold = 64 << 20
+    /// Every part but the last has this size (S3's minimum is 5 MiB).
+    public var partSize = 16 << 20
 
     public init(bucket: String, region: String = "us-east-1", endpoint: String? = nil, prefix: String = "troupe/",
                 urlLifetime: Duration = .seconds(6 * 3600)) {
@@ -37,11 +42,11 @@ public struct S3Upload: Sendable, Equatable {
 /// Content-addressed uploads: each distinct file is PUT once, under prefix + sha256.
 public final class S3Store: Sendable {
     public let configuration: S3Configuration
-    private let presigner: S3Presigner
-    private let http: HTTPClient
-    private let scheme: String
-    private let host: String
-    private let pathStyle: Bool
+    let presigner: S3Presigner
+    let http: HTTPClient
+    let scheme: String
+    let host: String
+    let pathStyle: Bool
 
     public init(configuration: S3Configuration, credentials: S3Credentials, http: HTTPClient) throws(S3Error) {
         self.configuration = configuration
@@ -69,7 +74,7 @@ public final class S3Store: Sendable {
         }
     }
 
-    private func path(for key: String) -> String {
+    func path(for key: String) -> String {
         pathStyle ? "/\(configuration.bucket)/\(key)" : "/\(key)"
     }
 

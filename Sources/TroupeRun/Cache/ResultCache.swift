@@ -14,6 +14,9 @@ public struct ResultCache: Sendable {
     public var project: ProjectFolder
     /// Objects this process found damaged and moved to quarantine, with the job that needed them.
     public let quarantined = QuarantineLog()
+    /// A team's results in S3 (`--cache s3://…`): this cache stays the read-through layer,
+    /// filled from it before a run decides what is done, and every new result is pushed to it.
+    public var shared: SharedCache?
 
     public init(stateDirectory: String) {
         root = stateDirectory + "/cache"

@@ -36,6 +36,8 @@ public struct LiveStatus: Sendable {
             if let job = event.job, let i = inFlight.firstIndex(where: { $0.job == job }) { inFlight.remove(at: i) }
         case .runFinished:
             inFlight = []
+        case .warning:
+            break
         }
     }
 

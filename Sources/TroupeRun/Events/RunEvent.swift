@@ -7,6 +7,8 @@ public struct RunEvent: Sendable {
     public enum Kind: String, Sendable {
         case runStarted = "run_started", jobStarted = "job_started", jobDone = "job_done"
         case jobSkipped = "job_skipped", jobFailed = "job_failed", runFinished = "run_finished"
+        /// Something the user must know that failed no job (a result not pushed to the shared cache).
+        case warning
     }
 
     public var kind: Kind

@@ -8,7 +8,7 @@ extension Executor {
         var record = found ?? JobRecord(key: job.key, id: job.id, kind: job.kind, units: job.units, now: clock.date)
         if job.kind.isPaid, session != nil {
             record = try await claim(job, record)
-            if let done = try doneElsewhere(job, record) { return (done, 0) }
+            if let done = try await doneElsewhere(job, record) { return (done, 0) }
         }
         if job.kind.isPaid, record.state == .failed || record.state == .stalled {
             throw RunFailure.failedEarlier(reason: record.lastError ?? "failed", name: job.name)
@@ -48,11 +48,14 @@ extension Executor {
     /// A row another runner finished (a claim leases no finished row): its result from the shared or local cache
     /// (nothing asked of the provider), or nil to go on (the result is fetched again by a
     /// query, free).
-    private func doneElsewhere(_ job: Job, _ record: JobRecord) throws -> JobResult? {
+    private func doneElsewhere(_ job: Job, _ record: JobRecord) async throws -> JobResult? {
         guard record.state == .fetched else { return nil }
         if job.kind == .element, let id = record.elementId { return .element(id: id) }
-        guard let sha = record.resultSHA256, try cache.checkedPath(of: sha, for: job.id) != nil else { return nil }
-        return .file(sha256: sha)
+        guard let sha = record.resultSHA256 else { return nil }
+        if try cache.checkedPath(of: sha, for: job.id) != nil { return .file(sha256: sha) }
+        // The runner that made it pushed it to the shared cache (when there is one).
+        if await cache.pullShared(sha), try cache.checkedPath(of: sha, for: job.id) != nil { return .file(sha256: sha) }
+        return nil
     }
 
     /// Marks a job's row finished with its result.

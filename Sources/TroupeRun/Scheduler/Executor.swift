@@ -93,6 +93,9 @@ public final class Executor: @unchecked Sendable {
         cache.removeStaleTemporaries()
         let slots = try joinTeam()
         defer { slots?.close() }
+        // Results teammates made are brought here first, so resume() finds them done.
+        try await prefetchShared()
+        let pushes = cache.shared == nil ? nil : SharedPushes(cache: cache)
         let start = try resume()
         summary.rerolled = start.rerolled
         summary.alreadyDone = start.alreadyDone
@@ -140,6 +143,7 @@ public final class Executor: @unchecked Sendable {
                 outcome = .failed
             } else {
                 results[end.index] = end.result
+                if let sha = sharedResult(job, end.result) { pushes?.push(sha) }
                 summary.done += 1
                 summary.unitsSpent += end.units
                 if case .export(let path) = job.subject { summary.exported.append(path) }
@@ -178,6 +182,8 @@ public final class Executor: @unchecked Sendable {
                 complete(end)
             }
         }
+        await pushes?.finish()
+        for warning in cache.shared?.log.warnings ?? [] { observer.observe(RunEvent(.warning, message: warning)) }
         summary.stopReason = stop.reason
         summary.interrupted = stopping && summary.stopReason == nil
         summary.notRun = machine.remaining - summary.failed.count

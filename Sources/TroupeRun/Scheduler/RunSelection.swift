@@ -121,6 +121,14 @@ enum RunSelection {
             // A later re-roll must not reuse a suffix the provider has seen.
             let reroll = r.externalTaskId?.split(separator: "-").last.flatMap { $0.hasPrefix("r") ? Int($0.dropFirst()) : nil } ?? 0
             return .askProvider(externalID: r.externalTaskId ?? RenderLifecycle.externalID(key: job.key), reroll: reroll)
+        case .post:
+            // An output the lock records, its object here (pulled from a shared cache): the same
+            // bytes as were exported, whichever machine made them.
+            for name in job.names {
+                guard let o = lock.outputs[name], o.key == job.key, let sha = o.sha256, try isCached(sha) else { continue }
+                return .result(sha256: sha, taskID: nil, duration: o.duration, units: nil)
+            }
+            return nil
         default:
             return nil
         }
