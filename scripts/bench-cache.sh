@@ -9,13 +9,7 @@
 # Binaries: `swift build -c release` outputs, or TROUPE_BIN_DIR=/dir holding troupe and troupe-sim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ -n ${TROUPE_BIN_DIR:-} ]]; then
-  bin=$TROUPE_BIN_DIR
-else
-  swift build -c release --product troupe 2>&1 | grep -E "error" || true
-  swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
-  bin=$(swift build -c release --show-bin-path)
-fi
+source scripts/bench-common.sh
 command -v moto_server >/dev/null || { echo "moto_server is not on PATH; run scripts/bootstrap.sh" >&2; exit 1; }
 N=${N:-1000}
 SCALE=${SCALE:-60}

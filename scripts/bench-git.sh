@@ -8,13 +8,7 @@
 # Binaries: `swift build -c release` outputs, or TROUPE_BIN_DIR=/dir holding troupe and troupe-sim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ -n ${TROUPE_BIN_DIR:-} ]]; then
-  bin=$TROUPE_BIN_DIR
-else
-  swift build -c release --product troupe 2>&1 | grep -E "error" || true
-  swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
-  bin=$(swift build -c release --show-bin-path)
-fi
+source scripts/bench-common.sh
 SCALE=${SCALE:-60}
 work=$(mktemp -d)
 sim=""

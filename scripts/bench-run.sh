@@ -12,13 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-if [[ -n ${TROUPE_BIN_DIR:-} ]]; then
-  bin=$TROUPE_BIN_DIR
-else
-  swift build -c release --product troupe 2>&1 | grep -E "error" || true
-  swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
-  bin=$(swift build -c release --show-bin-path)
-fi
+source scripts/bench-common.sh
 SCALE=${SCALE:-60}          # simulated seconds per real second
 LATENCY=${LATENCY:-60}      # simulated seconds per task (L)
 WORKERS=${WORKERS:-32}      # naive client threads
@@ -28,15 +22,6 @@ sims=()
 cleanup() { for p in "${sims[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-# start_sim NAME ARGS...: a fresh simulator; sets $url.
-start_sim() {
-  local name=$1; shift
-  "$bin/troupe-sim" serve --port 0 --placeholder-results --billed-seconds 5 "$@" >"$work/$name.sim.log" 2>&1 &
-  sims+=($!)
-  for _ in $(seq 100); do grep -qs "listening on" "$work/$name.sim.log" && break; sleep 0.1; done
-  url=$(sed -n 's/^troupe-sim listening on //p' "$work/$name.sim.log")
-  [[ -n $url ]] || { echo "simulator $name did not start" >&2; cat "$work/$name.sim.log" >&2; exit 1; }
-}
 stop_sim() { kill "${sims[-1]}" 2>/dev/null || true; wait "${sims[-1]}" 2>/dev/null || true; unset 'sims[-1]'; }
 
 # troupe_run NAME CHARACTERS CLIPS CONCURRENCY RATE: runs troupe in $work/NAME against $url.

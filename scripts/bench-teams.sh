@@ -9,13 +9,7 @@
 # Binaries: `swift build -c release` outputs, or TROUPE_BIN_DIR=/dir holding troupe and troupe-sim.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ -n ${TROUPE_BIN_DIR:-} ]]; then
-  bin=$TROUPE_BIN_DIR
-else
-  swift build -c release --product troupe 2>&1 | grep -E "error" || true
-  swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
-  bin=$(swift build -c release --show-bin-path)
-fi
+source scripts/bench-common.sh
 SCALE=${SCALE:-60}; LATENCY=${LATENCY:-60}; CHARS=${CHARS:-40}; CLIPS=${CLIPS:-25}
 work=$(mktemp -d)
 sims=()
@@ -27,14 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_sim() {
-  local name=$1; shift
-  "$bin/troupe-sim" serve --port 0 --placeholder-results --billed-seconds 5 "$@" >"$work/$name.sim.log" 2>&1 &
-  sims+=($!)
-  for _ in $(seq 100); do grep -qs "listening on" "$work/$name.sim.log" && break; sleep 0.1; done
-  url=$(sed -n 's/^troupe-sim listening on //p' "$work/$name.sim.log")
-  [[ -n $url ]] || { echo "simulator $name did not start" >&2; exit 1; }
-}
 
 # runner DIR [STATE_URL]: one `troupe run` in DIR (its own manifest copy), timed.
 runner() {

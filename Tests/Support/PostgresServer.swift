@@ -55,8 +55,8 @@ public final class PostgresServer: @unchecked Sendable {
 
     private var asRoot: Bool { getuid() == 0 }
 
-    /// `command` as the postgres user when we are root.
-    private func run(_ command: [String], wait: Bool = true) throws -> Process {
+    /// A process for `command`, as the postgres user when we are root.
+    private func process(_ command: [String]) -> Process {
         let p = Process()
         if asRoot {
             p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -65,6 +65,11 @@ public final class PostgresServer: @unchecked Sendable {
             p.executableURL = URL(fileURLWithPath: command[0])
             p.arguments = Array(command.dropFirst())
         }
+        return p
+    }
+
+    private func run(_ command: [String], wait: Bool = true) throws -> Process {
+        let p = process(command)
         let log = FileHandle(forWritingAtPath: folder + "/server.log") ?? FileHandle.nullDevice
         p.standardOutput = log
         p.standardError = log
@@ -123,15 +128,7 @@ public final class PostgresServer: @unchecked Sendable {
     /// Runs SQL through psql over the unix socket (trust), as the postgres user.
     @discardableResult
     public func psql(_ sql: String, database: String) throws -> String {
-        let p = Process()
-        let args = [bin + "/psql", "-h", folder, "-p", String(port), "-U", user, "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        if asRoot {
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            p.arguments = ["-u", "postgres", "--"] + args
-        } else {
-            p.executableURL = URL(fileURLWithPath: args[0])
-            p.arguments = Array(args.dropFirst())
-        }
+        let p = process([bin + "/psql", "-h", folder, "-p", String(port), "-U", user, "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

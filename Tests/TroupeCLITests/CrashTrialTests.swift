@@ -23,12 +23,8 @@ import TroupeTestSupport
         }
 
         func launch(_ extra: [String] = []) throws -> Process {
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
             let p = Process()
-            p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
-                : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
-            // TROUPE_BINARY: the trials against another build, e.g. the release binary users run.
-            if let other = ProcessInfo.processInfo.environment["TROUPE_BINARY"] { p.executableURL = URL(fileURLWithPath: other) }
+            p.executableURL = trialBinary
             p.arguments = ["run", "--time-scale", CrashTrialTests.timeScale, "--poll-interval", "1"] + extra
             p.currentDirectoryURL = dir
             p.environment = env

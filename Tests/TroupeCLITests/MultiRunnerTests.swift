@@ -21,11 +21,8 @@ import TroupeTestSupport
         }
 
         func launch(_ extra: [String] = [], log: Bool = false) throws -> Process {
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
             let p = Process()
-            p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
-                : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
-            if let other = ProcessInfo.processInfo.environment["TROUPE_BINARY"] { p.executableURL = URL(fileURLWithPath: other) }
+            p.executableURL = trialBinary
             p.arguments = ["run", "--time-scale", "50", "--poll-interval", "1"] + extra
             p.currentDirectoryURL = dir
             p.environment = env
@@ -175,24 +172,6 @@ import TroupeTestSupport
         }
     }
 
-    /// Runs the troupe binary to the end: exit status and what it printed (stdout + stderr).
-    static func troupe(_ args: [String], in dir: URL, env: [String: String]) throws -> (Int32, String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
-        let p = Process()
-        p.executableURL = FileManager.default.isExecutableFile(atPath: binary.path) ? binary
-            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// `troupe status` names the runners at work on the campaign and the account's slots;
     /// `troupe state status` the same for the database; a bad URL or password is a clear
     /// error that never shows the password.
@@ -210,13 +189,13 @@ import TroupeTestSupport
         let pa = try a.launch(), pb = try b.launch()
         let deadline = Date().addingTimeInterval(30)
         while await sim.stats().creates < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        let (code, text) = try await offPool { try Self.troupe(["status"], in: a.dir, env: env) }
+        let (code, text) = try await joined(troupeAsync(["status"], in: a.dir, environment: env))
         #expect(code == 0, "\(text)")
         #expect(text.contains("runners on troupe.yaml: 2 alive"), "\(text)")
         #expect(text.contains("pid \(pa.processIdentifier)") && text.contains("pid \(pb.processIdentifier)"), "\(text)")
         #expect(text.contains(" of 3 slots in use"), "\(text)")
         #expect(!text.contains(db.server.password))
-        let (code2, text2) = try await offPool { try Self.troupe(["state", "status"], in: a.dir, env: env) }
+        let (code2, text2) = try await joined(troupeAsync(["state", "status"], in: a.dir, environment: env))
         #expect(code2 == 0 && text2.contains("schema v") && text2.contains("2 alive"), "\(text2)")
         let endA = try await Self.finish(pa), endB = try await Self.finish(pb)
         #expect([0, 1].contains(endA) && [0, 1].contains(endB))
@@ -225,9 +204,12 @@ import TroupeTestSupport
         #expect(stats.peakConcurrency <= 3)
 
         let wrong = env.merging(["PGPASSWORD": "not-the-password"]) { $1 }
-        let (code3, text3) = try await offPool { try Self.troupe(["status"], in: a.dir, env: wrong) }
+        let (code3, text3) = try await joined(troupeAsync(["status"], in: a.dir, environment: wrong))
         #expect(code3 == 2 && text3.contains("password") && !text3.contains("not-the-password"), "\(text3)")
-        let (code4, text4) = try await offPool { try Self.troupe(["run", "--state", "postgres://h"], in: a.dir, env: env) }
+        let (code4, text4) = try await joined(troupeAsync(["run", "--state", "postgres://h"], in: a.dir, environment: env))
         #expect(code4 == 2 && text4.contains("postgres://USER@HOST:PORT/DATABASE"), "\(text4)")
     }
+
+    /// Exit status and everything printed (stdout, then stderr).
+    func joined(_ r: (status: Int32, stdout: String, stderr: String)) -> (Int32, String) { (r.status, r.stdout + r.stderr) }
 }

@@ -4,15 +4,24 @@ import Testing
 let repoRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs the built `troupe` binary, which sits beside the test bundle.
+/// The built `troupe` binary, which sits beside the test bundle.
+var troupeBinary: URL {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe").standardizedFileURL
+    return FileManager.default.isExecutableFile(atPath: beside.path) ? beside
+        : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
+}
+
+/// What the crash trials run: `troupeBinary`, or TROUPE_BINARY (another build, e.g. the
+/// release binary users run).
+var trialBinary: URL {
+    ProcessInfo.processInfo.environment["TROUPE_BINARY"].map { URL(fileURLWithPath: $0) } ?? troupeBinary
+}
+
+/// Runs the built `troupe` binary.
 func troupe(_ arguments: [String], in directory: URL = repoRoot,
             environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("troupe")
     let process = Process()
-    process.executableURL = binary.standardizedFileURL
-    if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-        process.executableURL = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("troupe")
-    }
+    process.executableURL = troupeBinary
     process.arguments = arguments
     process.currentDirectoryURL = directory
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }

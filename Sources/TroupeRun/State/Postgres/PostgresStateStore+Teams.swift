@@ -46,35 +46,37 @@ extension PostgresStateStore {
     /// `SKIP LOCKED`: a row another runner is claiming this moment counts as held.
     public func claim(_ key: String, fresh: JobRecord) throws -> Claim {
         for _ in 0..<3 {
+            // One statement: the row made or leased for this runner (`mine`), else the row as
+            // it was (finished, held, or being claimed by another this moment).
             let rows = try db.query("""
-                    WITH ins AS (
-                        INSERT INTO troupe_job (\(Self.columns), lease_owner, lease_until)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                                clock_timestamp() + $19 * interval '1 second')
-                        ON CONFLICT (key) DO NOTHING RETURNING \(Self.columns)
-                    ), upd AS (
-                        UPDATE troupe_job SET lease_owner = $18, lease_until = clock_timestamp() + $19 * interval '1 second'
-                        WHERE key = (SELECT key FROM troupe_job WHERE key = $1 AND state NOT IN ('fetched', 'failed', 'stalled')
-                                       AND (lease_owner IS NULL OR lease_owner = $18 OR lease_until < clock_timestamp())
-                                     FOR UPDATE SKIP LOCKED)
-                        RETURNING \(Self.columns)
-                    )
-                    SELECT * FROM ins UNION ALL SELECT * FROM upd
-                    """, Self.values(fresh) + [.text(runnerID), .double(leaseSeconds)], doing: "claiming a job")
-            if let row = rows.first { return .claimed(try Self.record(row)) }
-            // Finished (no lease: nothing more is paid for it, and a runner that only fetches its
-            // result must not keep others waiting), held, or being claimed this moment.
-            let holder = try db.query("""
-                SELECT \(Self.columns), lease_owner, extract(epoch FROM lease_until - clock_timestamp())::float8 AS left_s
-                FROM troupe_job WHERE key = $1
-                """, [.text(key)], doing: "reading a job's lease").first
-            guard let holder else { continue }
-            let row = try Self.record(holder)
-            if row.state.isTerminal { return .claimed(row) }
-            if let owner: String = try holder.value("lease_owner"), owner != runnerID,
-               let left: Double = try holder.value("left_s"), left > 0 {
+                WITH ins AS (
+                    INSERT INTO troupe_job (\(Self.columns), lease_owner, lease_until)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                            clock_timestamp() + $19 * interval '1 second')
+                    ON CONFLICT (key) DO NOTHING RETURNING \(Self.columns)
+                ), upd AS (
+                    UPDATE troupe_job SET lease_owner = $18, lease_until = clock_timestamp() + $19 * interval '1 second'
+                    WHERE key = (SELECT key FROM troupe_job WHERE key = $1 AND state NOT IN ('fetched', 'failed', 'stalled')
+                                   AND (lease_owner IS NULL OR lease_owner = $18 OR lease_until < clock_timestamp())
+                                 FOR UPDATE SKIP LOCKED)
+                    RETURNING \(Self.columns)
+                )
+                SELECT *, true AS mine, NULL::text AS holder, NULL::float8 AS left_s FROM ins
+                UNION ALL SELECT *, true, NULL, NULL FROM upd
+                UNION ALL SELECT \(Self.columns), false, lease_owner, extract(epoch FROM lease_until - clock_timestamp())::float8
+                    FROM troupe_job WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM ins) AND NOT EXISTS (SELECT 1 FROM upd)
+                """, Self.values(fresh) + [.text(runnerID), .double(leaseSeconds)], doing: "claiming a job")
+            // Nothing at all: another runner inserted the row after this statement began.
+            guard let first = rows.first else { continue }
+            let row = try Self.record(first)
+            // Finished rows are never leased: nothing more is paid for them, and a runner that
+            // only fetches the result must not keep others waiting.
+            if try first.value("mine", as: Bool.self) == true || row.state.isTerminal { return .claimed(row) }
+            if let owner: String = try first.value("holder"), owner != runnerID,
+               let left: Double = try first.value("left_s"), left > 0 {
                 return .held(by: owner, seconds: left)
             }
+            // Free but locked by a claim in progress (SKIP LOCKED), or its lease just ran out.
         }
         return .held(by: "another runner", seconds: 0.05)
     }
