@@ -56,8 +56,9 @@ for r in 1 2 3; do manifest "$work/team$r"; done
 sync
 cpu0=$(pg_cpu); c0=$(pg_commits)
 t0=$(date +%s.%N)
-for r in 1 2 3; do runner "$work/team$r" --state "$TROUPE_STATE_URL" & done
-wait
+runners=()
+for r in 1 2 3; do TROUPE_STATEMENT_COUNTS=$work/statements.jsonl runner "$work/team$r" --state "$TROUPE_STATE_URL" & runners+=($!); done
+wait "${runners[@]}"   # not the simulators, which run until the end
 t1=$(date +%s.%N)
 cpu1=$(pg_cpu); c1=$(pg_commits)
 curl -s "$url/_sim/stats" >"$work/team-stats.json"
@@ -89,6 +90,10 @@ print(f"  creates: {team['creates']} (renders {renders}), duplicates {dups} {ok(
       f"(target 0) {ok(r1303(team) == 0)}; solo: 1303 {r1303(solo)}")
 statements = c1 - c0
 print(f"  PostgreSQL statements: {statements:.0f} = {statements / renders:.1f} per render (target <= 8) {ok(statements / renders <= 8)}")
+kinds = {}
+for line in open(os.path.join(work, "statements.jsonl")):
+    for k, v in json.loads(line).items(): kinds[k] = kinds.get(k, 0) + v
+print("    by kind, per render: " + ", ".join(f"{k} {v / renders:.2f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
 solo_cpu, solo_jobs = tv("solo"), jobs("solo")
 team_cpu = sum(tv(f"team{r}") for r in (1, 2, 3)); team_jobs = sum(jobs(f"team{r}") for r in (1, 2, 3))
 pg = cpu1 - cpu0

@@ -17,6 +17,20 @@ struct ReadyQueueTests {
         #expect(q.isEmpty && q.count == 0)
     }
 
+    @Test func rotateStartsAtTheNthWaitingJobAndKeepsEveryJob() {
+        var q = ReadyQueue()
+        for i in 0..<10 { q.append(i) }
+        _ = q.popFirst()
+        _ = q.popFirst()
+        q.rotate(by: 3)
+        var got: [Int] = []
+        while let j = q.popFirst() { got.append(j) }
+        #expect(got == [5, 6, 7, 8, 9, 2, 3, 4])
+        var empty = ReadyQueue()
+        empty.rotate(by: 5)
+        #expect(empty.isEmpty)
+    }
+
     @Test func prioritizeKeepsEachGroupsOrder() {
         var q = ReadyQueue()
         for i in 0..<10 { q.append(i) }

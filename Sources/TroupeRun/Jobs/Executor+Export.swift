@@ -8,6 +8,8 @@ extension Executor {
         record.attempts += 1
         guard let sha = inputs[.source]?.sha256 else { throw RunError.unsupported("nothing to export for \(path)") }
         try cache.export(sha, to: baseDirectory + "/" + path)
+        // The row says so already (a file made again, or another runner's row in shared state).
+        if found?.state == .fetched && found?.resultSHA256 == sha { return .exported(sha256: sha) }
         // Lost in a crash, an export is linked again: its row waits for the next commit.
         try finish(&record, sha: sha, later: true)
         return .exported(sha256: sha)

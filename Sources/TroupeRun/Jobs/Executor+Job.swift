@@ -36,11 +36,13 @@ extension Executor {
     private func claim(_ job: Job, _ record: JobRecord) async throws -> JobRecord {
         switch try store.claim(job.key, fresh: record) {
         case .claimed(let row): return row
-        case .held(let runner, let seconds):
+        case .held(let runner, _):
             if stopping { throw JobInterrupted() }
-            // Not tried again before what is ready now; a short pause so a lane of jobs all
-            // held elsewhere does not ask the database in a loop.
-            try? await Task.sleep(nanoseconds: UInt64(min(0.2, max(0.02, seconds / 10)) * Double.random(in: 0.5...1.5) * 1e9))
+            // Not tried again before what is ready now, and each time a little later (50 ms
+            // doubling to 1 s): a lane of jobs all held elsewhere must not ask the database
+            // in a loop while their runners work on them.
+            let n = deferrals.withLock { d -> Int in d[job.key, default: 0] += 1; return d[job.key]! }
+            try? await Task.sleep(nanoseconds: UInt64(min(1, 0.025 * pow(2, Double(min(n, 6)))) * Double.random(in: 0.75...1.25) * 1e9))
             throw JobDeferred(runner: runner)
         }
     }

@@ -38,6 +38,9 @@ extension Executor {
         let character = plan.manifest.characters[c], clip = plan.manifest.clips[k]
         // Fetched once, its result since lost from the cache (deleted, found corrupt): ask for
         // the task again and download a fresh copy; the task is not created or paid again.
+        // With shared state the row stays as the runner that made it left it: this runner only
+        // needs the file (a download, free), not a row rewritten twice for it.
+        let sharedRow = record.state == .fetched && store is PostgresStateStore ? record.resultSHA256 : nil
         if record.state == .fetched {
             record.state = .succeeded
             record.resultSHA256 = nil
@@ -54,12 +57,14 @@ extension Executor {
         let work = RemoteSession.Work.render(RemoteRenderRequest(
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
-        let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
+        let outcome = try await session.run(job, record: &record, work: work, persist: sharedRow == nil,
+                                            downloadTo: { try self.cache.temporaryFile() })
         guard let file = outcome.downloaded, let sha = outcome.sha256 else {
             throw RunFailure.unusableAnswer("the task finished without a result to download")
         }
         let info = try? MediaProbe.probeMP4(file)
         try cache.adopt(file, sha256: sha)
+        if sha == sharedRow { return (.file(sha256: sha), 0) }
         record.resultDuration = info?.durationSeconds ?? outcome.seconds
         record.unitsCharged = outcome.units
         try finish(&record, sha: sha)

@@ -17,6 +17,8 @@ struct RemoteJob {
     let job: Job
     let work: RemoteSession.Work
     let temporary: @Sendable () throws -> String
+    /// False: rows are not written (a result fetched again for this runner only).
+    let persist: Bool
     private(set) var record: JobRecord
     private var lease: Lease
     private var lifecycle: RenderLifecycle
@@ -30,9 +32,10 @@ struct RemoteJob {
     /// for the poller. Nil for a task found in flight.
     private var sentAt: Double?
 
-    init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work,
+    init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work, persist: Bool = true,
          temporary: @escaping @Sendable () throws -> String) {
         self.session = session
+        self.persist = persist
         self.job = job
         self.work = work
         self.temporary = temporary
@@ -94,6 +97,11 @@ struct RemoteJob {
     /// deducted while it waited, and never commits before it can create.
     private mutating func commitIntent(_ externalID: String) async throws -> RenderLifecycle.Action {
         try stopIfStopping()
+        // Fetching again what another runner made never creates: without its task at the
+        // provider, the result must come from that runner or the shared cache.
+        guard persist else {
+            throw RunFailure.unusableAnswer("the provider no longer has the task another runner made for this render; take its result from the shared cache (--cache) or that runner")
+        }
         guard try await lease.acquireSlot() else { throw JobInterrupted() }
         try lease.reserve(job.units, job: job.id)
         record.externalTaskId = externalID
@@ -251,6 +259,6 @@ struct RemoteJob {
         record.taskId = lifecycle.taskID
         record.lastError = error
         record.updatedAt = session.clock.date
-        try session.store.save(record)
+        if persist { try session.store.save(record) }
     }
 }

@@ -89,8 +89,11 @@ final class RemoteSession: Sendable {
     /// until then the store says the task is in flight, and a crash polls and downloads again),
     /// an element is `fetched`; a failure is saved in the record and thrown (a `RunFailure`,
     /// `JobInterrupted`, `LockedRefusal` or `BudgetGuard.Refused`).
-    func run(_ job: Job, record: inout JobRecord, work: Work, downloadTo temporary: @escaping @Sendable () throws -> String) async throws -> RemoteOutcome {
-        var remote = RemoteJob(session: self, job: job, record: record, work: work, temporary: temporary)
+    /// `persist: false`: a finished task's result fetched again for this runner alone; its
+    /// row (another runner's, in shared state) is left as it is.
+    func run(_ job: Job, record: inout JobRecord, work: Work, persist: Bool = true,
+             downloadTo temporary: @escaping @Sendable () throws -> String) async throws -> RemoteOutcome {
+        var remote = RemoteJob(session: self, job: job, record: record, work: work, persist: persist, temporary: temporary)
         // Whichever way the job ends, its slot and budget reservation end with it.
         defer {
             remote.endLease()

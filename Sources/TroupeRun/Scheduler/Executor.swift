@@ -27,6 +27,8 @@ public final class Executor: @unchecked Sendable {
     let clock: any RunClock
 
     private let stop = StopFlag()
+    /// How often each job was found held by another runner (its next try waits longer).
+    let deferrals = Locked<[String: Int]>([:])
 
     public init(plan: Plan, store: any StateStoring, cache: ResultCache, backend: any LocalProvider,
                 remote: RemoteBackend? = nil, observer: any RunObserver, options: RunOptions) {
@@ -115,6 +117,7 @@ public final class Executor: @unchecked Sendable {
             },
             capacity: Dictionary(uniqueKeysWithValues: SchedulerStateMachine.Lane.allCases.map { ($0, capacity($0)) }),
             selected: start.selected, done: start.done, resumed: plan.jobs.map { RunSelection.isResumed(start.records[$0.key]?.state) })
+        if store is PostgresStateStore { machine.spread(.remote, at: Double.random(in: 0..<1)) }
         // Lock rewrites are paced by what they cost, in real time whatever the provider's clock.
         let steady = ContinuousClock(), origin = steady.now
         let seconds = { () -> Double in

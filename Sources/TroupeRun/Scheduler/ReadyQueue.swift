@@ -28,6 +28,15 @@ struct ReadyQueue {
         head = 0
     }
 
+    /// Starts the queue at its `n`th job, those before it moved to the back in their order.
+    mutating func rotate(by n: Int) {
+        let waiting = Array(items[head...])
+        guard !waiting.isEmpty else { return }
+        let k = ((n % waiting.count) + waiting.count) % waiting.count
+        items = Array(waiting[k...] + waiting[..<k])
+        head = 0
+    }
+
     /// Moves the jobs for which `first` holds to the front, each group in its own order.
     mutating func prioritize(_ first: (Int) -> Bool) {
         let waiting = items[head...]

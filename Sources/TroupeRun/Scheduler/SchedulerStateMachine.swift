@@ -82,6 +82,12 @@ struct SchedulerStateMachine {
         ready[Lane.remote.rawValue].prioritize { resumed[$0] }
     }
 
+    /// Runners sharing a campaign start their lane at different places (`fraction` of its
+    /// length), so they claim different jobs instead of all asking for the same first ones.
+    mutating func spread(_ lane: Lane, at fraction: Double) {
+        ready[lane.rawValue].rotate(by: Int(Double(ready[lane.rawValue].count) * min(max(fraction, 0), 1)))
+    }
+
     /// Jobs of this run not finished yet.
     var remaining: Int { nodes.indices.filter { selected[$0] && !done[$0] }.count }
 

@@ -41,8 +41,8 @@ final class PostgresConnectionBox: @unchecked Sendable {
     private var idle: [PostgresConnection] = []
     private var made = 0
     private let logger = Logger(label: "troupe.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
-    /// Statements sent, for `scripts/bench.sh` (statements per render).
-    let statements = Locked(0)
+    /// Statements sent, by what they were for (`scripts/bench.sh teams` prints them per render).
+    let statements = Locked<[String: Int]>([:])
 
     init(location: PostgresLocation, size: Int = 4, timeoutSeconds: Int64 = 60) {
         self.location = location
@@ -113,7 +113,7 @@ final class PostgresConnectionBox: @unchecked Sendable {
         var bindings = PostgresBindings(capacity: values.count)
         for v in values { try v.append(to: &bindings) }
         let statement = PostgresQuery(unsafeSQL: sql, binds: bindings)
-        statements.withLock { $0 += 1 }
+        statements.withLock { $0[doing, default: 0] += 1 }
         let connection = try take()
         let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
         connection.query(statement, logger: logger).cascade(to: answer)

@@ -23,8 +23,8 @@ public final class PostgresStateStore: StateStoring {
 
     public var location: String { db.location.description }
 
-    /// Statements sent so far (scripts/bench.sh counts them per render).
-    public var statementCount: Int { db.statements.withLock { $0 } }
+    /// Statements sent so far, by what they were for.
+    public var statementCounts: [String: Int] { db.statements.withLock { $0 } }
 
     /// Connects and brings the schema up to date (`migrate: false`: refuses an older one).
     public init(location: PostgresLocation, leaseSeconds: Double? = nil, migrate: Bool = true) throws {
@@ -236,6 +236,14 @@ public final class PostgresStateStore: StateStoring {
         stopHeartbeat()
         try? leaveTeam()
         db.close()
+        // For scripts/bench-teams.sh: this process's statements by kind, one JSON line.
+        if let path = ProcessInfo.processInfo.environment["TROUPE_STATEMENT_COUNTS"],
+           let line = try? JSONSerialization.data(withJSONObject: statementCounts, options: [.sortedKeys]),
+           let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) {
+            handle.seekToEndOfFile()
+            handle.write(line + Data("\n".utf8))
+            try? handle.close()
+        }
     }
 
     /// Runs raw SQL; for tests that prove the database refuses what the code never does.
