@@ -55,16 +55,7 @@ import TroupeTestSupport
     /// 5 % failed tasks, 5 % dropped connections, 1303 above 5 in flight (troupe is told 8);
     /// SIGKILL at 20 random moments, then run to the end.
     @Test func twoHundredRendersSurviveTwentyKills() async throws {
-        var config = SimConfiguration()
-        config.timeScale = 50
-        config.latencyMin = 10
-        config.latencyMax = 30
-        config.concurrencyLimit = 5
-        config.serverErrorRate = 0.1
-        config.failedTaskRate = 0.05
-        config.dropRate = 0.05
-        config.billedSeconds = 5
-        let sim = try await KlingSimServer.start(config)
+        let sim = try await KlingSimServer.start(Self.faulty(concurrencyLimit: 5))
         defer { Task { await sim.stop() } }
         let c = try Campaign(RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s",
                                                     twins: 1, copies: 1), sim: sim)
@@ -134,6 +125,21 @@ import TroupeTestSupport
         #expect(abs(lockUnits - stats.unitsCharged) < 1e-6)
         #expect(abs(storeUnits - stats.unitsCharged) < 1e-6)
         #expect(stats.unitsCharged == Double(succeeded) * 4.5)
+    }
+
+    /// The trials' simulator: time scale 50, tasks of 10–30 s, 10 % 5xx, 5 % failed tasks,
+    /// 5 % dropped connections, 5 s billed.
+    static func faulty(concurrencyLimit: Int) -> SimConfiguration {
+        var config = SimConfiguration()
+        config.timeScale = 50
+        config.latencyMin = 10
+        config.latencyMax = 30
+        config.concurrencyLimit = concurrencyLimit
+        config.serverErrorRate = 0.1
+        config.failedTaskRate = 0.05
+        config.dropRate = 0.05
+        config.billedSeconds = 5
+        return config
     }
 
     /// SIGINT stops submitting and exits 130 promptly, leaving tasks at the provider; the next

@@ -84,16 +84,7 @@ import TroupeTestSupport
     /// random moments, each restarted at once; then all three run to the end.
     @Test func threeRunnersSurviveTwentyKills() async throws {
         let db = try TestPostgres.database()
-        var config = SimConfiguration()
-        config.timeScale = 50
-        config.latencyMin = 10
-        config.latencyMax = 30
-        config.concurrencyLimit = 1_000
-        config.serverErrorRate = 0.1
-        config.failedTaskRate = 0.05
-        config.dropRate = 0.05
-        config.billedSeconds = 5
-        let sim = try await KlingSimServer.start(config)
+        let sim = try await KlingSimServer.start(CrashTrialTests.faulty(concurrencyLimit: 1_000))
         defer { Task { await sim.stop() } }
         let manifest = RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s")
         // Short leases: a killed runner's jobs are taken over 2 s after its last heartbeat.
