@@ -150,7 +150,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (campaign, store, _) = try openCampaign(manifest, state: stateURL(state))
-        defer { if store is PostgresStateStore { try? store.close() } }
+        defer { if store.isShared { try? store.close() } }
         report(campaign.diagnostics, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan else { throw ExitCode(2) }
         let s = try Maintenance.status(of: plan, store: store)

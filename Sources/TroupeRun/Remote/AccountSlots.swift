@@ -4,7 +4,7 @@ import TroupeSupport
 /// The account's slots shared by every runner (`--state postgres://…`): rows in PostgreSQL,
 /// so N runners together keep at most `provider.concurrency` tasks in flight and share its
 /// create rate. One job per runner at a time asks for a slot (the others queue behind it in
-/// `RemoteLimits`); when none is free it waits for a freed slot's NOTIFY, or 250 ms at most
+/// `turn`); when none is free it waits for a freed slot's NOTIFY, or 250 ms at most
 /// (a dead runner's slots free themselves by expiring, which sends nothing).
 final class AccountSlots: Sendable {
     let store: PostgresStateStore

@@ -109,7 +109,7 @@ public final class Executor: @unchecked Sendable {
         // than the link). A copy to another file system takes a task, as other jobs do.
         let outDevice = (FileStats.statNow(baseDirectory + "/" + plan.outputFolder) ?? FileStats.statNow(baseDirectory + "/out")
                          ?? FileStats.statNow(baseDirectory))?.device
-        let exportsLink = outDevice != nil && outDevice == FileStats.statNow(cache.root)?.device ?? FileStats.statNow((cache.root as NSString).deletingLastPathComponent)?.device
+        let exportsLink = outDevice != nil && outDevice == FileStats.statNow((cache.root as NSString).deletingLastPathComponent)?.device
         var machine = SchedulerStateMachine(
             nodes: plan.jobs.map { job in
                 .init(deps: job.deps, lane: lane(job), updatesLock: job.kind.isPaid || job.kind == .post,
@@ -117,7 +117,7 @@ public final class Executor: @unchecked Sendable {
             },
             capacity: Dictionary(uniqueKeysWithValues: SchedulerStateMachine.Lane.allCases.map { ($0, capacity($0)) }),
             selected: start.selected, done: start.done, resumed: plan.jobs.map { RunSelection.isResumed(start.records[$0.key]?.state) })
-        if store is PostgresStateStore { machine.spread(.remote, at: Double.random(in: 0..<1)) }
+        if store.isShared { machine.spread(.remote, at: Double.random(in: 0..<1)) }
         // Lock rewrites are paced by what they cost, in real time whatever the provider's clock.
         let steady = ContinuousClock(), origin = steady.now
         let seconds = { () -> Double in

@@ -7,6 +7,7 @@ import TroupeSupport
 public final class StateStore: StateStoring {
     public let path: String
     public var location: String { path }
+    public var isShared: Bool { false }
     let pool: DatabasePool
     /// Rows waiting for the next commit (`saveLater`).
     private let later = LaterRows()
@@ -120,9 +121,7 @@ public final class StateStore: StateStoring {
 
     public func record(_ key: String) throws -> JobRecord? {
         try flush()
-        return try pool.read { db in
-            try JobRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM job WHERE key = ?"), arguments: [key])
-        }
+        return try committedRecord(key)
     }
 
     /// Each row's key, kind, state and result digest only: what `plan` needs to know what a
@@ -285,8 +284,17 @@ public final class StateStore: StateStoring {
         return try pool.read { try LedgerEntry.order(Column("seq")).fetchAll($0) }
     }
 
-    /// One runner per folder (the campaign lock): every claim succeeds with the row as it is.
-    public func claim(_ key: String, fresh: JobRecord) throws -> Claim { .claimed(try record(key) ?? fresh) }
+    /// One runner per folder (the campaign lock): every claim succeeds with the row as it is,
+    /// read without committing the rows saved for later (`record` would: a commit per paid job).
+    public func claim(_ key: String, fresh: JobRecord) throws -> Claim {
+        .claimed(try later.row(key) ?? committedRecord(key) ?? fresh)
+    }
+
+    private func committedRecord(_ key: String) throws -> JobRecord? {
+        try pool.read { db in
+            try JobRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM job WHERE key = ?"), arguments: [key])
+        }
+    }
 
     public func delete(keys: [String]) throws {
         try flush()
@@ -319,6 +327,9 @@ private final class LaterRows: @unchecked Sendable {
     private var armed = false
 
     var isEmpty: Bool { lock.withLock { batch.rows.isEmpty && batch.ledger.isEmpty } }
+
+    /// The row waiting for `key`, newer than the database's.
+    func row(_ key: String) -> JobRecord? { lock.withLock { batch.rows[key] } }
 
     /// Adds a row; true when the caller must arm the timer that commits it.
     func add(_ record: JobRecord, _ line: LedgerEntry?) -> Bool {

@@ -9,6 +9,8 @@ public import Foundation
 public protocol StateStoring: AnyObject, Sendable {
     /// Where the state lives, for messages (a path, or a URL without its password).
     var location: String { get }
+    /// Whether other runners may work on the same rows (leases, slots, rows they wrote).
+    var isShared: Bool { get }
 
     func record(_ key: String) throws -> JobRecord?
     /// Each row's key, kind, state and result digest: what `plan` and `status` need.

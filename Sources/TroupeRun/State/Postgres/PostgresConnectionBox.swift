@@ -27,10 +27,10 @@ enum SQLValue: Sendable {
 
 /// Connections to the server, used from synchronous code: a statement takes a connection of
 /// its own (waiting while all are busy), is sent on NIO's event loop and waited for on the
-/// calling thread (never an event-loop thread). One statement per connection at a time:
-/// statements pipelined on one shared connection were seen to leave a caller waiting for an
-/// answer the server had sent. Every write troupe makes is a single statement (CTEs), so no
-/// transaction spans two calls. A connection that broke or did not answer within `timeout`
+/// calling thread (never an event-loop thread). One statement per connection at a time, so a
+/// slow statement (the slot function waits for the account's row lock) delays only its own
+/// caller, and a timed-out connection takes no other caller's answer with it. Every write
+/// troupe makes is a single statement (CTEs), so no transaction spans two calls. A connection that broke or did not answer within `timeout`
 /// is closed and made again for the next statement.
 final class PostgresConnectionBox: @unchecked Sendable {
     let location: PostgresLocation

@@ -22,6 +22,7 @@ public final class PostgresStateStore: StateStoring {
     let slotAccount = Locked<String?>(nil)
 
     public var location: String { db.location.description }
+    public var isShared: Bool { true }
 
     /// Statements sent so far, by what they were for.
     public var statementCounts: [String: Int] { db.statements.withLock { $0 } }
@@ -174,12 +175,20 @@ public final class PostgresStateStore: StateStoring {
     }
 
     public func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) throws {
+        try save(record, line: event, detail: detail, at: at, doing: "saving a job and its ledger line")
+    }
+
+    /// The row and its ledger line in one statement; `mine` (a query binding $23 at most)
+    /// narrows who may write to the runner it finds, else the lease rule of `upsert` applies.
+    private func save(_ record: JobRecord, line event: String, detail: String?, at: Date, mine: String? = nil,
+                      extra: [SQLValue] = [], doing: String) throws {
+        let row = mine.map { "mine AS (\($0)), j AS (\(upsert(where: "EXISTS (SELECT 1 FROM mine)")))" } ?? "j AS (\(upsert))"
         let rows = try db.query("""
-            WITH j AS (\(upsert))
+            WITH \(row)
             INSERT INTO troupe_ledger (key, external_task_id, event, detail, at, runner)
             SELECT key, $19, $20, $21, $22, $18 FROM j RETURNING seq
-            """, Self.values(record) + [.text(runnerID), .text(record.externalTaskId ?? ""), .text(event), .text(detail), .date(at)],
-            doing: "saving a job and its ledger line")
+            """, Self.values(record) + [.text(runnerID), .text(record.externalTaskId ?? ""), .text(event), .text(detail), .date(at)] + extra,
+            doing: doing)
         if rows.isEmpty { throw LeaseLost(key: record.key) }
     }
 
@@ -187,22 +196,15 @@ public final class PostgresStateStore: StateStoring {
     /// (with account slots) while the slot it took for the job is still its own. A runner
     /// stalled past its lease may have lost the slot to another; it must not create then.
     public func commitIntent(_ record: JobRecord, at: Date) throws {
-        let rows = try db.query("""
-            WITH mine AS (
-                SELECT key FROM troupe_job WHERE key = $1 AND lease_owner = $18 AND lease_until > clock_timestamp()
-                  AND ($23::text IS NULL OR EXISTS (SELECT 1 FROM troupe_slot s WHERE s.account = $23 AND s.key = $1
-                                                    AND s.runner = $18 AND s.until > clock_timestamp()))
-            ), j AS (\(upsert(where: "EXISTS (SELECT 1 FROM mine)")))
-            INSERT INTO troupe_ledger (key, external_task_id, event, detail, at, runner)
-            SELECT key, $19, $20, $21, $22, $18 FROM j RETURNING seq
-            """, Self.values(record) + [.text(runnerID), .text(record.externalTaskId ?? ""), .text("intent"), .text(nil), .date(at),
-                                      .text(slotAccount.withLock { $0 })],
-            doing: "committing the intent to create")
-        if rows.isEmpty { throw LeaseLost(key: record.key) }
+        try save(record, line: "intent", detail: nil, at: at, mine: """
+            SELECT key FROM troupe_job WHERE key = $1 AND lease_owner = $18 AND lease_until > clock_timestamp()
+              AND ($23::text IS NULL OR EXISTS (SELECT 1 FROM troupe_slot s WHERE s.account = $23 AND s.key = $1
+                                                AND s.runner = $18 AND s.until > clock_timestamp()))
+            """, extra: [.text(slotAccount.withLock { $0 })], doing: "committing the intent to create")
     }
 
-    /// Written at once: a commit here is one round trip on a connection other jobs share,
-    /// not an fsync, and waiting would only widen what a crash forgets.
+    /// Written at once: a commit here is one round trip to the server, not an fsync of this
+    /// machine's, and waiting would only widen what a crash forgets.
     public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
         // A failure here is met again by the job's next save, which throws.
         if let event {
