@@ -6,6 +6,10 @@ import TroupeSupport
 /// create rate. One job per runner at a time asks for a slot (the others queue behind it in
 /// `turn`); when none is free it waits for a freed slot's NOTIFY, or 250 ms at most
 /// (a dead runner's slots free themselves by expiring, which sends nothing).
+///
+/// A slot freed while a job of this runner waits for one is handed to it (`spares`): moved
+/// to the waiting job in the statement that takes it, instead of freed, announced to every
+/// runner and taken again — one statement per render where there were two or more.
 final class AccountSlots: Sendable {
     let store: PostgresStateStore
     /// A hash of the access key: the same for every runner of the account, never the key.
@@ -13,6 +17,8 @@ final class AccountSlots: Sendable {
     private let freed = SlotSignal()
     private let listener: Locked<PostgresConnectionBox?> = Locked(nil)
     private let turn = Turnstile()
+    /// Jobs of this runner waiting for a slot, and slots of ended tasks kept for them.
+    private let handOff = Locked<(waiting: Int, spares: [String])>((0, []))
 
     init(store: PostgresStateStore, account: String, concurrency: Int, createsPerRealSecond: Double) throws {
         self.store = store
@@ -31,13 +37,29 @@ final class AccountSlots: Sendable {
     /// at the back of the queue, and the jobs of those tasks (in every runner's queue) are
     /// taken over first — else every lane could wait for slots only a takeover frees.
     func acquire(key: String, stopping: @Sendable () -> Bool) async throws -> Bool {
+        handOff.withLock { $0.waiting += 1 }
+        defer {
+            handOff.withLock { $0.waiting -= 1 }
+            releaseUnwanted()
+        }
         await turn.enter()
         defer { turn.leave() }
         while true {
             if stopping() { return false }
             let generation = freed.generation
-            let wait = try store.takeSlot(account: account, key: key)
+            let spare = handOff.withLock { $0.spares.popLast() }
+            let wait: Double
+            do {
+                wait = try store.takeSlot(account: account, key: key, from: spare)
+            } catch {
+                // Whether it moved is unknown: freed (a no-op if it did not), as any slot is.
+                if let spare { release(key: spare, handOff: false) }
+                throw error
+            }
             if wait == 0 { return true }
+            // Waiting for a create token, the spare stays this runner's; under a lowered gate
+            // it was freed.
+            if let spare, wait > 0 { handOff.withLock { $0.spares.append(spare) } }
             if wait == -2 {
                 try? await Task.sleep(nanoseconds: 50_000_000)
                 throw JobDeferred(runner: "a runner that died")
@@ -51,11 +73,33 @@ final class AccountSlots: Sendable {
     }
 
     func hold(key: String) { try? store.holdSlot(account: account, key: key) }
-    func release(key: String) { try? store.releaseSlot(account: account, key: key) }
+
+    /// The task ended: its slot goes to a job of this runner that waits for one, else back to
+    /// the account (`handOff: false`: always back, as after a 1303).
+    func release(key: String, handOff keep: Bool = true) {
+        let kept = keep && handOff.withLock { h -> Bool in
+            guard h.waiting > h.spares.count else { return false }
+            h.spares.append(key)
+            return true
+        }
+        if kept { freed.signal() } else { try? store.releaseSlot(account: account, key: key) }
+    }
+
+    /// Spares no job waits for any more go back to the account.
+    private func releaseUnwanted() {
+        let extra = handOff.withLock { h -> [String] in
+            let n = max(0, h.spares.count - h.waiting)
+            defer { h.spares.removeLast(n) }
+            return Array(h.spares.suffix(n))
+        }
+        for key in extra { release(key: key, handOff: false) }
+    }
+
     /// A 1303: the shared gate goes down to what is in flight for a while.
     func concurrencyRefused() { try? store.lowerGate(account: account, seconds: 10) }
 
     func close() {
+        releaseUnwanted()
         listener.withLock { $0?.close(); $0 = nil }
         freed.signal()
     }

@@ -65,7 +65,7 @@ struct Lease {
     mutating func concurrencyRefused() {
         guard holdsSlot else { return }
         limits.concurrencyRefused()
-        shared?.release(key: key)
+        shared?.release(key: key, handOff: false)
         shared?.concurrencyRefused()
         holdsSlot = false
     }

@@ -117,7 +117,10 @@ public final class Executor: @unchecked Sendable {
             },
             capacity: Dictionary(uniqueKeysWithValues: SchedulerStateMachine.Lane.allCases.map { ($0, capacity($0)) }),
             selected: start.selected, done: start.done, resumed: plan.jobs.map { RunSelection.isResumed(start.records[$0.key]?.state) })
-        if store.isShared { machine.spread(.remote, at: Double.random(in: 0..<1)) }
+        if store.isShared {
+            machine.spread(.remote, at: Double.random(in: 0..<1))
+            try expectClaims(in: machine.queued(.remote), selected: start.selected, done: start.done)
+        }
         // Lock rewrites are paced by what they cost, in real time whatever the provider's clock.
         let steady = ContinuousClock(), origin = steady.now
         let seconds = { () -> Double in
@@ -208,6 +211,18 @@ public final class Executor: @unchecked Sendable {
                                      createsPerRealSecond: remote.settings.createsPerSecond * remote.settings.timeScale)
         session.shared.withLock { $0 = slots }
         return slots
+    }
+
+    /// Tells a shared store which paid jobs this run claims, in order: those ready now as their
+    /// lane starts them, then the others (waiting for uploads) as the plan lists them.
+    private func expectClaims(in ready: [Int], selected: [Bool], done: [Bool]) throws {
+        guard session != nil else { return }
+        let first = Set(ready)
+        let order = ready + plan.jobs.indices.filter { selected[$0] && !done[$0] && !first.contains($0) }
+        let now = clock.date
+        try store.expect(claims: order.map { plan.jobs[$0] }.filter(\.kind.isPaid).map {
+            JobRecord(key: $0.key, id: $0.id, kind: $0.kind, units: $0.units, now: now)
+        })
     }
 
     /// Runs one job and says how it ended; never throws.

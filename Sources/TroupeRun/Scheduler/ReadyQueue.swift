@@ -10,6 +10,9 @@ struct ReadyQueue {
 
     mutating func append(_ job: Int) { items.append(job) }
 
+    /// The queued jobs, first first.
+    var queued: ArraySlice<Int> { items[head...] }
+
     mutating func popFirst() -> Int? {
         guard head < items.count else { return nil }
         defer {

@@ -88,6 +88,9 @@ struct SchedulerStateMachine {
         ready[lane.rawValue].rotate(by: Int(Double(ready[lane.rawValue].count) * min(max(fraction, 0), 1)))
     }
 
+    /// A lane's ready jobs in the order it starts them.
+    func queued(_ lane: Lane) -> [Int] { Array(ready[lane.rawValue].queued) }
+
     /// Jobs of this run not finished yet.
     var remaining: Int { nodes.indices.filter { selected[$0] && !done[$0] }.count }
 

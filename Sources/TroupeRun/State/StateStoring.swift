@@ -39,6 +39,9 @@ public protocol StateStoring: AnyObject, Sendable {
     /// `.claimed` with the row as it is now (`fresh` when there is none yet), or `.held` while
     /// another live runner works on it. A store with one runner claims at once.
     func claim(_ key: String, fresh: JobRecord) throws -> Claim
+    /// The paid jobs this run will claim, in the order it takes them (fresh rows): a shared
+    /// store claims them a few at a time ahead of their turn.
+    func expect(claims: [JobRecord]) throws
 }
 
 /// The answer of `StateStoring.claim`.
@@ -49,6 +52,7 @@ public enum Claim: Sendable, Equatable {
 }
 
 extension StateStoring {
+    public func expect(claims: [JobRecord]) throws {}
     public func saveLater(_ record: JobRecord) { saveLater(record, ledger: nil, detail: nil, at: nil) }
     public func save(_ record: JobRecord, ledger event: String, at: Date) throws {
         try save(record, ledger: event, detail: nil, at: at)

@@ -41,10 +41,9 @@ extension PostgresStateStore {
             """, [.text(runnerID)], doing: "leaving the team")
     }
 
-    /// Takes the job for this runner when nobody holds it, this runner already does, or the
-    /// holder's lease ran out (it was killed or cut off): its row is made if there is none.
-    /// `SKIP LOCKED`: a row another runner is claiming this moment counts as held.
-    public func claim(_ key: String, fresh: JobRecord) throws -> Claim {
+    /// One job claimed on its own (one not announced by `expect`): as `claim`, and its row is
+    /// made if there is none.
+    func claimOne(_ key: String, fresh: JobRecord) throws -> Claim {
         for _ in 0..<3 {
             // One statement: the row made or leased for this runner (`mine`), else the row as
             // it was (finished, held, or being claimed by another this moment).
@@ -93,11 +92,14 @@ extension PostgresStateStore {
             """, [.text(account), .int(concurrency), .double(createsPerSecond)], doing: "registering the account")
     }
 
-    /// 0: the slot (and a create token) is the job's; -1: all slots in use; > 0: seconds
-    /// until a create token.
-    public func takeSlot(account: String, key: String) throws -> Double {
-        let row = try db.query("SELECT troupe_take_slot($1, $2, $3, $4) AS w", [.text(account), .text(key), .text(runnerID), .double(leaseSeconds)],
-                               doing: "taking an account slot").first
+    /// 0: the slot (and a create token) is the job's; -1: all slots in use; -2: in use, some
+    /// by a dead runner's tasks; > 0: seconds until a create token. `from`: a slot this runner
+    /// holds for a task that ended, moved to `key` (freed instead under a lowered gate; kept
+    /// when the answer is > 0).
+    public func takeSlot(account: String, key: String, from: String? = nil) throws -> Double {
+        let row = try db.query("SELECT troupe_take_slot($1, $2, $3, $4, $5) AS w",
+                               [.text(account), .text(key), .text(runnerID), .double(leaseSeconds), .text(from)],
+                               doing: from == nil ? "taking an account slot" : "handing on an account slot").first
         return try row?.value("w", as: Double.self) ?? -1
     }
 

@@ -20,6 +20,11 @@ public final class PostgresStateStore: StateStoring {
     let heartbeat = Heartbeat()
     /// The account whose slots this runner takes (set by AccountSlots): an intent needs one.
     let slotAccount = Locked<String?>(nil)
+    /// Rows `saveLater` holds for the next batch (exports: every runner makes its own, the
+    /// same row), newest per key; reads see them.
+    let pending = Locked<[String: JobRecord]>([:])
+    /// Paid jobs claimed a batch at a time ahead of their turn (PostgresStateStore+Claims).
+    let ahead = Locked(ClaimsAhead())
 
     public var location: String { db.location.description }
     public var isShared: Bool { true }
@@ -120,18 +125,21 @@ public final class PostgresStateStore: StateStoring {
     }
 
     public func record(_ key: String) throws -> JobRecord? {
-        try db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = $1", [.text(key)], doing: "reading a job").first.map(Self.record)
+        if let row = pending.withLock({ $0[key] }) { return row }
+        return try db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = $1", [.text(key)], doing: "reading a job").first.map(Self.record)
     }
 
     public func states() throws -> [JobStateRow] {
-        try db.query("SELECT key, kind, state, result_sha256 FROM troupe_job", doing: "reading job states").map { row in
+        try flush()
+        return try db.query("SELECT key, kind, state, result_sha256 FROM troupe_job", doing: "reading job states").map { row in
             JobStateRow(key: try row.value("key") ?? "", kind: try row.value("kind") ?? "",
                         state: JobState(rawValue: try row.value("state") ?? "") ?? .pending, result: try row.value("result_sha256"))
         }
     }
 
     public func records() throws -> [JobRecord] {
-        try db.query("SELECT \(Self.columns) FROM troupe_job", doing: "reading jobs").map(Self.record)
+        try flush()
+        return try db.query("SELECT \(Self.columns) FROM troupe_job", doing: "reading jobs").map(Self.record)
     }
 
     public func records(keys: some Collection<String>) throws -> [String: JobRecord] {
@@ -144,6 +152,7 @@ public final class PostgresStateStore: StateStoring {
                 out[r.key] = r
             }
         }
+        for key in list { if let row = pending.withLock({ $0[key] }) { out[key] = row } }
         return out
     }
 
@@ -153,9 +162,10 @@ public final class PostgresStateStore: StateStoring {
         upsert(where: "troupe_job.lease_owner IS NULL OR troupe_job.lease_owner = $18 OR troupe_job.lease_until < clock_timestamp()")
     }
 
-    private func upsert(where condition: String) -> String {
+    func upsert(where condition: String,
+                from rows: String = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)") -> String {
         """
-        INSERT INTO troupe_job (\(Self.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        INSERT INTO troupe_job (\(Self.columns)) \(rows)
         ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, state = excluded.state,
             external_task_id = excluded.external_task_id, task_id = excluded.task_id, attempts = excluded.attempts,
             units = excluded.units, units_charged = excluded.units_charged, element_id = excluded.element_id,
@@ -170,6 +180,7 @@ public final class PostgresStateStore: StateStoring {
     }
 
     public func save(_ record: JobRecord) throws {
+        dropPending(record.key)
         let rows = try db.query(upsert, Self.values(record) + [.text(runnerID)], doing: "saving a job")
         if rows.isEmpty { throw LeaseLost(key: record.key) }
     }
@@ -182,6 +193,7 @@ public final class PostgresStateStore: StateStoring {
     /// narrows who may write to the runner it finds, else the lease rule of `upsert` applies.
     private func save(_ record: JobRecord, line event: String, detail: String?, at: Date, mine: String? = nil,
                       extra: [SQLValue] = [], doing: String) throws {
+        dropPending(record.key)
         let row = mine.map { "mine AS (\($0)), j AS (\(upsert(where: "EXISTS (SELECT 1 FROM mine)")))" } ?? "j AS (\(upsert))"
         let rows = try db.query("""
             WITH \(row)
@@ -203,18 +215,22 @@ public final class PostgresStateStore: StateStoring {
             """, extra: [.text(slotAccount.withLock { $0 })], doing: "committing the intent to create")
     }
 
-    /// Written at once: a commit here is one round trip to the server, not an fsync of this
-    /// machine's, and waiting would only widen what a crash forgets.
+    /// A row with a ledger line is written at once (a commit here is one round trip, not an
+    /// fsync, and a paid job's next step waits for it anyway). A row without one (an export's)
+    /// waits for a batch of them, one statement for many: each runner makes its own exports,
+    /// so every runner writes the same row, and a crash loses only links made again for free.
     public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
         // A failure here is met again by the job's next save, which throws.
         if let event {
             try? save(record, ledger: event, detail: detail, at: at ?? record.updatedAt)
-        } else {
-            try? save(record)
+            return
         }
+        let full = pending.withLock { p -> Bool in
+            p[record.key] = record
+            return p.count >= Self.batchSize
+        }
+        if full { try? flush() }
     }
-
-    public func flush() throws {}
 
     public func ledger() throws -> [LedgerEntry] {
         try db.query("SELECT seq, key, external_task_id, event, detail, at FROM troupe_ledger ORDER BY seq", doing: "reading the ledger").map { row in
@@ -235,6 +251,7 @@ public final class PostgresStateStore: StateStoring {
     /// Lets go of every lease and slot this runner holds (others take its jobs at once, not
     /// after the lease runs out) and closes the connection.
     public func close() throws {
+        try? flush()
         stopHeartbeat()
         try? leaveTeam()
         db.close()
