@@ -57,6 +57,10 @@ struct PostgresBatchTests {
         #expect(try b.claim(h.key, fresh: h) == .claimed(h))
         #expect(try a.claim(jobs[20].key, fresh: jobs[20]) == .claimed(jobs[20]))
         guard case .held = try a.claim(h.key, fresh: h) else { Issue.record("a claimed b's job"); return }
+        // Asked again at once, it is taken to be held still, without a statement.
+        let asked = a.statementCounts["claiming jobs", default: 0]
+        guard case .held(let by, _) = try a.claim(h.key, fresh: h), by == b.runnerID else { Issue.record("not held by b"); return }
+        #expect(a.statementCounts["claiming jobs", default: 0] == asked)
         // b finishes it; a's next batch (for another job) looks at it again, so a's retry of
         // the held job asks nothing.
         var done = h

@@ -4,8 +4,8 @@ import TroupeSupport
 /// The account's slots shared by every runner (`--state postgres://…`): rows in PostgreSQL,
 /// so N runners together keep at most `provider.concurrency` tasks in flight and share its
 /// create rate. One job per runner at a time asks for a slot (the others queue behind it in
-/// `turn`); when none is free it waits for a freed slot's NOTIFY, or 250 ms at most
-/// (a dead runner's slots free themselves by expiring, which sends nothing).
+/// `turn`); when none is free it waits for a freed slot's NOTIFY, or a second at most (a
+/// dead runner's slots free themselves by expiring, and a lowered gate rises, unannounced).
 ///
 /// A slot freed while a job of this runner waits for one is handed to it (`spares`): moved
 /// to the waiting job in the statement that takes it, instead of freed, announced to every
@@ -67,7 +67,7 @@ final class AccountSlots: Sendable {
             if wait > 0 {
                 try? await Task.sleep(nanoseconds: UInt64(min(wait, 5) * 1e9))
             } else {
-                await freed.wait(after: generation, timeout: 0.25)
+                await freed.wait(after: generation, timeout: 1)
             }
         }
     }

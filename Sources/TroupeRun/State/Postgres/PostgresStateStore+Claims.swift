@@ -17,13 +17,22 @@ struct ClaimsAhead: Sendable {
     /// Rows leased for this runner ahead of their turn, or finished by another (with when, on
     /// a steady clock: a leased row is trusted only while its lease surely holds).
     var rows: [String: (row: JobRecord, at: Double)] = [:]
-    /// Keys another runner held when last asked, oldest first.
+    /// Keys another runner held when last asked, oldest first; by whom and when.
     var held: [String] = []
+    var heldBy: [String: (runner: String, at: Double)] = [:]
 
     /// Jobs leased ahead of their turn per statement.
     static let lookahead = 16
     /// Held jobs looked at again per statement.
     static let recheck = 32
+    /// How long a job found held is taken to be held still, without asking (seconds).
+    static let heldFor = 0.5
+
+    /// Who held `key` when asked a moment ago.
+    func recentlyHeld(_ key: String, now: Double) -> String? {
+        guard let h = heldBy[key], now - h.at < Self.heldFor else { return nil }
+        return h.runner
+    }
 
     /// The row learned for `key`, once.
     mutating func take(_ key: String, now: Double, trust: Double) -> JobRecord? {
@@ -71,6 +80,7 @@ extension PostgresStateStore {
     public func claim(_ key: String, fresh: JobRecord) throws -> Claim {
         let now = ProcessInfo.processInfo.systemUptime
         if let row = ahead.withLock({ $0.take(key, now: now, trust: leaseSeconds / 2) }) { return .claimed(row) }
+        if let runner = ahead.withLock({ $0.recentlyHeld(key, now: now) }) { return .held(by: runner, seconds: ClaimsAhead.heldFor) }
         guard ahead.withLock({ $0.place[key] != nil }) else { return try claimOne(key, fresh: fresh) }
         let keys = ahead.withLock { $0.batch(for: key) }
         let rows = try db.query("""
@@ -87,7 +97,7 @@ extension PostgresStateStore {
                 FROM troupe_job WHERE key = ANY($1) AND key NOT IN (SELECT key FROM upd)
             """, [.texts(keys), .text(runnerID), .double(leaseSeconds), .text(key)], doing: "claiming jobs")
         var answer: Claim?
-        var learned: [String: JobRecord] = [:], held: [String] = []
+        var learned: [String: JobRecord] = [:], held: [String] = [], holders: [String: String] = [:]
         for found in rows {
             let row = try Self.record(found)
             let mine = try found.value("mine", as: Bool.self) == true
@@ -99,6 +109,7 @@ extension PostgresStateStore {
                       let left: Double = try found.value("left_s"), left > 0 {
                 claim = .held(by: owner, seconds: left)
                 held.append(row.key)
+                holders[row.key] = owner
             } else if row.key == key {
                 // Free but locked by a claim in progress (SKIP LOCKED), or its lease just ran out.
                 claim = .held(by: "another runner", seconds: 0.05)
@@ -118,6 +129,9 @@ extension PostgresStateStore {
             // Looked at again by later batches (the job's own retry may then find it settled).
             let settled = Set(learned.keys).union([key]).union(held)
             a.held = a.held.filter { !settled.contains($0) } + held
+            for k in learned.keys { a.heldBy.removeValue(forKey: k) }
+            a.heldBy.removeValue(forKey: key)
+            for (k, runner) in holders { a.heldBy[k] = (runner, now) }
         }
         // No row: the job was not among those made up front after all.
         return try answer ?? claimOne(key, fresh: fresh)
