@@ -94,6 +94,11 @@ kinds = {}
 for line in open(os.path.join(work, "statements.jsonl")):
     for k, v in json.loads(line).items(): kinds[k] = kinds.get(k, 0) + v
 print("    by kind, per render: " + ", ".join(f"{k} {v / renders:.2f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
+def wall(d):
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", open(os.path.join(work, d, "time.txt")).read())
+    return (int(m.group(1) or 0) * 60 + int(m.group(2))) * 60 + float(m.group(3))
+walls = sorted(wall(f"team{r}") for r in (1, 2, 3))
+print(f"  runners' own wall times: {', '.join(f'{w * scale:.0f}' for w in walls)} s simulated")
 solo_cpu, solo_jobs = tv("solo"), jobs("solo")
 team_cpu = sum(tv(f"team{r}") for r in (1, 2, 3)); team_jobs = sum(jobs(f"team{r}") for r in (1, 2, 3))
 pg = cpu1 - cpu0

@@ -19,15 +19,22 @@ final class AccountSlots: Sendable {
     private let turn = Turnstile()
     /// Jobs of this runner waiting for a slot, and slots of ended tasks kept for them.
     private let handOff = Locked<(waiting: Int, spares: [String])>((0, []))
+    /// When the account was last found full (NOTIFYs heard by then, steady seconds): until
+    /// another runner frees a slot or a second has passed, this runner's next job waits for a
+    /// slot handed on here without asking again (a hand-off leaves the account as full).
+    private let full = Locked<(notices: Int, at: Double)?>(nil)
+    private let notices = Locked(0)
 
     init(store: PostgresStateStore, account: String, concurrency: Int, createsPerRealSecond: Double) throws {
         self.store = store
         self.account = account
         try store.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
         store.slotAccount.withLock { $0 = account }
-        let freed = freed, account = account
+        let freed = freed, account = account, notices = notices
         let box = try store.db.listen("troupe_slots") { payload in
-            if payload == account { freed.signal() }
+            guard payload == account else { return }
+            notices.withLock { $0 += 1 }
+            freed.signal()
         }
         listener.withLock { $0 = box }
     }
@@ -48,6 +55,12 @@ final class AccountSlots: Sendable {
             if stopping() { return false }
             let generation = freed.generation
             let spare = handOff.withLock { $0.spares.popLast() }
+            let now = ProcessInfo.processInfo.systemUptime
+            let heard = notices.withLock { $0 }
+            if spare == nil, let last = full.withLock({ $0 }), last.notices == heard, now - last.at < 1 {
+                await freed.wait(after: generation, timeout: 1 - (now - last.at))
+                continue
+            }
             let wait: Double
             do {
                 wait = try store.takeSlot(account: account, key: key, from: spare)
@@ -55,6 +68,11 @@ final class AccountSlots: Sendable {
                 // Whether it moved is unknown: freed (a no-op if it did not), as any slot is.
                 if let spare { release(key: spare, handOff: false) }
                 throw error
+            }
+            if wait == -1 {
+                full.withLock { $0 = (heard, now) }
+            } else if spare == nil {
+                full.withLock { $0 = nil }
             }
             if wait == 0 { return true }
             // Waiting for a create token, the spare stays this runner's; under a lowered gate
