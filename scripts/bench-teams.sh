@@ -97,6 +97,11 @@ print("    by kind, per render: " + ", ".join(f"{k} {v / renders:.2f}" for k, v 
 def wall(d):
     m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", open(os.path.join(work, d, "time.txt")).read())
     return (int(m.group(1) or 0) * 60 + int(m.group(2))) * 60 + float(m.group(3))
+def phases(stats, t0, t1):  # simulated seconds before the first create, between, after the last task ended
+    first, last = stats.get("first_create_at"), stats.get("last_create_at")
+    if first is None or last is None: return "n/a"
+    return f"{(first - t0) * scale:.0f} s to the first create, {(last - first) * scale + latency:.0f} s of renders, {(t1 - last) * scale - latency:.0f} s after the last ended"
+print(f"  where it went: 3 runners {phases(team, t0, t1)}; 1 runner {phases(solo, s0, s1)}")
 walls = sorted(wall(f"team{r}") for r in (1, 2, 3))
 print(f"  runners' own wall times: {', '.join(f'{w * scale:.0f}' for w in walls)} s simulated")
 solo_cpu, solo_jobs = tv("solo"), jobs("solo")

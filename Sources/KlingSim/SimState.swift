@@ -149,6 +149,9 @@ actor SimState {
                             elementName: "", fails: request.prompt.contains("[[sim:fail]]") || random.chance(configuration.failedTaskRate))
         running[account, default: []].insert(task.id)
         stats.creates += 1
+        let now = Date().timeIntervalSince1970
+        if stats.firstCreateAt == nil { stats.firstCreateAt = now }
+        stats.lastCreateAt = now
         stats.peakConcurrency = max(stats.peakConcurrency, active + 1)
         startRender(task.id, request)
         if let callback = request.callbackURL { startCallbacks(task.id, to: callback) }

@@ -53,10 +53,15 @@ public struct SimStats: Sendable, Equatable {
     public var rejections: [String: Int] = [:]
     /// Result downloads served, per task id.
     public var resultFetches: [String: Int] = [:]
+    /// When the first and the latest accepted create came (Unix seconds, real time): where
+    /// a run's makespan went, for benchmarks.
+    public var firstCreateAt: Double?
+    public var lastCreateAt: Double?
 
     var json: [String: Any] {
         ["creates": creates, "creates_by_external_id": createsByExternalID, "duplicate_rejections": duplicateRejections,
          "peak_concurrency": peakConcurrency, "units_charged": unitsCharged, "tasks": tasks, "requests": requests,
-         "rejections": rejections, "result_fetches": resultFetches]
+         "rejections": rejections, "result_fetches": resultFetches,
+         "first_create_at": firstCreateAt ?? NSNull(), "last_create_at": lastCreateAt ?? NSNull()]
     }
 }

@@ -28,10 +28,12 @@ struct ReportCommand: AsyncParsableCommand {
     var diffRef: String?
     @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to the report may be one.")
     var allowSymlinkedOut = false
+    @Option(help: "Shared state: postgres://USER@HOST:PORT/DB (default: TROUPE_STATE_URL, else .troupe/state.sqlite).")
+    var state: String?
 
     func run() async throws {
         let result = try writeReport(manifest: manifest, output: output, format: format, diffRef: diffRef,
-                                     allowSymlinkedOut: allowSymlinkedOut)
+                                     allowSymlinkedOut: allowSymlinkedOut, state: stateURL(state))
         let counts = result.page.countByStatus
         let cells = CellStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.label)" } }.joined(separator: ", ")
         print("report: \(result.indexPath) (\(result.page.cells.count) cells: \(cells); posters: \(result.posters.made) made, \(result.posters.reused) reused)")
@@ -45,7 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
 /// its report; shared by `troupe report` and the refresh at the end of `troupe run`.
 func writeReport(manifest: String, output: String?, provider: ProviderKind? = nil,
                  format: DiagnosticRenderer.Format = .text, printsDiagnostics: Bool = true,
-                 diffRef: String? = nil, allowSymlinkedOut: Bool = false) throws -> CampaignReport.Result {
+                 diffRef: String? = nil, allowSymlinkedOut: Bool = false, state: String? = nil) throws -> CampaignReport.Result {
     let stateDirectory = Campaign.stateDirectory(forManifest: manifest)
     do {
         // Posters are cached in .troupe/: never through a symlink.
@@ -56,15 +58,17 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     }
     let lock = try? Lockfile.read(Campaign.lockPath(forManifest: manifest))
     // A campaign that has never run has no state store: plan from the lock alone, create nothing.
+    // With shared state (a team's runner), the rows are the team's.
     var store: (any StateStoring)?
     let campaign: Campaign
-    if FileManager.default.fileExists(atPath: stateDirectory + "/state.sqlite") {
-        let (c, s, _) = try openCampaign(manifest, provider: provider)
+    if state != nil || FileManager.default.fileExists(atPath: stateDirectory + "/state.sqlite") {
+        let (c, s, _) = try openCampaign(manifest, provider: provider, state: state)
         campaign = c
         store = s
     } else {
         campaign = Campaign.open(manifest: manifest, provider: provider)
     }
+    defer { try? store?.close() }
     if printsDiagnostics { report(campaign.diagnostics, sources: campaign.sources, format: format) }
     guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
     let directory = output ?? CampaignReport.defaultDirectory(for: plan)

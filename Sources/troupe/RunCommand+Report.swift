@@ -11,7 +11,7 @@ extension RunCommand {
         guard writesReport || FileManager.default.fileExists(atPath: index) else { return }
         do {
             let result = try writeReport(manifest: manifest, output: nil, provider: provider, printsDiagnostics: false,
-                                         allowSymlinkedOut: allowSymlinkedOut)
+                                         allowSymlinkedOut: allowSymlinkedOut, state: stateURL(state))
             FileHandle.standardError.write(Data("report: \(result.indexPath)\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("warning: the report was not refreshed (run troupe report to see why)\n".utf8))

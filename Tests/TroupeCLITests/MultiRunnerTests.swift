@@ -193,6 +193,10 @@ import TroupeTestSupport
         let stats = await sim.stats()
         #expect(stats.creates == 20 && stats.duplicateRejections == 0)
         #expect(stats.peakConcurrency <= 3)
+        // The campaign page of a runner's folder shows the team's renders (its own
+        // .troupe/ holds no rows), every one done.
+        let (code5, text5) = try await joined(troupeAsync(["report"], in: b.dir, environment: env))
+        #expect(code5 == 0 && text5.contains("20 cells: 20 done"), "\(text5)")
 
         let wrong = env.merging(["PGPASSWORD": "not-the-password"]) { $1 }
         let (code3, text3) = try await joined(troupeAsync(["status"], in: a.dir, environment: wrong))

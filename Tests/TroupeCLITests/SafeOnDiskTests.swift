@@ -137,7 +137,9 @@ extension CLIProject {
         let p = try await project()
         let process = Process()
         process.executableURL = SignalsAndPipesTests.binary
-        process.arguments = ["run"]
+        // --wait: a gc that takes the campaign first (the run process still starting) is
+        // waited for, not a reason for the run to give up.
+        process.arguments = ["run", "--wait"]
         process.currentDirectoryURL = p.dir
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -179,6 +179,19 @@ struct PostgresTeamTests {
         #expect(try b.runners(campaign: "c.yaml").isEmpty)
     }
 
+    @Test func runnersSilentForAnHourAreForgotten() throws {
+        let (a, b) = try two()
+        defer { try? a.close(); try? b.close() }
+        try a.rawExecute("""
+            INSERT INTO troupe_runner VALUES ('old-1', 'h', 1, 'c.yaml', NULL, now() - interval '2 hours', now() - interval '61 minutes', 30),
+                                             ('recent-2', 'h', 2, 'c.yaml', NULL, now() - interval '2 hours', now() - interval '5 minutes', 30)
+            """)
+        try b.joinTeam(campaign: "c.yaml", account: nil)
+        let runners = try a.runners(campaign: "c.yaml")
+        #expect(Set(runners.map(\.id)) == ["recent-2", b.runnerID])
+        #expect(runners.first { $0.id == "recent-2" }?.alive == false)
+    }
+
     @Test func runnersTogetherKeepToTheAccountsSlots() throws {
         let (a, b) = try two()
         defer { try? a.close(); try? b.close() }

@@ -6,9 +6,11 @@ import TroupeSupport
 /// which paid job (leases), and how many tasks an account has in flight (slots).
 extension PostgresStateStore {
     /// Registers this process as a runner of `campaign` and renews its leases every third of
-    /// their length from now on, until `close`.
+    /// their length from now on, until `close`. Runners silent for an hour (killed long ago)
+    /// are forgotten: `troupe status` shows a dead runner for a while, not forever.
     public func joinTeam(campaign: String, account: String?) throws {
         try db.query("""
+            WITH gone AS (DELETE FROM troupe_runner WHERE id <> $1 AND seen_at < clock_timestamp() - interval '1 hour')
             INSERT INTO troupe_runner (id, host, pid, campaign, account, started_at, seen_at, lease_seconds)
             VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), $6)
             ON CONFLICT (id) DO UPDATE SET campaign = excluded.campaign, account = excluded.account, seen_at = clock_timestamp()
