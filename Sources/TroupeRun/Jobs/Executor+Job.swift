@@ -39,10 +39,12 @@ extension Executor {
         case .held(let runner, _):
             if stopping { throw JobInterrupted() }
             // Not tried again before what is ready now, and each time a little later (50 ms
-            // doubling to 1 s): a lane of jobs all held elsewhere must not ask the database
-            // in a loop while their runners work on them.
+            // doubling to 200 ms): a lane of jobs all held elsewhere must not ask the database
+            // in a loop while their runners work on them (a shared store answers again from
+            // what it learned a moment ago), nor wait long once they are done: at the end of a
+            // campaign the other runners' last renders are what this one waits for.
             let n = deferrals.withLock { d -> Int in d[job.key, default: 0] += 1; return d[job.key]! }
-            try? await Task.sleep(nanoseconds: UInt64(min(1, 0.025 * pow(2, Double(min(n, 6)))) * Double.random(in: 0.75...1.25) * 1e9))
+            try? await Task.sleep(nanoseconds: UInt64(min(0.2, 0.025 * pow(2, Double(min(n, 6)))) * Double.random(in: 0.75...1.25) * 1e9))
             throw JobDeferred(runner: runner)
         }
     }

@@ -26,7 +26,7 @@ struct ClaimsAhead: Sendable {
     /// Held jobs looked at again per statement.
     static let recheck = 32
     /// How long a job found held is taken to be held still, without asking (seconds).
-    static let heldFor = 0.5
+    static let heldFor = 0.25
 
     /// Who held `key` when asked a moment ago.
     func recentlyHeld(_ key: String, now: Double) -> String? {
