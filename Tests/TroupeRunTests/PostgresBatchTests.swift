@@ -9,11 +9,7 @@ import TroupePlan
 /// a batch at a time, slots handed from an ended task to the next job, export rows in batches.
 /// Counted from the store's own statement counts against a real server.
 struct PostgresBatchTests {
-    func two(lease: Double = 30) throws -> (PostgresStateStore, PostgresStateStore) {
-        let db = try TestPostgres.database()
-        let location = try PostgresLocation(url: db.url, environment: ["PGPASSWORD": db.server.password])
-        return (try PostgresStateStore(location: location, leaseSeconds: lease), try PostgresStateStore(location: location, leaseSeconds: lease))
-    }
+    func two() throws -> (PostgresStateStore, PostgresStateStore) { try PostgresTeamTests().two() }
 
     static func fresh(_ n: Int) -> JobRecord { StateStoreContractTests.record(n, .pending) }
 
