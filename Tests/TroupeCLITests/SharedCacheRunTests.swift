@@ -81,6 +81,8 @@ import TroupeTestSupport
         #expect(try Self.outputs(clone.dir) == made, "every output byte for byte")
         #expect(try Self.jobsDone(events, kind: "render") == 0 && Self.jobsDone(events, kind: "post") == 0)
         #expect(second.stderr.contains("pulled 7"), "\(second.stderr)")
+        // The lock is written back as committed: a CI job's checkout stays clean.
+        #expect(try Data(contentsOf: clone.dir.appendingPathComponent("troupe.lock")) == Data(contentsOf: p.dir.appendingPathComponent("troupe.lock")))
     }
 
     @Test func aWipedStateFolderPullsInsteadOfRenderingAgain() async throws {

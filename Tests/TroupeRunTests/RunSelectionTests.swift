@@ -95,7 +95,7 @@ struct RunSelectionTests {
         var lock = Lockfile()
         lock.renders["mochi/wave"] = .init(key: render.key, taskId: "t1", externalTaskId: "troupe-x-r2", sha256: "abc", duration: 5, units: 4.5)
         #expect(RunSelection.adoption(render, lock: lock, isCached: { _ in true }, remote: true)
-                == .result(sha256: "abc", taskID: "t1", duration: 5, units: 4.5))
+                == .result(sha256: "abc", taskID: "t1", duration: 5, units: 4.5, externalID: "troupe-x-r2", reroll: 2))
         // Not in the cache: the provider is asked by the locked external id, keeping its re-roll.
         #expect(RunSelection.adoption(render, lock: lock, isCached: { _ in false }, remote: true)
                 == .askProvider(externalID: "troupe-x-r2", reroll: 2))

@@ -77,8 +77,10 @@ extension Executor {
             record.elementId = id
             record.taskId = taskID
             record.unitsCharged = units
-        case .result(let sha, let taskID, let duration, let units):
+        case .result(let sha, let taskID, let duration, let units, let externalID, let reroll):
             record.taskId = taskID
+            record.externalTaskId = externalID
+            record.reroll = reroll
             record.resultSHA256 = sha
             record.resultDuration = duration
             record.unitsCharged = units

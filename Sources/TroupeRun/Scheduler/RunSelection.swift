@@ -100,8 +100,9 @@ enum RunSelection {
     enum LockAdoption: Equatable {
         /// An element's pinned id.
         case element(id: Int64, taskID: String?, units: Double?)
-        /// A render whose result is in the cache (a fresh clone with a shared cache).
-        case result(sha256: String, taskID: String?, duration: Double?, units: Double?)
+        /// A render whose result is in the cache (a fresh clone with a shared cache), with the
+        /// task's external id and re-roll as locked (the lock is written back the same).
+        case result(sha256: String, taskID: String?, duration: Double?, units: Double?, externalID: String? = nil, reroll: Int = 0)
         /// Rendered before, result not here: ask the provider for the task by its external id
         /// before anything is created (the lifecycle's `submitting`).
         case askProvider(externalID: String, reroll: Int)
@@ -114,12 +115,12 @@ enum RunSelection {
             return .element(id: id, taskID: e.taskId, units: e.units)
         case .render:
             guard let r = lock.render(key: job.key, names: job.names) else { return nil }
-            if let sha = r.sha256, try isCached(sha) {
-                return .result(sha256: sha, taskID: r.taskId, duration: r.duration, units: r.units)
-            }
-            guard remote, r.taskId != nil else { return nil }
             // A later re-roll must not reuse a suffix the provider has seen.
             let reroll = r.externalTaskId?.split(separator: "-").last.flatMap { $0.hasPrefix("r") ? Int($0.dropFirst()) : nil } ?? 0
+            if let sha = r.sha256, try isCached(sha) {
+                return .result(sha256: sha, taskID: r.taskId, duration: r.duration, units: r.units, externalID: r.externalTaskId, reroll: reroll)
+            }
+            guard remote, r.taskId != nil else { return nil }
             return .askProvider(externalID: r.externalTaskId ?? RenderLifecycle.externalID(key: job.key), reroll: reroll)
         case .post:
             // An output the lock records, its object here (pulled from a shared cache): the same
