@@ -130,6 +130,8 @@ struct RunCommand: AsyncParsableCommand {
         // Progress lines and events are written in batches: whatever is held back goes out
         // before anything else is printed, whichever way the run ends.
         let summary: RunSummary
+        let lockPath = Campaign.lockPath(forManifest: manifest)
+        let lockBefore = try? Data(contentsOf: URL(fileURLWithPath: lockPath))
         do {
             defer { observer.flush() }
             summary = try await executor.run()
@@ -160,7 +162,9 @@ struct RunCommand: AsyncParsableCommand {
             for f in summary.failed { out.write(Data("  failed \(f.id): \(f.reason)\n".utf8)) }
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty {
-                out.write(Data("outputs in \(outDirectory) (\((Campaign.lockPath(forManifest: manifest) as NSString).lastPathComponent) updated)\n".utf8))
+                // Said as it is: a fresh clone's locked run writes back the lock it was given.
+                let changed = (try? Data(contentsOf: URL(fileURLWithPath: lockPath))) != lockBefore
+                out.write(Data("outputs in \(outDirectory) (\((lockPath as NSString).lastPathComponent) \(changed ? "updated" : "unchanged"))\n".utf8))
             }
         }
         if !summary.lockedRefused.isEmpty {

@@ -82,6 +82,7 @@ import TroupeTestSupport
         #expect(try Self.jobsDone(events, kind: "render") == 0 && Self.jobsDone(events, kind: "post") == 0)
         #expect(second.stderr.contains("pulled 7"), "\(second.stderr)")
         // The lock is written back as committed: a CI job's checkout stays clean.
+        #expect(second.stderr.contains("(troupe.lock unchanged)"), "\(second.stderr)")
         #expect(try Data(contentsOf: clone.dir.appendingPathComponent("troupe.lock")) == Data(contentsOf: p.dir.appendingPathComponent("troupe.lock")))
     }
 
