@@ -52,11 +52,15 @@ struct PostgresBatchTests {
         let h = jobs[30]
         #expect(try b.claim(h.key, fresh: h) == .claimed(h))
         #expect(try a.claim(jobs[20].key, fresh: jobs[20]) == .claimed(jobs[20]))
+        let found = ProcessInfo.processInfo.systemUptime
         guard case .held = try a.claim(h.key, fresh: h) else { Issue.record("a claimed b's job"); return }
-        // Asked again at once, it is taken to be held still, without a statement.
+        // Asked again at once, it is taken to be held still, without a statement (unless a
+        // loaded machine took longer than that moment between the two).
         let asked = a.statementCounts["claiming jobs", default: 0]
         guard case .held(let by, _) = try a.claim(h.key, fresh: h), by == b.runnerID else { Issue.record("not held by b"); return }
-        #expect(a.statementCounts["claiming jobs", default: 0] == asked)
+        if ProcessInfo.processInfo.systemUptime - found < ClaimsAhead.heldFor {
+            #expect(a.statementCounts["claiming jobs", default: 0] == asked)
+        }
         // b finishes it; a's next batch (for another job) looks at it again, so a's retry of
         // the held job asks nothing.
         var done = h
@@ -102,7 +106,9 @@ struct PostgresBatchTests {
         defer { slots.close() }
         #expect(try await slots.acquire(key: "k1", stopping: { false }))
         let waiting = Task { try await slots.acquire(key: "k2", stopping: { false }) }
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // However slowly the task starts (a loaded CI machine), the release comes once it waits.
+        let deadline = Date().addingTimeInterval(30)
+        while slots.waitingJobs == 0 && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
         slots.release(key: "k1")
         #expect(try await waiting.value)
         #expect(a.statementCounts["handing on an account slot"] == 1)

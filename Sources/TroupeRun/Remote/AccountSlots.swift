@@ -92,6 +92,9 @@ final class AccountSlots: Sendable {
 
     func hold(key: String) { try? store.holdSlot(account: account, key: key) }
 
+    /// Jobs of this runner waiting for a slot now.
+    var waitingJobs: Int { handOff.withLock { $0.waiting } }
+
     /// The task ended: its slot goes to a job of this runner that waits for one, else back to
     /// the account (`handOff: false`: always back, as after a 1303).
     func release(key: String, handOff keep: Bool = true) {
