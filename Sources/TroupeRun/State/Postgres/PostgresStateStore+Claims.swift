@@ -40,6 +40,18 @@ struct ClaimsAhead: Sendable {
         return hit.row.state.isTerminal || now - hit.at < trust ? hit.row : nil
     }
 
+    /// What a batch for `key` found: rows to use at their turn (`learned`, minus `key`'s own,
+    /// which its claim uses now), and jobs held by others (`holders`; `held` in the order
+    /// found, also those being claimed this moment) to look at again with later batches.
+    mutating func learn(_ learned: [String: JobRecord], held: [String], holders: [String: String], for key: String, now: Double) {
+        for (k, row) in learned where k != key { rows[k] = (row, now) }
+        let settled = Set(learned.keys).union([key]).union(held)
+        self.held = self.held.filter { !settled.contains($0) } + held
+        for k in learned.keys { heldBy.removeValue(forKey: k) }
+        heldBy.removeValue(forKey: key)
+        for (k, runner) in holders { heldBy[k] = (runner, now) }
+    }
+
     /// `key`, the held keys to look at again, and the next keys of the order not asked yet.
     mutating func batch(for key: String) -> [String] {
         var keys = [key]
@@ -98,42 +110,38 @@ extension PostgresStateStore {
             """, [.texts(keys), .text(runnerID), .double(leaseSeconds), .text(key)], doing: "claiming jobs")
         var answer: Claim?
         var learned: [String: JobRecord] = [:], held: [String] = [], holders: [String: String] = [:]
-        for found in rows {
-            let row = try Self.record(found)
-            let mine = try found.value("mine", as: Bool.self) == true
-            let claim: Claim
-            if mine || row.state.isTerminal {
-                claim = .claimed(row)
-                learned[row.key] = row
-            } else if let owner: String = try found.value("holder"), owner != runnerID,
-                      let left: Double = try found.value("left_s"), left > 0 {
-                claim = .held(by: owner, seconds: left)
-                held.append(row.key)
-                holders[row.key] = owner
-            } else if row.key == key {
-                // Free but locked by a claim in progress (SKIP LOCKED), or its lease just ran out.
-                claim = .held(by: "another runner", seconds: 0.05)
-                held.append(row.key)
-            } else {
+        for r in rows {
+            let (row, found) = try claim(of: r)
+            switch found {
+            case .claimed: learned[row.key] = row
+            case .held(let owner, _): held.append(row.key); holders[row.key] = owner
+            case nil where row.key == key: held.append(row.key)
+            case nil:
                 // Free, and not leased ahead: only pending rows are. A task in flight (of a
                 // runner that died) is taken over at its turn, where its slot is held at once;
                 // leased by a runner whose jobs all wait for slots, it would hold the slot
                 // they wait for.
                 continue
             }
-            if row.key == key { answer = claim }
+            // Free but locked by a claim in progress (SKIP LOCKED), or its lease just ran out.
+            if row.key == key { answer = found ?? .held(by: "another runner", seconds: 0.05) }
         }
-        ahead.withLock { a in
-            learned.removeValue(forKey: key)
-            for (k, row) in learned { a.rows[k] = (row, now) }
-            // Looked at again by later batches (the job's own retry may then find it settled).
-            let settled = Set(learned.keys).union([key]).union(held)
-            a.held = a.held.filter { !settled.contains($0) } + held
-            for k in learned.keys { a.heldBy.removeValue(forKey: k) }
-            a.heldBy.removeValue(forKey: key)
-            for (k, runner) in holders { a.heldBy[k] = (runner, now) }
-        }
+        ahead.withLock { $0.learn(learned, held: held, holders: holders, for: key, now: now) }
         // No row: the job was not among those made up front after all.
         return try answer ?? claimOne(key, fresh: fresh)
+    }
+
+    /// What a claim statement's row (`mine`, `holder`, `left_s`) says: leased for this runner
+    /// or finished (a finished row is never leased) — claimed; leased by another live runner —
+    /// held; nil when free but being claimed by another this moment (SKIP LOCKED), or its lease
+    /// just ran out.
+    func claim(of found: PostgresRow) throws -> (JobRecord, Claim?) {
+        let row = try Self.record(found)
+        if try found.value("mine", as: Bool.self) == true || row.state.isTerminal { return (row, .claimed(row)) }
+        if let owner: String = try found.value("holder"), owner != runnerID,
+           let left: Double = try found.value("left_s"), left > 0 {
+            return (row, .held(by: owner, seconds: left))
+        }
+        return (row, nil)
     }
 }

@@ -69,15 +69,7 @@ extension PostgresStateStore {
                 """, Self.values(fresh) + [.text(runnerID), .double(leaseSeconds)], doing: "claiming a job")
             // Nothing at all: another runner inserted the row after this statement began.
             guard let first = rows.first else { continue }
-            let row = try Self.record(first)
-            // Finished rows are never leased: nothing more is paid for them, and a runner that
-            // only fetches the result must not keep others waiting.
-            if try first.value("mine", as: Bool.self) == true || row.state.isTerminal { return .claimed(row) }
-            if let owner: String = try first.value("holder"), owner != runnerID,
-               let left: Double = try first.value("left_s"), left > 0 {
-                return .held(by: owner, seconds: left)
-            }
-            // Free but locked by a claim in progress (SKIP LOCKED), or its lease just ran out.
+            if let found = try claim(of: first).1 { return found }
         }
         return .held(by: "another runner", seconds: 0.05)
     }

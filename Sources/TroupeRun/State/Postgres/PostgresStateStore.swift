@@ -152,7 +152,8 @@ public final class PostgresStateStore: StateStoring {
                 out[r.key] = r
             }
         }
-        for key in list { if let row = pending.withLock({ $0[key] }) { out[key] = row } }
+        let waiting = pending.withLock { $0 }
+        if !waiting.isEmpty { for key in list { if let row = waiting[key] { out[key] = row } } }
         return out
     }
 
