@@ -216,6 +216,21 @@ struct PostgresTeamTests {
         #expect(try a.accounts().first?.lowered == 2)
     }
 
+    @Test func aLiveRunnersSlotIsNotTakenForTheSameJob() throws {
+        let (a, b) = try two(lease: 1)
+        defer { try? a.close(); try? b.close() }
+        try a.registerAccount("acct", concurrency: 3, createsPerSecond: 1_000)
+        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
+        // b's claim on the job is stale: the slot stays a's, counted once.
+        #expect(try b.takeSlot(account: "acct", key: "k1") == -3)
+        #expect(try b.takeSlot(account: "acct", key: "k2", from: "k1") == 0, "only its own slot moves: an ordinary take")
+        #expect(try a.accounts().first?.inUse == 2)
+        // a died: its slot for the job is taken over with the job.
+        Thread.sleep(forTimeInterval: 1.3)
+        #expect(try b.takeSlot(account: "acct", key: "k1") == 0)
+        #expect(try a.accounts().first?.inUse == 2)
+    }
+
     @Test func theCreateRateIsShared() throws {
         let (a, b) = try two()
         defer { try? a.close(); try? b.close() }

@@ -78,9 +78,9 @@ final class AccountSlots: Sendable {
             // Waiting for a create token, the spare stays this runner's; under a lowered gate
             // it was freed.
             if let spare, wait > 0 { handOff.withLock { $0.spares.append(spare) } }
-            if wait == -2 {
+            if wait == -2 || wait == -3 {
                 try? await Task.sleep(nanoseconds: 50_000_000)
-                throw JobDeferred(runner: "a runner that died")
+                throw JobDeferred(runner: wait == -2 ? "a runner that died" : "another runner")
             }
             if wait > 0 {
                 try? await Task.sleep(nanoseconds: UInt64(min(wait, 5) * 1e9))

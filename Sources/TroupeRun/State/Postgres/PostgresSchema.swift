@@ -130,6 +130,57 @@ enum PostgresSchema {
             RETURN 0;
         END $$;
         """),
+        (3, "a job's slot held by another live runner is not taken from it", """
+        -- As v1, and -3 when the job's own slot is another live runner's (its lease on the job
+        -- outlived this runner's).
+        CREATE OR REPLACE FUNCTION troupe_take_slot(p_account text, p_key text, p_runner text, p_ttl double precision)
+        RETURNS double precision LANGUAGE plpgsql AS $$
+        DECLARE
+            a troupe_account%ROWTYPE;
+            used bigint;
+            lim bigint;
+            avail double precision;
+            t timestamptz := clock_timestamp();
+        BEGIN
+            SELECT * INTO a FROM troupe_account WHERE id = p_account FOR UPDATE;
+            IF NOT FOUND THEN RAISE EXCEPTION 'unknown account %', p_account; END IF;
+            t := clock_timestamp();
+            IF EXISTS (SELECT 1 FROM troupe_slot WHERE account = p_account AND key = p_key) THEN
+                -- Held for the job's task by another live runner: the job is that runner's (this
+                -- one's claim is stale). Taken, the slot would be freed by this runner's refused
+                -- intent while that task still runs, and one more task let in.
+                IF EXISTS (SELECT 1 FROM troupe_slot WHERE account = p_account AND key = p_key
+                           AND runner <> p_runner AND until > t) THEN
+                    RETURN -3;
+                END IF;
+                UPDATE troupe_slot SET runner = p_runner, until = t + p_ttl * interval '1 second'
+                    WHERE account = p_account AND key = p_key;
+                RETURN 0;
+            END IF;
+            lim := a.concurrency;
+            IF a.lowered_until IS NOT NULL AND a.lowered_until > t THEN lim := LEAST(lim, a.lowered_to); END IF;
+            -- A slot whose lease ran out (its runner died) still counts while its job's task may
+            -- be in flight: the provider runs it until a runner takes the job over.
+            DELETE FROM troupe_slot s WHERE s.account = p_account AND s.until <= t
+                AND NOT EXISTS (SELECT 1 FROM troupe_job j WHERE j.key = s.key AND j.state IN ('submitting', 'submitted'));
+            SELECT count(*) INTO used FROM troupe_slot WHERE account = p_account;
+            IF used >= lim THEN
+                -- Full, and some of it held for tasks of a runner that died: -2 tells the asker
+                -- to let its job wait and take one of those over instead (its queue has them).
+                IF EXISTS (SELECT 1 FROM troupe_slot s JOIN troupe_job j ON j.key = s.key
+                           WHERE s.account = p_account AND s.until <= t AND (j.lease_owner IS NULL OR j.lease_until < t)) THEN
+                    RETURN -2;
+                END IF;
+                RETURN -1;
+            END IF;
+            avail := LEAST(GREATEST(1, a.rate), a.tokens + a.rate * extract(epoch FROM t - a.refilled_at));
+            IF avail < 1 THEN RETURN (1 - avail) / a.rate; END IF;
+            UPDATE troupe_account SET tokens = avail - 1, refilled_at = t WHERE id = p_account;
+            INSERT INTO troupe_slot VALUES (p_account, p_key, p_runner, t + p_ttl * interval '1 second')
+                ON CONFLICT (account, key) DO UPDATE SET runner = excluded.runner, until = excluded.until;
+            RETURN 0;
+        END $$;
+        """),
     ]
 
     static var latest: Int { migrations.last?.version ?? 0 }

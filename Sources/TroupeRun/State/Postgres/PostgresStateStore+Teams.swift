@@ -87,7 +87,8 @@ extension PostgresStateStore {
     }
 
     /// 0: the slot (and a create token) is the job's; -1: all slots in use; -2: in use, some
-    /// by a dead runner's tasks; > 0: seconds until a create token. `from`: a slot this runner
+    /// by a dead runner's tasks; -3: the job's slot is another live runner's (so is the job);
+    /// > 0: seconds until a create token. `from`: a slot this runner
     /// holds for a task that ended, moved to `key` (freed instead under a lowered gate; kept
     /// when the answer is > 0).
     public func takeSlot(account: String, key: String, from: String? = nil) throws -> Double {
