@@ -40,9 +40,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CFFmpeg",
-                       pkgConfig: "libavformat libavcodec libavutil libswscale libswresample",
+                       pkgConfig: "libavformat libavcodec libavutil libswscale libswresample libavfilter",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev",
-                                         "libswscale-dev", "libswresample-dev"])]),
+                                         "libswscale-dev", "libswresample-dev", "libavfilter-dev"])]),
 
         // Helpers every module shares (hex, JSON strings, numbers, atomic files, Kling's limits):
         // the bottom of the graph, Foundation only.
