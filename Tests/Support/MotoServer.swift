@@ -14,7 +14,7 @@ public final class MotoServer: Sendable {
         }
     }
 
-    let process: Process
+    let server: ServerProcess
     public let endpoint: String
 
     @TaskLocal public static var current: MotoServer?
@@ -24,21 +24,16 @@ public final class MotoServer: Sendable {
             .contains { FileManager.default.isExecutableFile(atPath: "\($0)/moto_server") }
     }
 
-    init(process: Process, endpoint: String) {
-        self.process = process
+    init(server: ServerProcess, endpoint: String) {
+        self.server = server
         self.endpoint = endpoint
     }
 
     public static func launch() async throws -> MotoServer {
         guard available else { throw Missing() }
         let port = try freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let server = MotoServer(process: process, endpoint: "http://127.0.0.1:\(port)")
+        let process = try ServerProcess(["moto_server", "-H", "127.0.0.1", "-p", String(port)])
+        let server = MotoServer(server: process, endpoint: "http://127.0.0.1:\(port)")
         let client = HTTPClient(configuration: .init(connectTimeout: .milliseconds(200), timeout: .seconds(2)))
         for _ in 0..<150 {
             if let response = try? await client.send(HTTPRequest(url: server.endpoint + "/")), response.status < 500 { return server }
@@ -48,12 +43,7 @@ public final class MotoServer: Sendable {
         throw HTTPError.connectFailed("moto_server did not start on port \(port)")
     }
 
-    public func terminate() {
-        guard process.isRunning else { return }
-        // moto_server (werkzeug) ignores SIGTERM.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    public func terminate() { server.stop() }
 
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

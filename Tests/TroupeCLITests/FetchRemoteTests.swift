@@ -7,7 +7,7 @@ import TroupeTestSupport
 /// and remembered; without the flag the diagnostic says what to do.
 @Suite(.serialized) struct FetchRemoteTests {
     final class Server: @unchecked Sendable {
-        let process = Process()
+        let process: ServerProcess
         let port: Int
         let log: URL
 
@@ -15,12 +15,8 @@ import TroupeTestSupport
             port = try MotoServer.freePort()
             log = dir.deletingLastPathComponent().appendingPathComponent("http-\(port).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", String(port)]
-            process.currentDirectoryURL = dir
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
+            process = try ServerProcess(["python3", "-m", "http.server", "--bind", "127.0.0.1", String(port)],
+                                        in: dir, log: try FileHandle(forWritingTo: log))
         }
 
         func ready() async throws {
@@ -43,7 +39,7 @@ import TroupeTestSupport
             (try? String(contentsOf: log, encoding: .utf8))?.components(separatedBy: "\"GET /\(path) ").count.advanced(by: -1) ?? 0
         }
 
-        deinit { process.terminate() }
+        deinit { process.stop() }
     }
 
     @Test func urlMediaWithoutDigestsAreMeasuredOnceAndRemembered() async throws {
