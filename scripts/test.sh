@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# Every target imports only what Package.swift declares for it.
+python3 scripts/check-imports.py
 swift build --build-tests
 # Tests that hold a time-compressed simulator or a transfer to wall-clock windows run in a pass
 # of their own: beside the browser, the crash trials and the CLI runs, two cores can starve

@@ -60,16 +60,13 @@ extension SharedCache {
         return transfer
     }
 
-    /// The results a campaign names: its lock's renders and outputs, its finished rows'
-    /// renders, prepared clips and post-step outputs.
-    public static func digests(lock: Lockfile?, records: some Sequence<JobRecord>) -> [String] {
-        var digests = Set<String>()
+    /// The results a campaign names: its lock's renders and outputs, and `results` (its
+    /// finished rows' renders, prepared clips and post-step outputs).
+    public static func digests(lock: Lockfile?, results: some Sequence<String>) -> [String] {
+        var digests = Set<String>(results)
         if let lock {
             for r in lock.renders.values { if let sha = r.sha256 { digests.insert(sha) } }
             for o in lock.outputs.values { if let sha = o.sha256 { digests.insert(sha) } }
-        }
-        for r in records where r.state == .fetched && (r.kind == .render || r.kind == .prepare || r.kind == .post) {
-            if let sha = r.resultSHA256 { digests.insert(sha) }
         }
         return digests.sorted()
     }

@@ -96,15 +96,15 @@ extension SharedCache {
     }
 
     /// The shared cache `url` (else TROUPE_CACHE_URL) names, nil when neither is set; its
-    /// credentials resolved as for uploads. `remote`'s HTTP client is shared when given.
-    public static func open(url: String?, environment: [String: String]? = nil, remote: RemoteBackend? = nil) throws(OpenFailure) -> SharedCache? {
+    /// credentials resolved as for uploads. `http` is shared when given (the provider's client).
+    public static func open(url: String?, environment: [String: String]? = nil, http: HTTPClient? = nil) throws(OpenFailure) -> SharedCache? {
         let environment = environment ?? ProcessInfo.processInfo.environment
         guard let text = url ?? environment["TROUPE_CACHE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         let location: SharedCacheLocation
         do { location = try SharedCacheLocation.parse(text) } catch { throw OpenFailure(description: error.description) }
         do {
             return try SharedCache(location: location, credentials: try S3Credentials.resolve(environment: environment),
-                                   http: remote?.http ?? HTTPClient())
+                                   http: http ?? HTTPClient())
         } catch .missingCredentials(let hint) {
             throw OpenFailure(description: "no AWS credentials for the shared cache \(location.description): \(hint)")
         } catch .invalidEndpoint(let reason) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TroupePlan
 import TroupeRun
+import TroupeCache
 
 /// `troupe cache push|pull|ls`: a team's shared result cache in S3, by hand.
 struct CacheCommand: AsyncParsableCommand {
@@ -110,7 +111,7 @@ private func campaignDigests(_ manifest: String) throws -> [String] {
     }
     let database = Campaign.stateDirectory(forManifest: manifest) + "/state.sqlite"
     let records = FileManager.default.fileExists(atPath: database) ? try openStore(manifest).0.records() : []
-    return SharedCache.digests(lock: lock, records: records)
+    return SharedCache.digests(lock: lock, results: records.compactMap(\.sharedResult))
 }
 
 private func reportFailures(_ failures: [(sha256: String, error: String)], verb: String, _ shared: SharedCache) throws {

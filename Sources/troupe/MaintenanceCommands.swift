@@ -4,6 +4,7 @@ import TroupeSupport
 import TroupeManifest
 import TroupePlan
 import TroupeRun
+import TroupeCache
 
 /// Where state lives: `--state`, else TROUPE_STATE_URL, else nil (SQLite in `.troupe/`).
 func stateURL(_ option: String?) -> String? {

@@ -5,6 +5,7 @@ import TroupeManifest
 import TroupePlan
 import TroupeReport
 import TroupeRun
+import TroupeCache
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import TroupeManifest
 import TroupePlan
 import TroupeRun
 import TroupeSupport
+import TroupeCache
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -89,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         do {
-            cache.shared = try SharedCache.open(url: sharedCacheURL, remote: remote)
+            cache.shared = try SharedCache.open(url: sharedCacheURL, http: remote?.http)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

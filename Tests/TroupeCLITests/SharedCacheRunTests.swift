@@ -3,6 +3,7 @@ import Testing
 import KlingSim
 import TroupeNet
 import TroupeTestSupport
+import TroupeCache
 
 /// `troupe run --cache s3://…` through the real binary, S3 being a real moto_server: a fresh
 /// clone (manifest, lock and media, no .troupe) rebuilds every output byte for byte from the

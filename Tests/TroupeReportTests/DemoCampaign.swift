@@ -4,6 +4,7 @@ import TroupeManifest
 import TroupePlan
 import TroupeReport
 import TroupeRun
+import TroupeCache
 
 /// A `troupe init` project in a temporary folder, in the states a report has to show: planned
 /// only, half rendered by the real executor on the preview provider, with a failure and an

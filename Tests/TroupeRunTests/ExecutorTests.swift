@@ -6,6 +6,7 @@ import TroupeMedia
 import TroupePlan
 import TroupeSupport
 @testable import TroupeRun
+import TroupeCache
 
 /// A fresh `troupe init` project in a temporary folder.
 final class Project: @unchecked Sendable {

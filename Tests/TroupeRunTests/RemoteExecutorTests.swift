@@ -8,6 +8,7 @@ import TroupePlan
 import TroupeNet
 import TroupeTestSupport
 @testable import TroupeRun
+import TroupeCache
 
 /// A campaign folder run in-process against an in-process troupe-sim, at compressed time.
 final class SimCampaign: @unchecked Sendable {

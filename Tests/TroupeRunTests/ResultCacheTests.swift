@@ -3,6 +3,7 @@ import Testing
 import TroupeSupport
 import TroupeManifest
 @testable import TroupeRun
+@testable import TroupeCache
 
 /// Objects are read-only; an export is a hard link to its object on the same file system and
 /// a copy elsewhere; a download is adopted without being read again.

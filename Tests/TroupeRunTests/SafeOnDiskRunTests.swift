@@ -7,6 +7,7 @@ import TroupeTestSupport
 import TroupeManifest
 import TroupePlan
 @testable import TroupeRun
+import TroupeCache
 
 /// Stops the run the moment a post-step is done: before its export can start.
 final class StopAfterFirstPost: RunObserver, @unchecked Sendable {

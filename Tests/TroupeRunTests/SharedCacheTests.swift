@@ -4,6 +4,7 @@ import TroupeNet
 @testable import TroupeRun
 import TroupeSupport
 import TroupeTestSupport
+@testable import TroupeCache
 
 /// The shared cache against a real moto_server: what one machine pushes another pulls, proved
 /// by its hash; an object in S3 that does not hash to its name is refused, never adopted.

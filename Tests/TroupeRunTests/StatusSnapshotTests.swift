@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TroupeRun
+import TroupeCache
 
 /// `.troupe/status` stands for the store only while the database is as the run left it.
 struct StatusSnapshotTests {

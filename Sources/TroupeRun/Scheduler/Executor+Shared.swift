@@ -1,5 +1,6 @@
 import Foundation
 import TroupePlan
+import TroupeCache
 
 /// The shared cache in a run: results the rows or the lock name are pulled before the run
 /// decides what is done (so a fresh clone adopts them instead of asking the provider), and

@@ -4,6 +4,7 @@ public import TroupePlan
 import TroupeNet
 public import TroupeProviders
 import TroupeSupport
+public import TroupeCache
 
 /// Runs a plan's DAG: what is already done is found first (Executor+Resume), then the
 /// scheduler (SchedulerStateMachine) decides what starts when and this driver performs its

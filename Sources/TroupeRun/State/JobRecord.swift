@@ -48,6 +48,12 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var createdAt: Date
     public var updatedAt: Date
 
+    /// The result a shared cache keeps for a team: a finished render's, prepared clip's or
+    /// post-step output's (exports and uploads are the same bytes or elsewhere).
+    public var sharedResult: String? {
+        state == .fetched && (kind == .render || kind == .prepare || kind == .post) ? resultSHA256 : nil
+    }
+
     public init(key: String, id: String, kind: JobKind, state: JobState = .pending, units: Double = 0, now: Date) {
         self.key = key
         self.id = id

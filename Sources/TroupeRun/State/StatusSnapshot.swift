@@ -2,6 +2,7 @@ import Foundation
 import TroupeManifest
 import TroupePlan
 import TroupeSupport
+public import TroupeCache
 
 /// `.troupe/status`: what `plan` needs from the state store (each row's class, the cache
 /// checked), written by `run` after it closed the store. Reading it is a fraction of opening

@@ -1,6 +1,7 @@
 public import TroupePlan
 import TroupeManifest
 import TroupeSupport
+public import TroupeCache
 
 /// Job status for the planner, decided as `Executor.run` decides what to do with each job, so
 /// that `plan`'s new units are what `run` will spend: a job with a row in the state store is
