@@ -30,9 +30,10 @@ public struct PreviewResultRenderer: ResultRenderer {
         _ = try await http.download(request.videoURL, to: clip)
         let seconds = Int((try MediaProbe.probe(clip).durationSeconds + 0.5).rounded(.down))
         let height = request.mode == "pro" ? 1080 : 720
-        try await Task.detached {
+        _ = try await Task.detached {
             try PreviewRenderer().render(image: image, clip: clip, output: output, height: height,
-                                         seconds: max(1, seconds), keepSound: request.keepOriginalSound)
+                                         seconds: max(1, seconds), keepSound: request.keepOriginalSound,
+                                         orientation: request.characterOrientation == "video" ? .video : .image)
         }.value
         return RenderedResult(path: output, durationSeconds: Double(seconds))
     }

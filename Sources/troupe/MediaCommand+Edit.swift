@@ -1,5 +1,6 @@
 import ArgumentParser
 import TroupeMedia
+import TroupeSupport
 
 struct MediaTrimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,21 +63,32 @@ struct MediaConformCommand: AsyncParsableCommand {
 struct MediaPreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Render a local preview: the clip's motion with the character composited, at most 15 fps.")
+        abstract: "Render a local preview: the character cut out and put on the clip's moving subject, at most 15 fps.")
 
-    @Option(help: "Character image.") var image: String
-    @Option(help: "Motion clip.") var clip: String
+    @Argument(help: "Character image (PNG or JPEG).") var image: String
+    @Argument(help: "Motion clip.") var clip: String
     @Option(name: .shortAndLong, help: "Output clip.") var output: String
     @Option(help: "720 (std) or 1080 (pro).") var height = 720
-    @Option(help: "Length in seconds.") var seconds = 5
+    @Option(help: "Length in seconds (default: the clip's, rounded half up, as Kling bills it).") var seconds: Int?
+    @Option(help: "image: keep the picture's facing; video: mirror it while the subject heads the other way.")
+    var orientation = "image"
     @Flag(inversion: .prefixedNo, help: "Keep the clip's sound.") var sound = true
 
-    func run() async throws {
-        let (image, clip, output, height, seconds, sound) = (image, clip, output, height, seconds, sound)
-        try await runMedia { token in
-            try PreviewRenderer().render(image: image, clip: clip, output: output, height: height, seconds: seconds,
-                                         keepSound: sound, cancellation: token)
+    func validate() throws {
+        guard Orientation(rawValue: orientation) != nil else {
+            throw ValidationError("--orientation must be image or video, not '\(orientation)'")
         }
+    }
+
+    func run() async throws {
+        let (image, clip, output, height, sound) = (image, clip, output, height, sound)
+        let facing = Orientation(rawValue: orientation) ?? .image
+        let seconds = try seconds ?? PreviewRenderer.billedSeconds(try MediaProbe.probe(clip).durationSeconds)
+        let summary = try await runMedia { token in
+            try PreviewRenderer().render(image: image, clip: clip, output: output, height: height, seconds: seconds,
+                                         keepSound: sound, orientation: facing, cancellation: token)
+        }
+        if let notice = summary.notice { print("\(clip): \(notice)") }
         print("\(output): preview rendered")
     }
 }

@@ -22,7 +22,9 @@ import Testing
         #expect(zip(report.frameNumbers, expected).allSatisfy { abs($0 - $1) <= 1 })
         #expect(Array(report.frameNumbers.prefix(3)) == [0, 2, 4])
         #expect(Array(report.frameNumbers[23..<25]) == [0, 2])
-        #expect(abs(report.audioSeconds - 4) < 0.03)
+        // The clip's own sound in each pass (1.5 s of it per 23 frames), cut at the end: the
+        // seams between passes are silent for the odd frame's worth.
+        #expect(abs(report.audioSeconds - 4) < 0.1)
     }
 
     @Test func capsTheFrameRateByWholeSteps() {

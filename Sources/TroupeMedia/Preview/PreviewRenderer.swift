@@ -1,15 +1,16 @@
-internal import CFFmpeg
+public import TroupeSupport
 
-/// The `preview` provider's renderer: the clip's motion with the character image composited
-/// over it, offline and free. Same inputs and settings give the same bytes.
+/// The `preview` provider's renderer: the reference clip, dimmed, with the character cut out of
+/// its picture standing on the clip's moving subject, as tall as it, following it; offline and
+/// free. The clip's sound is kept as it is. Same inputs and settings give the same bytes.
 public struct PreviewRenderer: Sendable {
     public var settings: VideoSettings
-    /// Overlay height as a fraction of the output height.
-    public var overlayScale: Double
+    /// How much of the clip's brightness (and colour) is left under the character, out of 256.
+    public var dimming: Int
 
-    public init(settings: VideoSettings = .preview, overlayScale: Double = 0.5) {
+    public init(settings: VideoSettings = .preview, dimming: Int = 150) {
         self.settings = settings
-        self.overlayScale = overlayScale
+        self.dimming = dimming
     }
 
     /// Heights the preview renders at: std (720p) and pro (1080p).
@@ -21,6 +22,16 @@ public struct PreviewRenderer: Sendable {
     /// scaling and encoding of a full-rate preview, for a local draft.
     public static let maxFrameRate = 15
 
+    /// Kept clip pictures, at most (bytes): within it the clip is decoded once for both the
+    /// subject's path and the pictures (a 30 s 720p or 10 s 1080p clip); beyond, twice.
+    static let keepBudget = 512 << 20
+
+    /// The length Kling bills for a clip of `duration` seconds, and so the preview's: rounded
+    /// half up, at least 1 s.
+    public static func billedSeconds(_ duration: Double) -> Int {
+        max(1, Int((duration + 0.5).rounded(.down)))
+    }
+
     /// The preview's frame rate for a clip of `source` frames per second (30 when unknown).
     static func frameRate(for source: Rational) -> Rational {
         let base = source.isValid ? source : Rational(30, 1)
@@ -31,79 +42,91 @@ public struct PreviewRenderer: Sendable {
         return den <= Int(Int32.max) ? Rational(base.num, den) : Rational.frameRate(base.value / Double(step))
     }
 
-    /// Renders `seconds` of `clip` (looped or cut) at `height` (720 or 1080, width from the clip's
-    /// aspect, even) with `image` as a picture-in-picture at the bottom right (its transparency
-    /// respected). Audio comes from the clip when `keepSound` and the clip has any.
+    /// Renders `seconds` of `clip` (looped or cut) at `height` (720 or 1080, width from the
+    /// clip's aspect, even) with the character from `image` on the clip's moving subject.
+    /// `orientation` `.image` keeps the picture's facing; `.video` mirrors it while the subject
+    /// heads the other way from where it first went. Sound comes from the clip when `keepSound`.
+    @discardableResult
     public func render(image: String, clip: String, output: String, height: Int, seconds: Int, keepSound: Bool,
-                       cancellation: MediaCancellation? = nil) throws(MediaError) {
+                       orientation: Orientation = .image,
+                       cancellation: MediaCancellation? = nil) throws(MediaError) -> PreviewSummary {
         guard Self.heights.contains(height) else {
             throw .invalidArgument("\(output): preview height must be 720 or 1080, not \(height)")
         }
         guard (1...300).contains(seconds) else {
             throw .invalidArgument("\(output): preview length must be 1–300 s, not \(seconds)")
         }
-        let picture = try FrameGrabber.grab(image, at: 0, cancellation: cancellation)
-        let input = try InputFile(path: clip, cancellation: cancellation)
-        guard let stream = input.bestStream(.video) else { throw .noVideoStream(path: clip) }
-        let rate = Self.frameRate(for: stream.frameRate)
-        // Fast decoding (no deblocking): the frames are scaled down for a preview anyway. When the
-        // preview shows only some of the clip's frames, frames nothing refers to (most B-frames)
-        // are not decoded at all: about half the decoding at 30 → 15 fps, and where the clip's
-        // B-frames do not fall on the frames shown, a neighbouring frame (1/30 s away) stands in.
-        let reader = try SourceReader(input, audio: keepSound, fastVideo: true,
-                                      skipNonReference: rate != stream.frameRate)
-        let clipLength = reader.videoDuration
-        guard clipLength > 0 else { throw .unreadable(path: clip, reason: "the video stream has no duration") }
-        // Rotated (phone) clips are turned upright first, so the preview has the clip's display shape.
-        let turn = ((Int(reader.video.rotation.rounded()) % 360) + 360) % 360 / 90 * 90
-        let (clipWidth, clipHeight) = turn % 180 == 0 ? (reader.video.width, reader.video.height)
-            : (reader.video.height, reader.video.width)
-        let width = max(2, Int((Double(height) * Double(clipWidth) / Double(max(1, clipHeight))).rounded()) & ~1)
-        guard width <= 8192 else { throw .absurdDimensions(path: clip, width: reader.video.width, height: reader.video.height) }
-
-        let muxer = try Muxer(path: output, width: width, height: height, frameRate: rate, settings: settings,
-                              audio: reader.audio.map { ($0.sampleRate, max(1, $0.channels)) },
-                              fastScaling: true, cancellation: cancellation)
-        let overlay = try Overlay(picture: picture, canvasWidth: width, canvasHeight: height, scale: overlayScale,
-                                  path: image)
-        muxer.video.compose = { overlay.draw(on: $0) }
-
-        let upright = turn == 0 ? nil : try Upright(degrees: turn, width: width, height: height, path: clip)
-        let total = max(1, Int((Double(seconds) * rate.value).rounded()))
-        let perLoop = max(1, Int((clipLength * rate.value).rounded()))
-        var produced = 0
-        while produced < total {
-            let frames = min(perLoop, total - produced)
-            let span = Double(frames) / rate.value
-            try muxer.appendSegment(frames: frames, from: reader, end: span, upright: upright)
-            produced += frames
+        let source = try PreviewSource(clip: clip, height: height, seconds: seconds, keepSound: keepSound,
+                                       cancellation: cancellation)
+        let cutout = try CharacterCutout(image: image, maxHeight: height, cancellation: cancellation)
+        let total = max(1, Int((Double(seconds) * source.rate.value).rounded()))
+        let (path, kept, told) = try subjectPath(source, clip: clip)
+        let compositor = PreviewCompositor(cutout: cutout, path: path, mirrors: orientation == .video,
+                                           width: source.width, height: source.height)
+        let writer = try PreviewWriter(path: output, source: source, total: total, settings: settings,
+                                       cancellation: cancellation)
+        if !kept.isEmpty {
+            // Each clip frame looks the same in every pass: composite once, show it each time.
+            for (k, frame) in kept.enumerated() { try compositor.draw(on: frame, at: k) }
+            for j in 0..<total { try writer.append(kept[j % kept.count]) }
+        } else {
+            var produced = 0
+            while produced < total {
+                try source.decode(upTo: total - produced) { k, picture throws(MediaError) in
+                    let frame = picture.dimmedCopy(factor: dimming)
+                    try compositor.draw(on: frame, at: k)
+                    try writer.append(frame)
+                }
+                produced += min(source.frames, total - produced)
+            }
         }
-        try muxer.finish()
+        try writer.finish()
+        return PreviewSummary(followsSubject: path.followed, notice: told ? nil : path.notice)
+    }
+
+    /// The subject's path (from this process's cache, or by analysing the clip) and, when it
+    /// was analysed here and fits the budget, the dimmed clip pictures decoded on the way.
+    private func subjectPath(_ source: PreviewSource, clip: String)
+        throws(MediaError) -> (SubjectPath, [Frame], told: Bool) {
+        let key = SubjectPathCache.Key(clip: clip, width: source.width, height: source.height, rate: source.rate,
+                                       frames: source.frames)
+        if let key, let known = SubjectPathCache.shared.lookup(key) { return (known.path, [], known.told) }
+        let tracker = SubjectTracker(width: source.width, height: source.height)
+        let keep = source.frames * source.width * source.height * 3 / 2 <= Self.keepBudget
+        var kept: [Frame] = []
+        do {
+            try source.decode { _, picture throws(MediaError) in
+                tracker.add(picture)
+                if keep { kept.append(picture.dimmedCopy(factor: dimming)) }
+            }
+        } catch {
+            if let key { SubjectPathCache.shared.abandon(key) }
+            throw error
+        }
+        let path = tracker.path(frameRate: source.rate.value)
+        if let key { SubjectPathCache.shared.store(path, for: key) }
+        return (path, kept, false)
     }
 }
 
-/// The character picture, scaled once, pasted (or alpha-blended) onto each output frame.
-struct Overlay {
-    let picture: Frame
-    let x: Int, y: Int
-    let blend: Bool
+/// What a preview found in its clip.
+public struct PreviewSummary: Sendable, Equatable {
+    /// Whether the character follows a subject found in the clip (else it stands at the centre).
+    public var followsSubject: Bool
+    /// Why the character is centred, the first time this process previews the clip; nil
+    /// otherwise, so the reason is said once however many characters share the clip.
+    public var notice: String?
+}
 
-    init(picture source: Frame, canvasWidth: Int, canvasHeight: Int, scale: Double, path: String) throws(MediaError) {
-        var h = max(2, Int(Double(canvasHeight) * scale) & ~1)
-        var w = max(2, Int((Double(h) * Double(source.width) / Double(max(1, source.height))).rounded()) & ~1)
-        if w > canvasWidth * 9 / 20 {
-            w = max(2, (canvasWidth * 9 / 20) & ~1)
-            h = max(2, Int((Double(w) * Double(source.height) / Double(max(1, source.width))).rounded()) & ~1)
+extension SubjectTracker {
+    /// The path the character follows, or the centred fallback with the reason.
+    func path(frameRate: Double) -> SubjectPath {
+        switch detect() {
+        case .found(let parts):
+            return SubjectPath(parts: parts, columns: columns, rows: rows, block: block, frameRate: frameRate)
+        case .noSubject(let why):
+            return .centred(frames: count, width: width, height: height,
+                            notice: "\(why); the character stands at the centre")
         }
-        blend = source.hasAlpha
-        picture = try Scaler(from: source.width, source.height, source.pixelFormat,
-                             to: w, h, blend ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P, path: path).scale(source)
-        let margin = (canvasHeight / 25) & ~1
-        x = max(0, canvasWidth - w - margin) & ~1
-        y = max(0, canvasHeight - h - margin) & ~1
-    }
-
-    func draw(on frame: Frame) {
-        if blend { frame.blend(picture, x: x, y: y) } else { frame.blit(picture, x: x, y: y) }
     }
 }

@@ -1,0 +1,95 @@
+/// A binary mask on the tracker's grid (one byte per cell, 0 or 1) and the cleaning the tracker
+/// applies to it: specks removed, holes closed, connected parts listed.
+struct SubjectMask {
+    let columns: Int, rows: Int
+    var cells: [UInt8]
+
+    init(columns: Int, rows: Int, cells: [UInt8]) {
+        self.columns = columns; self.rows = rows; self.cells = cells
+    }
+
+    /// A connected part of the mask.
+    struct Part: Equatable {
+        var area = 0
+        var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
+        /// Cells of the part that also changed against a nearby frame: a part with none is
+        /// still (a stopped subject, or the ghost a stopped subject leaves in the background).
+        var moving = 0
+        var centreX: Double { Double(minX + maxX + 1) / 2 }
+        var centreY: Double { Double(minY + maxY + 1) / 2 }
+    }
+
+    /// Erosion then dilation (3×3): drops specks and lines thinner than three cells.
+    mutating func open() { cells = Self.dilate(Self.erode(cells, columns, rows), columns, rows) }
+
+    /// Dilation then erosion (3×3): joins parts a cell apart and fills small holes. Worked on a
+    /// grid one cell larger all round, so a part near the edge is not stretched to it.
+    mutating func close() {
+        let w = columns + 2, h = rows + 2
+        var padded = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<rows { for x in 0..<columns { padded[(y + 1) * w + x + 1] = cells[y * columns + x] } }
+        let closed = Self.erode(Self.dilate(padded, w, h), w, h)
+        for y in 0..<rows { for x in 0..<columns { cells[y * columns + x] = closed[(y + 1) * w + x + 1] } }
+    }
+
+    /// Connected parts (8-neighbour) of at least `minArea` cells, largest first (ties by position,
+    /// so the order is the same on every run); `moving` counts the cells set in `motion`.
+    func parts(minArea: Int, motion: [UInt8]) -> [Part] {
+        var label = [Int32](repeating: -1, count: cells.count)
+        var found: [Part] = []
+        var stack: [Int] = []
+        for start in 0..<cells.count where cells[start] != 0 && label[start] < 0 {
+            var part = Part()
+            label[start] = Int32(found.count)
+            stack.append(start)
+            while let i = stack.popLast() {
+                let x = i % columns, y = i / columns
+                part.area += 1
+                part.moving += Int(motion[i])
+                part.minX = min(part.minX, x); part.maxX = max(part.maxX, x)
+                part.minY = min(part.minY, y); part.maxY = max(part.maxY, y)
+                for ny in max(0, y - 1)...min(rows - 1, y + 1) {
+                    for nx in max(0, x - 1)...min(columns - 1, x + 1) {
+                        let j = ny * columns + nx
+                        if cells[j] != 0 && label[j] < 0 { label[j] = label[start]; stack.append(j) }
+                    }
+                }
+            }
+            found.append(part)
+        }
+        return found.filter { $0.area >= minArea }.sorted {
+            ($0.area, -$0.minY, -$0.minX) > ($1.area, -$1.minY, -$1.minX)
+        }
+    }
+
+    /// 3×3 minimum; cells outside the grid count as set, so a part touching the edge keeps its
+    /// extent there (a subject leaving the frame stays as wide as it is visible).
+    static func erode(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] {
+        pass(m, w, h, outside: 1) { $0 & $1 & $2 }
+    }
+
+    /// 3×3 maximum; cells outside count as clear.
+    static func dilate(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] {
+        pass(m, w, h, outside: 0) { $0 | $1 | $2 }
+    }
+
+    /// A separable 3×3 pass: rows, then columns.
+    private static func pass(_ m: [UInt8], _ w: Int, _ h: Int, outside: UInt8,
+                             _ op: (UInt8, UInt8, UInt8) -> UInt8) -> [UInt8] {
+        var across = m
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                across[i] = op(x > 0 ? m[i - 1] : outside, m[i], x < w - 1 ? m[i + 1] : outside)
+            }
+        }
+        var out = across
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = y * w + x
+                out[i] = op(y > 0 ? across[i - w] : outside, across[i], y < h - 1 ? across[i + w] : outside)
+            }
+        }
+        return out
+    }
+}
