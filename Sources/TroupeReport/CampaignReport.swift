@@ -1,8 +1,8 @@
 public import Foundation
 public import TroupePlan
-public import TroupeRun
 import TroupeMedia
 import TroupeSupport
+public import TroupeState
 
 /// `troupe report`'s pipeline: page model (from the plan, the state store and the files) →
 /// posters (made or reused) → HTML, written into one self-contained folder.

@@ -5,6 +5,7 @@ import TroupeManifest
 import TroupePlan
 import TroupeRun
 import TroupeCache
+import TroupeState
 
 /// Where state lives: `--state`, else TROUPE_STATE_URL, else nil (SQLite in `.troupe/`).
 func stateURL(_ option: String?) -> String? {

@@ -6,6 +6,7 @@ import TroupePlan
 import TroupeReport
 import TroupeRun
 import TroupeCache
+import TroupeState
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

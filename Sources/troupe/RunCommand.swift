@@ -6,6 +6,7 @@ import TroupePlan
 import TroupeRun
 import TroupeSupport
 import TroupeCache
+import TroupeState
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

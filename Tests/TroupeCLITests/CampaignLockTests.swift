@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TroupeRun
+import TroupeState
 
 /// One command that changes a campaign's state at a time; readers never wait or fail.
 @Suite(.serialized) struct CampaignLockTests {

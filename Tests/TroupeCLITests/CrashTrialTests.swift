@@ -4,6 +4,7 @@ import KlingSim
 import TroupePlan
 import TroupeRun
 import TroupeTestSupport
+import TroupeState
 
 /// `troupe run` (the real binary) against an in-process troupe-sim with faults on, killed
 /// and interrupted at random moments; what the simulator saw must show every render paid

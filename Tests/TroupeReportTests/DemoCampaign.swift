@@ -5,6 +5,7 @@ import TroupePlan
 import TroupeReport
 import TroupeRun
 import TroupeCache
+import TroupeState
 
 /// A `troupe init` project in a temporary folder, in the states a report has to show: planned
 /// only, half rendered by the real executor on the preview provider, with a failure and an

@@ -3,6 +3,7 @@ import Testing
 import TroupePlan
 @testable import TroupeReport
 import TroupeRun
+import TroupeState
 
 /// The page model and its HTML, without a browser, on real campaigns.
 @Suite struct ReportPageTests {

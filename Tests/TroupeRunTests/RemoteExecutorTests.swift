@@ -9,6 +9,7 @@ import TroupeNet
 import TroupeTestSupport
 @testable import TroupeRun
 import TroupeCache
+import TroupeState
 
 /// A campaign folder run in-process against an in-process troupe-sim, at compressed time.
 final class SimCampaign: @unchecked Sendable {

@@ -5,6 +5,7 @@ import TroupeNet
 import TroupeProviders
 @testable import TroupePlan
 @testable import TroupeRun
+import TroupeState
 
 /// One paid job through the remote session against an in-process provider: deadlines on the
 /// session's clock, typed failures, and the lease given back whichever way the job ends.

@@ -3,6 +3,7 @@ import Testing
 import TroupeManifest
 @testable import TroupePlan
 @testable import TroupeRun
+import TroupeState
 
 /// What a run covers and finds done, decided by RunSelection's rules from facts alone.
 struct RunSelectionTests {

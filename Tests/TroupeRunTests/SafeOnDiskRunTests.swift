@@ -8,6 +8,7 @@ import TroupeManifest
 import TroupePlan
 @testable import TroupeRun
 import TroupeCache
+import TroupeState
 
 /// Stops the run the moment a post-step is done: before its export can start.
 final class StopAfterFirstPost: RunObserver, @unchecked Sendable {

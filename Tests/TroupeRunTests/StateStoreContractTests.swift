@@ -3,6 +3,7 @@ import Testing
 import TroupeTestSupport
 import TroupeSupport
 @testable import TroupeRun
+@testable import TroupeState
 
 /// One suite, both backends: what the executor relies on of any state store holds for SQLite
 /// in `.troupe/` and for PostgreSQL (a real server from Debian's package, Tests/Support).

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import TroupeRun
+@testable import TroupeState
 
 /// The state store's own promises: migrations keep what older versions wrote, rows saved for
 /// later reach the database without another write, and a failed commit loses nothing.
@@ -35,12 +36,12 @@ struct StateStoreTests {
                     INSERT INTO job (key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
                                      result_sha256, result_duration, last_error, reroll, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.key, r.id, r.kind.rawValue, r.state, r.externalTaskId, r.taskId, r.attempts, r.units, r.unitsCharged,
+                    """, arguments: [r.key, r.id, r.kind.rawValue, r.state.rawValue, r.externalTaskId, r.taskId, r.attempts, r.units, r.unitsCharged,
                                       r.elementId, r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.createdAt, r.updatedAt])
             }
-            try LedgerEntry(key: rows[0].key, externalTaskId: "troupe-1", event: "intent", at: rows[0].updatedAt).insert(db)
-            try LedgerEntry(key: rows[1].key, externalTaskId: "troupe-2", event: "created", detail: "task-2",
-                            at: rows[1].updatedAt).insert(db)
+            try StateStore.append(LedgerEntry(key: rows[0].key, externalTaskId: "troupe-1", event: "intent", at: rows[0].updatedAt), db)
+            try StateStore.append(LedgerEntry(key: rows[1].key, externalTaskId: "troupe-2", event: "created", detail: "task-2",
+                                              at: rows[1].updatedAt), db)
         }
         try old.close()
 

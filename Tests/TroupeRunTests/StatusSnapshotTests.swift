@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TroupeRun
 import TroupeCache
+@testable import TroupeState
 
 /// `.troupe/status` stands for the store only while the database is as the run left it.
 struct StatusSnapshotTests {

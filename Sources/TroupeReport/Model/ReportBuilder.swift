@@ -1,7 +1,7 @@
 public import Foundation
 import TroupeManifest
 public import TroupePlan
-public import TroupeRun
+public import TroupeState
 
 /// Builds the page model from a plan, the state store's records and the files on disk. No
 /// pictures are made here: the builder names the ones the page needs, and the poster store

@@ -1,6 +1,7 @@
 import TroupeManifest
 import TroupePlan
 import TroupeProviders
+import TroupeState
 
 extension Executor {
     /// An element (a character's identity) made at the provider from a reference video.

@@ -1,5 +1,6 @@
 import Foundation
 import TroupePlan
+import TroupeState
 
 extension Executor {
     /// An export: its input's cache object under its out/ name.

@@ -1,5 +1,6 @@
 import Foundation
 import TroupePlan
+import TroupeState
 
 extension Executor {
     /// Runs one job of any kind; returns what it hands on and the units this run spent on it.

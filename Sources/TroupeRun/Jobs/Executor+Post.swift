@@ -1,6 +1,7 @@
 import Foundation
 import TroupeMedia
 import TroupePlan
+import TroupeState
 
 extension Executor {
     /// A post-step: its inputs joined in order, then trimmed if the output says so.

@@ -1,6 +1,7 @@
 import Foundation
 import TroupeMedia
 import TroupePlan
+import TroupeState
 
 extension Executor {
     /// A clip trimmed and/or conformed once, into the cache, for every render that follows it.

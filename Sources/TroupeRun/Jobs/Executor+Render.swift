@@ -3,6 +3,7 @@ import TroupeManifest
 import TroupeMedia
 import TroupePlan
 import TroupeProviders
+import TroupeState
 
 extension Executor {
     /// One cell: rendered by the local backend (preview), or submitted to the remote provider.

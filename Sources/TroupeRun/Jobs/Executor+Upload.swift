@@ -1,4 +1,5 @@
 import TroupePlan
+import TroupeState
 
 extension Executor {
     /// A local medium (or a prepared clip) into the upload store, under its digest, so a

@@ -1,5 +1,6 @@
 public import Foundation
 public import TroupeProviders
+public import TroupeState
 
 /// The life of one paid job as a value: events in, the next action out; no I/O, no clock of
 /// its own. The executor performs each action and feeds the outcome back.

@@ -2,6 +2,7 @@ import Foundation
 import TroupeProviders
 import TroupeNet
 import TroupePlan
+import TroupeState
 
 /// One paid job on its way through its `RenderLifecycle`: performs each action (commit,
 /// create, query, poll, wait, download) and commits every state change before the next call.

@@ -3,6 +3,7 @@ import TroupeProviders
 import TroupeNet
 import TroupePlan
 import TroupeSupport
+import TroupeState
 
 /// What a remote paid job produced: a downloaded file (renders) or an element id (elements),
 /// and what the provider deducted.

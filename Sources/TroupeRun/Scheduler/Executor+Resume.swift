@@ -1,6 +1,7 @@
 import Foundation
 import TroupeManifest
 import TroupePlan
+import TroupeState
 
 /// What a run starts from: the jobs it covers, those already done and their results, the rows
 /// and the lock as it found them.

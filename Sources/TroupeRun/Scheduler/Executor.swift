@@ -5,6 +5,7 @@ import TroupeNet
 public import TroupeProviders
 import TroupeSupport
 public import TroupeCache
+public import TroupeState
 
 /// Runs a plan's DAG: what is already done is found first (Executor+Resume), then the
 /// scheduler (SchedulerStateMachine) decides what starts when and this driver performs its

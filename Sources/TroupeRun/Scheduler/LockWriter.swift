@@ -1,6 +1,7 @@
 import TroupePlan
 import TroupeSupport
 import TroupeCache
+import TroupeState
 
 /// Writes the manifest's lock from the state store: one entry per element, render and output
 /// of the plan that has finished; entries of unfinished jobs are kept from the old lock if

@@ -1,5 +1,6 @@
 import TroupeManifest
 import TroupePlan
+import TroupeState
 
 /// The rules that decide, before anything runs, what a run covers and what is already done:
 /// `--only`, `--reroll`, resuming what an earlier run finished, adopting what the lock records,

@@ -1,5 +1,6 @@
 import Foundation
 import TroupePlan
+import TroupeState
 
 /// Many rows in one statement: they travel as one JSON array, read on the server by
 /// `json_to_recordset` (timestamps as seconds since 1970, exact to the microsecond a

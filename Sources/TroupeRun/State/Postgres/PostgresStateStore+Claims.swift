@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import TroupeSupport
+public import TroupeState
 
 /// Claims a batch at a time. A runner says up front which paid jobs it will take and in what
 /// order (`expect`); a claim then leases the job with the next few of that order not started

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import TroupeSupport
+import TroupeState
 
 /// Many runners on one campaign: who is working (runners and their heartbeats), who works on
 /// which paid job (leases), and how many tasks an account has in flight (slots).

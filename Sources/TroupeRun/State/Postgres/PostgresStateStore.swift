@@ -2,6 +2,7 @@ public import Foundation
 import PostgresNIO
 import TroupePlan
 import TroupeSupport
+public import TroupeState
 
 /// The state store in PostgreSQL (`--state postgres://…`), shared by every runner that works
 /// on the same campaigns: the same rows and ledger as `StateStore`, plus leases on paid jobs

@@ -64,6 +64,7 @@ extension StateStoring {
 /// runner goes on through the same query-before-create path.
 public struct LeaseLost: Error, CustomStringConvertible {
     public var key: String
+    public init(key: String) { self.key = key }
     public var description: String {
         "the lease on job \(key.prefix(12))… expired and another runner took it over; this runner left it to that one"
     }

@@ -1,10 +1,9 @@
 public import Foundation
-public import GRDB
 public import TroupePlan
 
 /// Where a job is in its life. Remote renders walk every state; local jobs go
 /// pending → succeeded → fetched (their result is in the cache at once).
-public enum JobState: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {
+public enum JobState: String, Sendable, Codable, CaseIterable {
     case pending
     /// The intent to create is committed; a create call may be in flight or may have
     /// reached the provider without an answer. Never submit from here without querying.
@@ -24,9 +23,7 @@ public enum JobState: String, Sendable, Codable, CaseIterable, DatabaseValueConv
 }
 
 /// One row of the state store: everything troupe knows about a job key.
-public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "job"
-
+public struct JobRecord: Sendable, Codable, Equatable {
     public var key: String
     public var id: String
     public var kind: JobKind
@@ -65,53 +62,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         self.updatedAt = now
     }
 
-    /// Decodes a row by column name rather than through Codable: a finished campaign of
-    /// 10,000 jobs is read on every run, and Codable's generic decoding would cost more than
-    /// the rest of a run that has nothing to do.
-    public init(row: Row) throws {
-        key = row["key"]
-        id = row["id"]
-        let kindName: String = row["kind"]
-        guard let kind = JobKind(rawValue: kindName) else { throw UnknownJobKind(name: kindName) }
-        self.kind = kind
-        state = row["state"]
-        externalTaskId = row["external_task_id"]
-        taskId = row["task_id"]
-        attempts = row["attempts"]
-        units = row["units"]
-        unitsCharged = row["units_charged"]
-        elementId = row["element_id"]
-        resultSHA256 = row["result_sha256"]
-        resultDuration = row["result_duration"]
-        lastError = row["last_error"]
-        reroll = row["reroll"]
-        unitsRerolled = row["units_rerolled"] ?? 0
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
-    }
-
-    /// Encodes by hand for the same reason: a row is written at every step of every job.
-    public func encode(to container: inout PersistenceContainer) throws {
-        container["key"] = key
-        container["id"] = id
-        container["kind"] = kind.rawValue
-        container["state"] = state
-        container["external_task_id"] = externalTaskId
-        container["task_id"] = taskId
-        container["attempts"] = attempts
-        container["units"] = units
-        container["units_charged"] = unitsCharged
-        container["element_id"] = elementId
-        container["result_sha256"] = resultSHA256
-        container["result_duration"] = resultDuration
-        container["last_error"] = lastError
-        container["reroll"] = reroll
-        container["units_rerolled"] = unitsRerolled
-        container["created_at"] = createdAt
-        container["updated_at"] = updatedAt
-    }
-
-    enum CodingKeys: String, CodingKey, ColumnExpression {
+    enum CodingKeys: String, CodingKey {
         case key, id, kind, state, attempts, units, reroll
         case unitsRerolled = "units_rerolled"
         case externalTaskId = "external_task_id"
@@ -127,9 +78,7 @@ public struct JobRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
 }
 
 /// An append-only line of the ledger: every create call, before and after.
-public struct LedgerEntry: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "ledger"
-
+public struct LedgerEntry: Sendable, Codable, Equatable {
     public var seq: Int64?
     public var key: String
     public var externalTaskId: String
@@ -161,5 +110,6 @@ public struct LedgerEntry: Sendable, Codable, Equatable, FetchableRecord, Persis
 /// A row whose kind this troupe does not know: written by a newer one.
 public struct UnknownJobKind: Error, CustomStringConvertible {
     public var name: String
+    public init(name: String) { self.name = name }
     public var description: String { "the state store holds a job of kind '\(name)', which this troupe does not know; use the troupe that wrote it" }
 }

@@ -149,14 +149,14 @@ public final class StateStore: StateStoring {
         var out: [JobStateRow] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT key, kind, state, result_sha256 FROM job")
         while let row = try rows.next() {
-            out.append(JobStateRow(key: row[0], kind: row[1], state: row[2], result: row[3]))
+            out.append(JobStateRow(key: row[0], kind: row[1], state: try JobState(column: row[2]), result: row[3]))
         }
         return out
     }
 
     public func records() throws -> [JobRecord] {
         try flush()
-        return try pool.read { try JobRecord.fetchAll($0) }
+        return try pool.read { try JobRow.fetchAll($0).map(\.record) }
     }
 
     public func records(keys: some Collection<String>) throws -> [String: JobRecord] {
@@ -167,7 +167,7 @@ public final class StateStore: StateStoring {
             // SQLite caps bound parameters; fetch in chunks.
             for start in stride(from: 0, to: list.count, by: 500) {
                 let chunk = Array(list[start..<min(start + 500, list.count)])
-                for r in try JobRecord.filter(keys: chunk).fetchAll(db) { out[r.key] = r }
+                for r in try JobRow.filter(keys: chunk).fetchAll(db) { out[r.record.key] = r.record }
             }
         }
         return out
@@ -231,7 +231,7 @@ public final class StateStore: StateStoring {
                     created_at = ?, updated_at = ?
                 WHERE key = ?
                 """)
-            try statement.execute(arguments: [r.id, r.kind.rawValue, r.state, r.taskId, r.attempts, r.units, r.unitsCharged, r.elementId,
+            try statement.execute(arguments: [r.id, r.kind.rawValue, r.state.rawValue, r.taskId, r.attempts, r.units, r.unitsCharged, r.elementId,
                                               r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.unitsRerolled,
                                               UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt), r.key])
             if db.changesCount == 1 { return }
@@ -255,7 +255,7 @@ public final class StateStore: StateStoring {
                 created_at = excluded.created_at,
                 updated_at = excluded.updated_at
             """)
-        try statement.execute(arguments: [r.key, r.id, r.kind.rawValue, r.state, r.externalTaskId, r.taskId, r.attempts, r.units,
+        try statement.execute(arguments: [r.key, r.id, r.kind.rawValue, r.state.rawValue, r.externalTaskId, r.taskId, r.attempts, r.units,
                                           r.unitsCharged, r.elementId, r.resultSHA256, r.resultDuration, r.lastError,
                                           r.reroll, r.unitsRerolled, UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt)])
     }
@@ -281,7 +281,7 @@ public final class StateStore: StateStoring {
 
     public func ledger() throws -> [LedgerEntry] {
         try flush()
-        return try pool.read { try LedgerEntry.order(Column("seq")).fetchAll($0) }
+        return try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM ledger ORDER BY seq").map(LedgerEntry.init(row:)) }
     }
 
     /// One runner per folder (the campaign lock): every claim succeeds with the row as it is,
@@ -292,14 +292,14 @@ public final class StateStore: StateStoring {
 
     private func committedRecord(_ key: String) throws -> JobRecord? {
         try pool.read { db in
-            try JobRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM job WHERE key = ?"), arguments: [key])
+            try JobRow.fetchOne(try db.cachedStatement(sql: "SELECT * FROM job WHERE key = ?"), arguments: [key])?.record
         }
     }
 
     public func delete(keys: [String]) throws {
         try flush()
         written.forgetAll()
-        try pool.write { db in _ = try JobRecord.deleteAll(db, keys: keys) }
+        try pool.write { db in _ = try JobRow.deleteAll(db, keys: keys) }
     }
 }
 
@@ -373,4 +373,11 @@ public struct JobStateRow: Sendable {
     public var kind: String
     public var state: JobState
     public var result: String?
+
+    public init(key: String, kind: String, state: JobState, result: String?) {
+        self.key = key
+        self.kind = kind
+        self.state = state
+        self.result = result
+    }
 }
