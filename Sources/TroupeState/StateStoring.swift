@@ -9,8 +9,9 @@ public import Foundation
 public protocol StateStoring: AnyObject, Sendable {
     /// Where the state lives, for messages (a path, or a URL without its password).
     var location: String { get }
-    /// Whether other runners may work on the same rows (leases, slots, rows they wrote).
-    var isShared: Bool { get }
+    /// The runners this store is shared with, when other runners may work on the same rows
+    /// (their leases, slots and rows); nil for a store one runner has to itself.
+    var team: (any TeamCoordinating)? { get }
 
     func record(_ key: String) throws -> JobRecord?
     /// Each row's key, kind, state and result digest: what `plan` and `status` need.
@@ -30,8 +31,6 @@ public protocol StateStoring: AnyObject, Sendable {
     func flush() throws
     func ledger() throws -> [LedgerEntry]
     func delete(keys: [String]) throws
-    /// Ledger lines of damaged stores moved aside (SQLite only).
-    func recoveries() throws -> [(at: String, detail: String)]
     /// Commits what waits and lets go of the store; nothing may use it afterwards.
     func close() throws
 
@@ -52,6 +51,7 @@ public enum Claim: Sendable, Equatable {
 }
 
 extension StateStoring {
+    public var team: (any TeamCoordinating)? { nil }
     public func expect(claims: [JobRecord]) throws {}
     public func saveLater(_ record: JobRecord) { saveLater(record, ledger: nil, detail: nil, at: nil) }
     public func save(_ record: JobRecord, ledger event: String, at: Date) throws {

@@ -110,7 +110,7 @@ private func campaignDigests(_ manifest: String) throws -> [String] {
         throw ExitCode(2)
     }
     let database = Campaign.stateDirectory(forManifest: manifest) + "/state.sqlite"
-    let records = FileManager.default.fileExists(atPath: database) ? try openStore(manifest).0.records() : []
+    let records = FileManager.default.fileExists(atPath: database) ? try openStore(manifest).0.store.records() : []
     return SharedCache.digests(lock: lock, results: records.compactMap(\.sharedResult))
 }
 

@@ -26,23 +26,23 @@ func openPostgres(_ url: String, migrate: Bool = true) throws -> PostgresStateSt
 /// Opens the state store beside a manifest (or the shared one `state` names), or explains why
 /// not. `recover` (run, under the campaign lock): a damaged database is moved aside and a
 /// fresh one made, with a message.
-func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) throws -> (any StateStoring, ResultCache) {
+func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) throws -> (OpenedStore, ResultCache) {
     let dir = Campaign.stateDirectory(forManifest: manifest)
     if let state {
         do { try ResultCache.checkStateFolder(dir) } catch let refused as ProjectFolder.Refused {
             FileHandle.standardError.write(Data("error: \(refused)\n".utf8))
             throw ExitCode(2)
         }
-        return (try openPostgres(state), ResultCache(stateDirectory: dir))
+        return (.shared(try openPostgres(state)), ResultCache(stateDirectory: dir))
     }
     do {
         try ResultCache.checkStateFolder(dir)
         if recover {
             let (store, recovered) = try StateStore.openRecovering(path: dir + "/state.sqlite")
             if let recovered { FileHandle.standardError.write(Data("warning: \(recovered)\n".utf8)) }
-            return (store, ResultCache(stateDirectory: dir))
+            return (.local(store), ResultCache(stateDirectory: dir))
         }
-        return (try StateStore(path: dir + "/state.sqlite"), ResultCache(stateDirectory: dir))
+        return (.local(try StateStore(path: dir + "/state.sqlite")), ResultCache(stateDirectory: dir))
     } catch let refused as ProjectFolder.Refused {
         FileHandle.standardError.write(Data("error: \(refused)\n".utf8))
         throw ExitCode(2)
@@ -57,10 +57,10 @@ func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) 
 /// Plans a manifest with status from its lock and state store, as run and status need.
 func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false,
                   loaded: ManifestLoader.Result? = nil, recover: Bool = false,
-                  state: String? = nil) throws -> (Campaign, any StateStoring, ResultCache) {
-    let (store, cache) = try openStore(manifest, recover: recover, state: state)
-    return (try plannedCampaign(manifest, provider: provider, store: store, cache: cache, migrateLock: migrateLock, loaded: loaded),
-            store, cache)
+                  state: String? = nil) throws -> (Campaign, OpenedStore, ResultCache) {
+    let (opened, cache) = try openStore(manifest, recover: recover, state: state)
+    return (try plannedCampaign(manifest, provider: provider, store: opened.store, cache: cache, migrateLock: migrateLock, loaded: loaded),
+            opened, cache)
 }
 
 /// `--fetch-remote`: the manifest loaded with URL media measured by downloading them (nil
@@ -151,8 +151,9 @@ struct StatusCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let (campaign, store, _) = try openCampaign(manifest, state: stateURL(state))
-        defer { if store.isShared { try? store.close() } }
+        let (campaign, opened, _) = try openCampaign(manifest, state: stateURL(state))
+        let store = opened.store
+        defer { if case .shared(let shared) = opened { try? shared.close() } }
         report(campaign.diagnostics, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan else { throw ExitCode(2) }
         let s = try Maintenance.status(of: plan, store: store)
@@ -165,8 +166,10 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
-        for r in (try? store.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
-        if let team = store as? PostgresStateStore {
+        switch opened {
+        case .local(let local):
+            for r in (try? local.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
+        case .shared(let team):
             try printTeam(team, campaign: (manifest as NSString).lastPathComponent)
         }
     }

@@ -66,7 +66,7 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     if state != nil || FileManager.default.fileExists(atPath: stateDirectory + "/state.sqlite") {
         let (c, s, _) = try openCampaign(manifest, provider: provider, state: state)
         campaign = c
-        store = s
+        store = s.store
     } else {
         campaign = Campaign.open(manifest: manifest, provider: provider)
     }

@@ -54,18 +54,20 @@ struct RunCommand: AsyncParsableCommand {
         let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
                                                                command: "run \((manifest as NSString).lastPathComponent)", wait: wait)
         defer { withExtendedLifetime(campaignLock) {} }
-        var (campaign, store, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
+        var (campaign, opened, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
                                                         loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote),
                                                         recover: !dryRun, state: stateURL(state))
         if allowSymlinkedOut { cache.project.symlinkAllowed = "out" }
         // Last, the lock still held: what `plan` reads instead of the store (StatusSnapshot).
         let finalCache = cache
+        let store = opened.store
         defer {
-            if let local = store as? StateStore {
+            switch opened {
+            case .local(let local):
                 if !dryRun { StatusSnapshot.save(closing: local, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) }
-            } else {
-                // Shared state: leases and slots go back at once (others need not wait them out).
-                try? store.close()
+            case .shared(let shared):
+                // Leases and slots go back at once (others need not wait them out).
+                try? shared.close()
             }
         }
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.

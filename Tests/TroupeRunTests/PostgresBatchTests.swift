@@ -86,24 +86,24 @@ struct PostgresBatchTests {
         let (a, b) = try two()
         defer { try? a.close(); try? b.close() }
         try a.registerAccount("acct", concurrency: 2, createsPerSecond: 1_000)
-        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
-        #expect(try a.takeSlot(account: "acct", key: "k2") == 0)
-        #expect(try a.takeSlot(account: "acct", key: "k3") == -1)
-        #expect(try a.takeSlot(account: "acct", key: "k3", from: "k1") == 0)
+        #expect(try a.takeSlot(account: "acct", key: "k1") == .taken)
+        #expect(try a.takeSlot(account: "acct", key: "k2") == .taken)
+        #expect(try a.takeSlot(account: "acct", key: "k3") == .full)
+        #expect(try a.takeSlot(account: "acct", key: "k3", from: "k1") == .taken)
         #expect(try a.accounts().first?.inUse == 2)
         // Only the holder's slot moves: b's asking with a's slot is an ordinary take (full).
-        #expect(try b.takeSlot(account: "acct", key: "k4", from: "k2") == -1)
+        #expect(try b.takeSlot(account: "acct", key: "k4", from: "k2") == .full)
         #expect(try a.accounts().first?.inUse == 2)
         // Under a lowered gate with more in flight than it allows, the slot is freed instead.
         try a.rawExecute("UPDATE troupe_account SET lowered_to = 1, lowered_until = now() + interval '30 seconds'")
-        #expect(try a.takeSlot(account: "acct", key: "k5", from: "k2") == -1)
+        #expect(try a.takeSlot(account: "acct", key: "k5", from: "k2") == .full)
         #expect(try a.accounts().first?.inUse == 1)
     }
 
     @Test(.timeLimit(.minutes(2))) func aRunnersWaitingJobGetsItsEndedTasksSlot() async throws {
         let (a, _) = try two()
         defer { try? a.close() }
-        let slots = try AccountSlots(store: a, account: "acct2", concurrency: 1, createsPerRealSecond: 1_000)
+        let slots = try AccountSlots(team: a, account: "acct2", concurrency: 1, createsPerRealSecond: 1_000)
         defer { slots.close() }
         #expect(try await slots.acquire(key: "k1", stopping: { false }))
         let waiting = Task { try await slots.acquire(key: "k2", stopping: { false }) }

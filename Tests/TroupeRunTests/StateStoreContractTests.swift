@@ -167,7 +167,7 @@ struct PostgresTeamTests {
     @Test func heartbeatsKeepALeaseAlive() throws {
         let (a, b) = try two(lease: 1)
         defer { try? a.close(); try? b.close() }
-        try a.joinTeam(campaign: "c.yaml", account: nil)
+        try a.join(campaign: "c.yaml", account: nil)
         let r = StateStoreContractTests.record(3, .pending)
         _ = try a.claim(r.key, fresh: r)
         Thread.sleep(forTimeInterval: 2)
@@ -187,7 +187,7 @@ struct PostgresTeamTests {
             INSERT INTO troupe_runner VALUES ('old-1', 'h', 1, 'c.yaml', NULL, now() - interval '2 hours', now() - interval '61 minutes', 30),
                                              ('recent-2', 'h', 2, 'c.yaml', NULL, now() - interval '2 hours', now() - interval '5 minutes', 30)
             """)
-        try b.joinTeam(campaign: "c.yaml", account: nil)
+        try b.join(campaign: "c.yaml", account: nil)
         let runners = try a.runners(campaign: "c.yaml")
         #expect(Set(runners.map(\.id)) == ["recent-2", b.runnerID])
         #expect(runners.first { $0.id == "recent-2" }?.alive == false)
@@ -198,14 +198,14 @@ struct PostgresTeamTests {
         defer { try? a.close(); try? b.close() }
         try a.registerAccount("acct", concurrency: 3, createsPerSecond: 1_000)
         try b.registerAccount("acct", concurrency: 3, createsPerSecond: 1_000)
-        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
-        #expect(try b.takeSlot(account: "acct", key: "k2") == 0)
-        #expect(try a.takeSlot(account: "acct", key: "k3") == 0)
-        #expect(try b.takeSlot(account: "acct", key: "k4") == -1)
+        #expect(try a.takeSlot(account: "acct", key: "k1") == .taken)
+        #expect(try b.takeSlot(account: "acct", key: "k2") == .taken)
+        #expect(try a.takeSlot(account: "acct", key: "k3") == .taken)
+        #expect(try b.takeSlot(account: "acct", key: "k4") == .full)
         // Asking again for a job's own slot is not a second slot.
-        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
+        #expect(try a.takeSlot(account: "acct", key: "k1") == .taken)
         try a.releaseSlot(account: "acct", key: "k1")
-        #expect(try b.takeSlot(account: "acct", key: "k4") == 0)
+        #expect(try b.takeSlot(account: "acct", key: "k4") == .taken)
         #expect(try a.accounts().first?.inUse == 3)
         // A 1303 lowers every runner's gate to what is in flight.
         // Only its holder frees a slot.
@@ -213,7 +213,7 @@ struct PostgresTeamTests {
         #expect(try a.accounts().first?.inUse == 3)
         try b.releaseSlot(account: "acct", key: "k2")
         try a.lowerGate(account: "acct", seconds: 30)
-        #expect(try b.takeSlot(account: "acct", key: "k5") == -1)
+        #expect(try b.takeSlot(account: "acct", key: "k5") == .full)
         #expect(try a.accounts().first?.lowered == 2)
     }
 
@@ -221,14 +221,14 @@ struct PostgresTeamTests {
         let (a, b) = try two(lease: 1)
         defer { try? a.close(); try? b.close() }
         try a.registerAccount("acct", concurrency: 3, createsPerSecond: 1_000)
-        #expect(try a.takeSlot(account: "acct", key: "k1") == 0)
+        #expect(try a.takeSlot(account: "acct", key: "k1") == .taken)
         // b's claim on the job is stale: the slot stays a's, counted once.
-        #expect(try b.takeSlot(account: "acct", key: "k1") == -3)
-        #expect(try b.takeSlot(account: "acct", key: "k2", from: "k1") == 0, "only its own slot moves: an ordinary take")
+        #expect(try b.takeSlot(account: "acct", key: "k1") == .heldByAnotherRunner)
+        #expect(try b.takeSlot(account: "acct", key: "k2", from: "k1") == .taken, "only its own slot moves: an ordinary take")
         #expect(try a.accounts().first?.inUse == 2)
         // a died: its slot for the job is taken over with the job.
         Thread.sleep(forTimeInterval: 1.3)
-        #expect(try b.takeSlot(account: "acct", key: "k1") == 0)
+        #expect(try b.takeSlot(account: "acct", key: "k1") == .taken)
         #expect(try a.accounts().first?.inUse == 2)
     }
 
@@ -236,9 +236,9 @@ struct PostgresTeamTests {
         let (a, b) = try two()
         defer { try? a.close(); try? b.close() }
         try a.registerAccount("slow", concurrency: 100, createsPerSecond: 2)
-        #expect(try a.takeSlot(account: "slow", key: "k1") == 0)
-        #expect(try b.takeSlot(account: "slow", key: "k2") == 0)
-        let wait = try b.takeSlot(account: "slow", key: "k3")
+        #expect(try a.takeSlot(account: "slow", key: "k1") == .taken)
+        #expect(try b.takeSlot(account: "slow", key: "k2") == .taken)
+        guard case .tokenIn(let wait) = try b.takeSlot(account: "slow", key: "k3") else { Issue.record("no wait for a create token"); return }
         #expect(wait > 0.2 && wait <= 0.5)
     }
 

@@ -41,7 +41,7 @@ extension Executor {
         // the task again and download a fresh copy; the task is not created or paid again.
         // With shared state the row stays as the runner that made it left it: this runner only
         // needs the file (a download, free), not a row rewritten twice for it.
-        let sharedRow = record.state == .fetched && store.isShared ? record.resultSHA256 : nil
+        let sharedRow = record.state == .fetched && store.team != nil ? record.resultSHA256 : nil
         if record.state == .fetched {
             record.state = .succeeded
             record.resultSHA256 = nil

@@ -1,42 +1,48 @@
 import Foundation
+import TroupeState
 import TroupeSupport
 
-/// The account's slots shared by every runner (`--state postgres://…`): rows in PostgreSQL,
-/// so N runners together keep at most `provider.concurrency` tasks in flight and share its
-/// create rate. One job per runner at a time asks for a slot (the others queue behind it in
-/// `turn`); when none is free it waits for a freed slot's NOTIFY, or a second at most (a
-/// dead runner's slots free themselves by expiring, and a lowered gate rises, unannounced).
+/// The account's slots shared by every runner (`--state postgres://…`): rows in the shared
+/// store, so N runners together keep at most `provider.concurrency` tasks in flight and share
+/// its create rate. One job per runner at a time asks for a slot (the others queue behind it
+/// in `turn`); when none is free it waits for another runner's freed slot, or a second at
+/// most (a dead runner's slots free themselves by expiring, and a lowered gate rises,
+/// unannounced).
 ///
 /// A slot freed while a job of this runner waits for one is handed to it (`spares`): moved
 /// to the waiting job in the statement that takes it, instead of freed, announced to every
 /// runner and taken again — one statement per render where there were two or more.
+///
+/// Its waits are on `clock` in real seconds (the limits are per real second whatever the
+/// provider's time scale), so tests can drive them by hand.
 final class AccountSlots: Sendable {
-    let store: PostgresStateStore
+    let team: any TeamCoordinating
     /// A hash of the access key: the same for every runner of the account, never the key.
     let account: String
+    private let clock: any RunClock
     private let freed = SlotSignal()
-    private let listener: Locked<PostgresConnectionBox?> = Locked(nil)
+    private let listener: Locked<(any TeamSubscription)?> = Locked(nil)
     private let turn = Turnstile()
     /// Jobs of this runner waiting for a slot, and slots of ended tasks kept for them.
     private let handOff = Locked<(waiting: Int, spares: [String])>((0, []))
-    /// When the account was last found full (NOTIFYs heard by then, steady seconds): until
+    /// When the account was last found full (freed slots heard by then, clock seconds): until
     /// another runner frees a slot or a second has passed, this runner's next job waits for a
     /// slot handed on here without asking again (a hand-off leaves the account as full).
     private let full = Locked<(notices: Int, at: Double)?>(nil)
     private let notices = Locked(0)
 
-    init(store: PostgresStateStore, account: String, concurrency: Int, createsPerRealSecond: Double) throws {
-        self.store = store
+    init(team: any TeamCoordinating, account: String, concurrency: Int, createsPerRealSecond: Double,
+         clock: any RunClock = ScaledClock()) throws {
+        self.team = team
         self.account = account
-        try store.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
-        store.slotAccount.withLock { $0 = account }
-        let freed = freed, account = account, notices = notices
-        let box = try store.db.listen("troupe_slots") { payload in
-            guard payload == account else { return }
+        self.clock = clock
+        try team.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
+        let freed = freed, notices = notices
+        let subscription = try team.listenForFreedSlots(account: account) {
             notices.withLock { $0 += 1 }
             freed.signal()
         }
-        listener.withLock { $0 = box }
+        listener.withLock { $0 = subscription }
     }
 
     /// Waits for a slot and a create token for the job; false when `stopping` says so. Throws
@@ -55,42 +61,43 @@ final class AccountSlots: Sendable {
             if stopping() { return false }
             let generation = freed.generation
             let spare = handOff.withLock { $0.spares.popLast() }
-            let now = ProcessInfo.processInfo.systemUptime
+            let now = clock.now
             let heard = notices.withLock { $0 }
             if spare == nil, let last = full.withLock({ $0 }), last.notices == heard, now - last.at < 1 {
-                await freed.wait(after: generation, timeout: 1 - (now - last.at))
+                await freed.wait(after: generation, timeout: 1 - (now - last.at), clock: clock)
                 continue
             }
-            let wait: Double
+            let answer: SlotAnswer
             do {
-                wait = try store.takeSlot(account: account, key: key, from: spare)
+                answer = try team.takeSlot(account: account, key: key, from: spare)
             } catch {
                 // Whether it moved is unknown: freed (a no-op if it did not), as any slot is.
                 if let spare { release(key: spare, handOff: false) }
                 throw error
             }
-            if wait == -1 {
+            if answer == .full {
                 full.withLock { $0 = (heard, now) }
             } else if spare == nil {
                 full.withLock { $0 = nil }
             }
-            if wait == 0 { return true }
-            // Waiting for a create token, the spare stays this runner's; under a lowered gate
-            // it was freed.
-            if let spare, wait > 0 { handOff.withLock { $0.spares.append(spare) } }
-            if wait == -2 || wait == -3 {
-                try? await Task.sleep(nanoseconds: 50_000_000)
-                throw JobDeferred(runner: wait == -2 ? "a runner that died" : "another runner")
-            }
-            if wait > 0 {
-                try? await Task.sleep(nanoseconds: UInt64(min(wait, 5) * 1e9))
-            } else {
-                await freed.wait(after: generation, timeout: 1)
+            switch answer {
+            case .taken:
+                return true
+            case .tokenIn(let seconds):
+                // Waiting for a create token, the spare stays this runner's.
+                if let spare { handOff.withLock { $0.spares.append(spare) } }
+                try? await clock.sleep(min(seconds, 5))
+            case .heldForDeadRunner, .heldByAnotherRunner:
+                try? await clock.sleep(0.05)
+                throw JobDeferred(runner: answer == .heldForDeadRunner ? "a runner that died" : "another runner")
+            case .full:
+                // Under a lowered gate the spare was freed.
+                await freed.wait(after: generation, timeout: 1, clock: clock)
             }
         }
     }
 
-    func hold(key: String) { try? store.holdSlot(account: account, key: key) }
+    func hold(key: String) { try? team.holdSlot(account: account, key: key) }
 
     /// Jobs of this runner waiting for a slot now.
     var waitingJobs: Int { handOff.withLock { $0.waiting } }
@@ -103,7 +110,7 @@ final class AccountSlots: Sendable {
             h.spares.append(key)
             return true
         }
-        if kept { freed.signal() } else { try? store.releaseSlot(account: account, key: key) }
+        if kept { freed.signal() } else { try? team.releaseSlot(account: account, key: key) }
     }
 
     /// Spares no job waits for any more go back to the account.
@@ -117,11 +124,11 @@ final class AccountSlots: Sendable {
     }
 
     /// A 1303: the shared gate goes down to what is in flight for a while.
-    func concurrencyRefused() { try? store.lowerGate(account: account, seconds: 10) }
+    func concurrencyRefused() { try? team.lowerGate(account: account, seconds: 10) }
 
     func close() {
         releaseUnwanted()
-        listener.withLock { $0?.close(); $0 = nil }
+        listener.withLock { $0?.cancel(); $0 = nil }
         freed.signal()
     }
 }
@@ -144,21 +151,28 @@ final class SlotSignal: @unchecked Sendable {
         for w in all { w.resume() }
     }
 
-    /// Returns once a signal came after `generation`, or after `timeout` seconds.
-    func wait(after generation: Int, timeout: Double) async {
+    /// Returns once a signal came after `generation`, or after `timeout` seconds of `clock`.
+    func wait(after generation: Int, timeout: Double, clock: any RunClock) async {
         let id = lock.withLock { () -> Int in next += 1; return next }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = lock.withLock { () -> Bool in
-                if count != generation { return true }
-                waiters[id] = c
-                return false
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let now = lock.withLock { () -> Bool in
+                            if count != generation || Task.isCancelled { return true }
+                            waiters[id] = c
+                            return false
+                        }
+                        if now { c.resume() }
+                    }
+                } onCancel: {
+                    let w = lock.withLock { waiters.removeValue(forKey: id) }
+                    w?.resume()
+                }
             }
-            if now { return c.resume() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self] in
-                guard let self else { return }
-                let w = self.lock.withLock { self.waiters.removeValue(forKey: id) }
-                w?.resume()
-            }
+            group.addTask { try? await clock.sleep(timeout) }
+            await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -119,7 +119,8 @@ public final class Executor: @unchecked Sendable {
             },
             capacity: Dictionary(uniqueKeysWithValues: SchedulerStateMachine.Lane.allCases.map { ($0, capacity($0)) }),
             selected: start.selected, done: start.done, resumed: plan.jobs.map { RunSelection.isResumed(start.records[$0.key]?.state) })
-        if store.isShared {
+        if store.team != nil {
+            // Runners sharing the campaign start their remote lanes at different places.
             machine.spread(.remote, at: Double.random(in: 0..<1))
             try expectClaims(in: machine.queued(.remote), selected: start.selected, done: start.done)
         }
@@ -206,10 +207,10 @@ public final class Executor: @unchecked Sendable {
     /// With shared state: registers this runner (heartbeats renew its leases from now on) and
     /// shares the account's slots with the other runners.
     private func joinTeam() throws -> AccountSlots? {
-        guard let team = store as? PostgresStateStore else { return nil }
-        try team.joinTeam(campaign: (plan.manifest.path as NSString).lastPathComponent, account: remote?.account)
+        guard let team = store.team else { return nil }
+        try team.join(campaign: (plan.manifest.path as NSString).lastPathComponent, account: remote?.account)
         guard let session, let remote, let account = remote.account else { return nil }
-        let slots = try AccountSlots(store: team, account: account, concurrency: remote.settings.concurrency,
+        let slots = try AccountSlots(team: team, account: account, concurrency: remote.settings.concurrency,
                                      createsPerRealSecond: remote.settings.createsPerSecond * remote.settings.timeScale)
         session.shared.withLock { $0 = slots }
         return slots

@@ -7,7 +7,6 @@ import TroupeSupport
 public final class StateStore: StateStoring {
     public let path: String
     public var location: String { path }
-    public var isShared: Bool { false }
     let pool: DatabasePool
     /// Rows waiting for the next commit (`saveLater`).
     private let later = LaterRows()

@@ -1,15 +1,15 @@
 import Foundation
 import PostgresNIO
 import TroupeSupport
-import TroupeState
+public import TroupeState
 
 /// Many runners on one campaign: who is working (runners and their heartbeats), who works on
 /// which paid job (leases), and how many tasks an account has in flight (slots).
-extension PostgresStateStore {
+extension PostgresStateStore: TeamCoordinating {
     /// Registers this process as a runner of `campaign` and renews its leases every third of
     /// their length from now on, until `close`. Runners silent for an hour (killed long ago)
     /// are forgotten: `troupe status` shows a dead runner for a while, not forever.
-    public func joinTeam(campaign: String, account: String?) throws {
+    public func join(campaign: String, account: String?) throws {
         try db.query("""
             WITH gone AS (DELETE FROM troupe_runner WHERE id <> $1 AND seen_at < clock_timestamp() - interval '1 hour')
             INSERT INTO troupe_runner (id, host, pid, campaign, account, started_at, seen_at, lease_seconds)
@@ -85,18 +85,21 @@ extension PostgresStateStore {
             VALUES ($1, $2, $3, GREATEST(1, $3), clock_timestamp())
             ON CONFLICT (id) DO UPDATE SET concurrency = excluded.concurrency, rate = excluded.rate
             """, [.text(account), .int(concurrency), .double(createsPerSecond)], doing: "registering the account")
+        slotAccount.withLock { $0 = account }
     }
 
-    /// 0: the slot (and a create token) is the job's; -1: all slots in use; -2: in use, some
-    /// by a dead runner's tasks; -3: the job's slot is another live runner's (so is the job);
-    /// > 0: seconds until a create token. `from`: a slot this runner
-    /// holds for a task that ended, moved to `key` (freed instead under a lowered gate; kept
-    /// when the answer is > 0).
-    public func takeSlot(account: String, key: String, from: String? = nil) throws -> Double {
+    /// One statement (`troupe_take_slot`). `from`: a slot this runner holds for a task that
+    /// ended, moved to `key` (freed instead under a lowered gate; kept while the answer is a
+    /// wait for a create token).
+    public func takeSlot(account: String, key: String, from: String? = nil) throws -> SlotAnswer {
         let row = try db.query("SELECT troupe_take_slot($1, $2, $3, $4, $5) AS w",
                                [.text(account), .text(key), .text(runnerID), .double(leaseSeconds), .text(from)],
                                doing: from == nil ? "taking an account slot" : "handing on an account slot").first
-        return try row?.value("w", as: Double.self) ?? -1
+        return SlotAnswer(code: try row?.value("w", as: Double.self) ?? -1)
+    }
+
+    public func listenForFreedSlots(account: String, _ freed: @escaping @Sendable () -> Void) throws -> any TeamSubscription {
+        try db.listen("troupe_slots") { payload in if payload == account { freed() } }
     }
 
     /// Counts a task the provider already has (found in flight): its slot whatever the limit.
@@ -204,4 +207,24 @@ final class Heartbeat: @unchecked Sendable {
             timer = nil
         }
     }
+}
+
+extension SlotAnswer {
+    /// What `troupe_take_slot` answers: 0 the slot is the job's, -1 full, -2 full with slots of
+    /// a dead runner's tasks, -3 the job's slot is another live runner's, > 0 seconds until a
+    /// create token.
+    init(code: Double) {
+        switch code {
+        case 0: self = .taken
+        case -2: self = .heldForDeadRunner
+        case -3: self = .heldByAnotherRunner
+        case let s where s > 0: self = .tokenIn(seconds: s)
+        default: self = .full
+        }
+    }
+}
+
+/// The connection that listens for freed slots: closed when cancelled.
+extension PostgresConnectionBox: TeamSubscription {
+    func cancel() { close() }
 }

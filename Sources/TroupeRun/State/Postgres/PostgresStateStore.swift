@@ -19,7 +19,7 @@ public final class PostgresStateStore: StateStoring {
     /// taken over this long after its last heartbeat.
     public let leaseSeconds: Double
     let heartbeat = Heartbeat()
-    /// The account whose slots this runner takes (set by AccountSlots): an intent needs one.
+    /// The account whose slots this runner takes (`registerAccount`): an intent needs one.
     let slotAccount = Locked<String?>(nil)
     /// Rows `saveLater` holds for the next batch (exports: every runner makes its own, the
     /// same row), newest per key; reads see them.
@@ -28,7 +28,7 @@ public final class PostgresStateStore: StateStoring {
     let ahead = Locked(ClaimsAhead())
 
     public var location: String { db.location.description }
-    public var isShared: Bool { true }
+    public var team: (any TeamCoordinating)? { self }
 
     /// Statements sent so far, by what they were for.
     public var statementCounts: [String: Int] { db.statements.withLock { $0 } }
@@ -248,7 +248,6 @@ public final class PostgresStateStore: StateStoring {
         try db.query("DELETE FROM troupe_job WHERE key = ANY($1)", [.texts(keys)], doing: "deleting jobs")
     }
 
-    public func recoveries() throws -> [(at: String, detail: String)] { [] }
 
     /// Lets go of every lease and slot this runner holds (others take its jobs at once, not
     /// after the lease runs out) and closes the connection.
