@@ -6,6 +6,7 @@ import TroupePlan
 import TroupeRun
 import TroupeCache
 import TroupeState
+import TroupeStatePostgres
 
 /// Where state lives: `--state`, else TROUPE_STATE_URL, else nil (SQLite in `.troupe/`).
 func stateURL(_ option: String?) -> String? {

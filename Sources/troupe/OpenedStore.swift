@@ -1,5 +1,5 @@
-import TroupeRun
 import TroupeState
+import TroupeStatePostgres
 
 /// A state store as a command opened it: the folder's SQLite store, or the one many runners
 /// share. A command asks the case for what only one kind has (recoveries, the team's runners),

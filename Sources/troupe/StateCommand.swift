@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TroupeRun
+import TroupeStatePostgres
 
 /// `troupe state migrate|status`: the shared PostgreSQL state, for operators.
 struct StateCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import KlingSim
 import TroupePlan
 @testable import TroupeRun
 import TroupeTestSupport
+import TroupeStatePostgres
 
 /// Many runners, one account, shared state in a real PostgreSQL server: three `troupe run`
 /// processes (the real binary) in three folders (three machines, as far as troupe can tell)

@@ -5,6 +5,7 @@ import TroupeSupport
 import TroupePlan
 @testable import TroupeRun
 import TroupeState
+@testable import TroupeStatePostgres
 
 /// What keeps the statements per render down with shared state (issue 14's target): claims
 /// a batch at a time, slots handed from an ended task to the next job, export rows in batches.

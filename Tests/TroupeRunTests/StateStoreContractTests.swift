@@ -4,6 +4,7 @@ import TroupeTestSupport
 import TroupeSupport
 @testable import TroupeRun
 @testable import TroupeState
+@testable import TroupeStatePostgres
 
 /// One suite, both backends: what the executor relies on of any state store holds for SQLite
 /// in `.troupe/` and for PostgreSQL (a real server from Debian's package, Tests/Support).
