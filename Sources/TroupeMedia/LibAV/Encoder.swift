@@ -5,7 +5,7 @@ final class Encoder {
     let path: String
     private var ctx: UnsafeMutablePointer<AVCodecContext>?
 
-    private init(path: String, codec: UnsafePointer<AVCodec>) {
+    init(path: String, codec: UnsafePointer<AVCodec>) {
         _ = LibAVLog.quiet
         self.path = path
         guard let made = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
@@ -16,14 +16,14 @@ final class Encoder {
 
     deinit { avcodec_free_context(&ctx) }
 
-    private var context: UnsafeMutablePointer<AVCodecContext> { ctx! }
+    var context: UnsafeMutablePointer<AVCodecContext> { ctx! }
 
-    private static func find(_ name: String, path: String) throws(MediaError) -> UnsafePointer<AVCodec> {
+    static func find(_ name: String, path: String) throws(MediaError) -> UnsafePointer<AVCodec> {
         guard let codec = avcodec_find_encoder_by_name(name) else { throw .unsupportedCodec(path: path, codec: name) }
         return codec
     }
 
-    private func open(_ codec: UnsafePointer<AVCodec>, options: [String: String]) throws(MediaError) {
+    func open(_ codec: UnsafePointer<AVCodec>, options: [String: String]) throws(MediaError) {
         var dict: OpaquePointer?
         for (key, value) in options.sorted(by: { $0.key < $1.key }) { av_dict_set(&dict, key, value, 0) }
         let code = avcodec_open2(context, codec, &dict)

@@ -87,8 +87,13 @@ final class OutputFile {
         }
     }
 
-    func writeHeader() throws(MediaError) {
-        try check(avformat_write_header(context, nil)) { .writeFailed(path: path, reason: $0) }
+    /// `options` are the muxer's (e.g. `movflags: +faststart`).
+    func writeHeader(options: [String: String] = [:]) throws(MediaError) {
+        var dict: OpaquePointer?
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) { av_dict_set(&dict, key, value, 0) }
+        let code = avformat_write_header(context, &dict)
+        av_dict_free(&dict)
+        try check(code) { .writeFailed(path: path, reason: $0) }
         headerWritten = true
     }
 

@@ -8,8 +8,12 @@ public enum Synth {
         public var frequency: Double
         public var sampleRate: Int
         public var channels: Int
-        public init(frequency: Double = 440, sampleRate: Int = 48_000, channels: Int = 2) {
-            self.frequency = frequency; self.sampleRate = sampleRate; self.channels = channels
+        /// A quiet tone with a loud 10 ms click at each whole second, and the picture white on
+        /// the frame at each whole second: sound and picture carry the same ticks (sync tests),
+        /// and the clicks' peaks stand far above the loudness (limiter tests).
+        public var ticks: Bool
+        public init(frequency: Double = 440, sampleRate: Int = 48_000, channels: Int = 2, ticks: Bool = false) {
+            self.frequency = frequency; self.sampleRate = sampleRate; self.channels = channels; self.ticks = ticks
         }
     }
 
@@ -44,7 +48,11 @@ public enum Synth {
         for index in 0..<frames {
             if cancellation?.isCancelled == true { throw .cancelled(path: path) }
             let t = Double(index) / rate.value
-            try muxer.video.feed(pattern.draw(frame: index), at: t)
+            let picture = pattern.draw(frame: index)
+            if tone?.ticks == true, index % max(1, Int(rate.value.rounded())) == 0 {
+                picture.fill(plane: 0, x: 0, y: 0, width: width, height: height, value: 235)
+            }
+            try muxer.video.feed(picture, at: t)
             // Keep audio just ahead of video so the muxer interleaves without buffering much.
             if var generator = toneWriter, let audio = muxer.audio {
                 while generator.time < t + 1 / rate.value {
@@ -101,7 +109,13 @@ struct ToneGenerator {
                                 channels: tone.channels)
         let step = 2 * Double.pi * tone.frequency / Double(tone.sampleRate)
         let start = time
-        frame.fillSamples { i in Float(0.3 * sin(step * Double(sample + i))) }
+        let rate = tone.sampleRate, ticks = tone.ticks
+        frame.fillSamples { i in
+            let s = sample + i
+            guard ticks else { return Float(0.3 * sin(step * Double(s))) }
+            let click = s % rate < rate / 100
+            return Float(click ? 0.9 * sin(2 * Double.pi * 1000 * Double(s) / Double(rate)) : 0.1 * sin(step * Double(s)))
+        }
         sample += count
         return (frame, start)
     }
