@@ -10,7 +10,7 @@ struct ManifestDecoder {
     let fileExists: @Sendable (String) -> Bool
     /// Local media named so far, checked together by `checkLocalFiles` (in parallel: a
     /// campaign may name 10,000 files).
-    private var localFiles: [(node: Node, written: String, resolved: String)] = []
+    var localFiles: [(node: Node, written: String, resolved: String)] = []
 
     static let maxPromptCharacters = KlingLimits.promptMaxCharacters
     static let imageExtensions = KlingLimits.imageExtensions
@@ -281,14 +281,15 @@ struct ManifestDecoder {
             let path = "outputs[\(index)]"
             guard let f = reader.fields(item, path, allowed: ManifestKeys.output) else { return nil }
             let name = reader.require(f, "name").flatMap { reader.string($0, "\(path).name") }
-            let concat = reader.require(f, "concat").flatMap { reader.stringList($0, "\(path).concat") }
+            let concat = decodeInputs(f, item, path)
             let trim = f["trim"].flatMap { reader.trim($0, "\(path).trim") }
+            let delivery = decodeDelivery(f, path, name: name)
             guard let name, let concat else { return nil }
-            let plain = name.value.replacingOccurrences(of: "{character}", with: "a").replacingOccurrences(of: "{clip}", with: "a")
+            let plain = ["{character}", "{clip}", "{platform}"].reduce(name.value) { $0.replacingOccurrences(of: $1, with: "a") }
             if !Self.isValidName(plain) {
                 reader.error(name.mark, span: name.span, "bad-name",
                              "output name '\(name.value)' is not a valid name",
-                             hint: "use lowercase letters, digits and '-', optionally with {character} or {clip}")
+                             hint: "use lowercase letters, digits and '-', optionally with {character}, {clip} or {platform}")
                 return nil
             }
             if concat.isEmpty {
@@ -296,7 +297,7 @@ struct ManifestDecoder {
                              hint: "list render ids (character/clip) or outputs under concat")
                 return nil
             }
-            return OutputSpec(name: name, concat: concat, trim: trim, mark: item.mark)
+            return OutputSpec(name: name, concat: concat, trim: trim, delivery: delivery, mark: item.mark)
         }
     }
 

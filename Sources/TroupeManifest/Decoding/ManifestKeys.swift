@@ -14,7 +14,13 @@ public enum ManifestKeys {
     public static let clip = ["video", "trim", "sha256", "duration", "conform"]
     public static let renderBlock = ["characters", "clips", "exclude", "with"]
     public static let exclusion = ["character", "clip"]
-    public static let output = ["name", "concat", "trim"]
+    public static let output = ["name", "concat", "from", "trim", "platform", "size", "fit", "overlay", "fade", "end_card",
+                                "audio", "loudness", "true_peak", "captions", "poster", "gif"]
+    public static let overlay = ["image", "at", "width", "margin", "opacity"]
+    public static let fade = ["in", "out"]
+    public static let endCard = ["image", "seconds"]
+    public static let audio = ["music", "music_level", "original"]
+    public static let gif = ["width", "fps", "from", "to"]
     public static let pricing = ["unit", "render", "element"]
     public static let rate = ["base", "per_second", "minimum"]
 
@@ -23,6 +29,7 @@ public enum ManifestKeys {
         "": root, "provider": provider, "budget": budget, "uploads": uploads, "uploads.s3": s3,
         "defaults": defaults, "elements.*": element, "characters.*": character, "clips.*": clip,
         "renders[]": renderBlock, "renders[].exclude[]": exclusion, "renders[].with": with,
-        "outputs[]": output, "pricing": pricing, "pricing.render.*": rate, "pricing.element": rate,
+        "outputs[]": output, "outputs[].overlay": overlay, "outputs[].fade": fade, "outputs[].end_card": endCard,
+        "outputs[].audio": audio, "outputs[].gif": gif, "pricing": pricing, "pricing.render.*": rate, "pricing.element": rate,
     ]
 }

@@ -103,12 +103,16 @@ public struct Exclusion: Sendable {
     public var mark: Mark
 }
 
-/// A local post-step: concatenate renders and outputs, optionally trim the result.
+/// A local post-step: concatenate renders and outputs, optionally trim the result, optionally
+/// finish it for platforms (`delivery`).
 public struct OutputSpec: Sendable {
     /// May contain `{character}` or `{clip}`: one output per character (or clip).
     public var name: Located<String>
+    /// The inputs joined in order; `from: X` is a one-entry list.
     public var concat: [Located<String>]
     public var trim: Located<ClosedRange<Double>>?
+    /// Finishing steps for platforms; nil for a plain concat/trim output.
+    public var delivery: Delivery?
     public var mark: Mark
 }
 

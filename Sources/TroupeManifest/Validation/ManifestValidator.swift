@@ -24,7 +24,7 @@ struct ManifestValidator {
         }
     }
 
-    private mutating func error(_ mark: Mark, span: Int = 1, _ code: String, _ message: String, hint: String? = nil,
+    mutating func error(_ mark: Mark, span: Int = 1, _ code: String, _ message: String, hint: String? = nil,
                                 related: [Diagnostic.Related] = [], severity: Diagnostic.Severity = .error) {
         diagnostics.append(Diagnostic(file: file, at: mark, span: span, severity: severity, code: code,
                                       message: message, hint: hint, related: related))
@@ -224,6 +224,7 @@ struct ManifestValidator {
         var name: String
         var character: Int?
         var clip: Int?
+        var platform: String?
     }
 
     private mutating func resolveOutputs(_ m: RenderMatrix) -> [ResolvedOutput] {
@@ -234,10 +235,12 @@ struct ManifestValidator {
             let usesClip = spec.name.value.contains("{clip}")
             let cs: [Int?] = usesCharacter ? Array(manifest.characters.indices) : [nil]
             let ks: [Int?] = usesClip ? Array(manifest.clips.indices) : [nil]
+            let ps = platforms(of: spec)
             var badName = false
             for c in cs {
                 for k in ks {
-                    let name = substitute(spec.name.value, character: c, clip: k)
+                  for p in ps {
+                    let name = substitute(spec.name.value, character: c, clip: k, platform: p)
                     if !ManifestDecoder.isValidName(name) {
                         if !badName {
                             error(spec.name.mark, span: spec.name.span, "bad-name", "output name '\(name)' is longer than 63 characters",
@@ -254,7 +257,8 @@ struct ManifestValidator {
                         continue
                     }
                     byName[name] = instances.count
-                    instances.append(Instance(spec: s, name: name, character: c, clip: k))
+                    instances.append(Instance(spec: s, name: name, character: c, clip: k, platform: p))
+                  }
                 }
             }
         }
@@ -264,7 +268,7 @@ struct ManifestValidator {
         for (i, inst) in instances.enumerated() {
             let spec = manifest.outputs[inst.spec]
             for (e, entry) in spec.concat.enumerated() {
-                let text = substitute(entry.value, character: inst.character, clip: inst.clip)
+                let text = substitute(entry.value, character: inst.character, clip: inst.clip, platform: inst.platform)
                 let problem: (String, String)?
                 if let slash = text.firstIndex(of: "/") {
                     problem = resolveRenderRef(String(text[..<slash]), String(text[text.index(after: slash)...]),
@@ -286,7 +290,8 @@ struct ManifestValidator {
         var resolved: [ResolvedOutput] = []
         for (i, inst) in instances.enumerated() where !inputs[i].isEmpty {
             kept[i] = resolved.count
-            resolved.append(ResolvedOutput(name: inst.name, inputs: [], trim: manifest.outputs[inst.spec].trim?.value, spec: inst.spec))
+            resolved.append(ResolvedOutput(name: inst.name, inputs: [], trim: manifest.outputs[inst.spec].trim?.value, spec: inst.spec,
+                                           platform: inst.platform))
         }
         for (i, inst) in instances.enumerated() {
             guard let r = kept[i] else {
@@ -315,12 +320,14 @@ struct ManifestValidator {
             }
         }
         checkCycles(resolved)
+        checkOriginalSound(resolved, m)
         return resolved
     }
 
-    private func substitute(_ text: String, character: Int?, clip: Int?) -> String {
+    private func substitute(_ text: String, character: Int?, clip: Int?, platform: String? = nil) -> String {
         guard text.contains("{") else { return text }
         var t = text
+        if let p = platform { t = t.replacing("{platform}", with: p) }
         if let c = character { t = t.replacing("{character}", with: manifest.characters[c].name) }
         if let k = clip { t = t.replacing("{clip}", with: manifest.clips[k].name) }
         return t

@@ -57,4 +57,10 @@ public struct ResolvedOutput: Sendable {
     public var trim: ClosedRange<Double>?
     /// Index of the `outputs:` entry it came from.
     public var spec: Int
+    /// A deliverable's preset name (or `WxH` for `size:`); nil for a plain output.
+    public var platform: String?
+
+    public init(name: String, inputs: [Input], trim: ClosedRange<Double>?, spec: Int, platform: String? = nil) {
+        self.name = name; self.inputs = inputs; self.trim = trim; self.spec = spec; self.platform = platform
+    }
 }

@@ -160,7 +160,7 @@ extension ExampleProject {
     },
     "outputs": {
       "type": "array",
-      "description": "Local post-steps: concatenate renders and outputs, optionally trim.",
+      "description": "Local post-steps: concatenate renders and outputs, optionally trim, optionally finish as platform deliverables.",
       "items": {
         "$ref": "#/$defs/output"
       }
@@ -436,7 +436,7 @@ extension ExampleProject {
     },
     "output": {
       "type": "object",
-      "description": "A local post-step. {character} or {clip} in the name makes one output per character or clip.",
+      "description": "A local post-step. {character} or {clip} in the name makes one output per character or clip; {platform} one per preset of `platform`. Finishing steps apply in this order: inputs (concat/from), trim, fit to the preset's size, overlay, captions, fade, end card, audio and loudness, encode.",
       "additionalProperties": false,
       "properties": {
         "name": {
@@ -459,6 +459,10 @@ extension ExampleProject {
           ],
           "description": "Render ids (character/clip, globs allowed) and output names, in order."
         },
+        "from": {
+          "type": "string",
+          "description": "One input: an output's name or a render id (instead of concat)."
+        },
         "trim": {
           "type": "array",
           "prefixItems": [
@@ -474,12 +478,229 @@ extension ExampleProject {
           "minItems": 2,
           "maxItems": 2,
           "description": "[start, end] in seconds, start < end."
+        },
+        "platform": {
+          "oneOf": [
+            {
+              "enum": [
+                "reels",
+                "shorts",
+                "tiktok",
+                "youtube",
+                "square",
+                "feed",
+                "broadcast"
+              ]
+            },
+            {
+              "type": "array",
+              "minItems": 1,
+              "items": {
+                "enum": [
+                  "reels",
+                  "shorts",
+                  "tiktok",
+                  "youtube",
+                  "square",
+                  "feed",
+                  "broadcast"
+                ]
+              }
+            }
+          ],
+          "description": "A platform preset or a list of presets (one output each, with {platform} in the name): reels, shorts, tiktok (1080x1920), youtube, broadcast (1920x1080), square (1080x1080), feed (1080x1350)."
+        },
+        "size": {
+          "type": "string",
+          "pattern": "^[0-9]+x[0-9]+$",
+          "description": "WIDTHxHEIGHT in even pixels, instead of platform (reels' video and loudness rules)."
+        },
+        "fit": {
+          "enum": [
+            "crop",
+            "pad",
+            "blur"
+          ],
+          "description": "How a new aspect is met: crop (fill, cut the overflow), pad (black bars), blur (over a blurred copy of the picture). Default crop."
+        },
+        "overlay": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "A logo over the picture (a PNG keeps its transparency).",
+          "properties": {
+            "image": {
+              "type": "string",
+              "pattern": "(?i)\\.(png|jpe?g)$",
+              "description": "PNG or JPEG file beside the manifest."
+            },
+            "at": {
+              "enum": [
+                "top-left",
+                "top-right",
+                "bottom-left",
+                "bottom-right"
+              ],
+              "description": "Corner; default top-right."
+            },
+            "width": {
+              "type": "number",
+              "minimum": 0.01,
+              "maximum": 1,
+              "description": "Width as a fraction of the frame's width; default 0.15."
+            },
+            "margin": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 0.5,
+              "description": "Distance from the edges as a fraction of the frame's shorter side; default 0.04."
+            },
+            "opacity": {
+              "type": "number",
+              "minimum": 0.01,
+              "maximum": 1,
+              "description": "1 is opaque; default 1."
+            }
+          },
+          "required": [
+            "image"
+          ]
+        },
+        "fade": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Fade from and to black (and silence), picture and sound, in seconds.",
+          "properties": {
+            "in": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 10,
+              "description": "Seconds of fade in."
+            },
+            "out": {
+              "type": "number",
+              "minimum": 0,
+              "maximum": 10,
+              "description": "Seconds of fade out, before the end card."
+            }
+          }
+        },
+        "end_card": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "A still shown after the programme, fitted inside the frame.",
+          "properties": {
+            "image": {
+              "type": "string",
+              "pattern": "(?i)\\.(png|jpe?g)$",
+              "description": "PNG or JPEG file beside the manifest."
+            },
+            "seconds": {
+              "type": "number",
+              "minimum": 0.1,
+              "maximum": 30,
+              "description": "How long it is shown."
+            }
+          },
+          "required": [
+            "image",
+            "seconds"
+          ]
+        },
+        "audio": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "The sound: a music bed (looped with a crossfade when shorter, cut with a fade when longer) and whether the render's own sound stays.",
+          "properties": {
+            "music": {
+              "type": "string",
+              "pattern": "(?i)\\.(m4a|mp3|wav|aac|mp4|mov|ogg|flac)$",
+              "description": "Audio file beside the manifest."
+            },
+            "music_level": {
+              "type": "number",
+              "minimum": -60,
+              "maximum": 0,
+              "description": "dB under the programme's sound; default -12."
+            },
+            "original": {
+              "type": "boolean",
+              "description": "Keep the render's sound; default true (an error when the renders have none)."
+            }
+          }
+        },
+        "loudness": {
+          "type": "number",
+          "minimum": -40,
+          "maximum": -5,
+          "description": "Integrated loudness target in LUFS; default the preset's (-14, broadcast -23)."
+        },
+        "true_peak": {
+          "type": "number",
+          "minimum": -9,
+          "maximum": 0,
+          "description": "True-peak ceiling in dBTP; default -1."
+        },
+        "captions": {
+          "type": "string",
+          "pattern": "(?i)\\.(srt|ass|ssa|vtt)$",
+          "description": "Subtitle file burned into the picture (libass), in a readable default style."
+        },
+        "poster": {
+          "type": "number",
+          "minimum": 0,
+          "description": "Also write out/<name>.jpg, the frame at this many seconds."
+        },
+        "gif": {
+          "type": "object",
+          "additionalProperties": false,
+          "description": "Also write out/<name>.gif, with a palette made for it.",
+          "properties": {
+            "width": {
+              "type": "integer",
+              "minimum": 16,
+              "maximum": 4096,
+              "description": "Pixels; default 480."
+            },
+            "fps": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 50,
+              "description": "Default 12."
+            },
+            "from": {
+              "type": "number",
+              "minimum": 0,
+              "description": "Seconds; default 0."
+            },
+            "to": {
+              "type": "number",
+              "exclusiveMinimum": 0,
+              "description": "Seconds; default 3 (at most 30 after from)."
+            }
+          }
         }
       },
       "required": [
-        "name",
-        "concat"
-      ]
+        "name"
+      ],
+      "oneOf": [
+        {
+          "required": [
+            "concat"
+          ]
+        },
+        {
+          "required": [
+            "from"
+          ]
+        }
+      ],
+      "not": {
+        "required": [
+          "platform",
+          "size"
+        ]
+      }
     },
     "rate": {
       "type": "object",

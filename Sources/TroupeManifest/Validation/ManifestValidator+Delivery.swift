@@ -1,0 +1,38 @@
+/// Deliverables: one instance per platform, and sound to keep where `original` asks for it.
+extension ManifestValidator {
+    /// The platforms an output spec is made for: each preset for a `{platform}` name, its one
+    /// preset or size otherwise, `[nil]` for a plain output.
+    func platforms(of spec: OutputSpec) -> [String?] {
+        guard let d = spec.delivery else { return [nil] }
+        if let size = d.size { return ["\(size.value.width)x\(size.value.height)"] }
+        if spec.name.value.contains("{platform}") { return d.platforms.map(\.value) }
+        return [d.platforms.first?.value]
+    }
+
+    /// A deliverable that keeps the render's sound (`original: true`, the default) over renders
+    /// made without sound (`keep_sound: false`) has nothing to keep: said now, not at run time.
+    mutating func checkOriginalSound(_ outputs: [ResolvedOutput], _ m: RenderMatrix) {
+        var sound = [Bool?](repeating: nil, count: outputs.count)
+        func hasSound(_ o: Int, _ depth: Int) -> Bool {
+            if let known = sound[o] { return known }
+            // Cycles were reported already; a deep chain is taken to have sound.
+            guard depth < 64 else { return true }
+            let result = outputs[o].inputs.contains { input in
+                switch input {
+                case .render(let c, let k): m.block(character: c, clip: k).map { m.blocks[$0].settings.keepSound } ?? true
+                case .output(let p): p == o ? true : hasSound(p, depth + 1)
+                }
+            }
+            sound[o] = result
+            return result
+        }
+        var reported = Set<Int>()
+        for (o, out) in outputs.enumerated() {
+            let spec = manifest.outputs[out.spec]
+            guard let d = spec.delivery, d.original, !hasSound(o, 0), reported.insert(out.spec).inserted else { continue }
+            error(d.originalMark ?? spec.mark, "no-sound",
+                  "output '\(out.name)' keeps the render's sound (audio.original), but its renders are made without sound (keep_sound: false)",
+                  hint: "set `audio: {original: false}` (music only), or render with `keep_sound: true`")
+        }
+    }
+}
