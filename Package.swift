@@ -84,7 +84,7 @@ let package = Package(
                 dependencies: ["CCurl", "TroupeSupport", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "TroupeProviders",
-                dependencies: ["TroupeNet", "TroupeMedia", "TroupeManifest", "TroupeSupport",
+                dependencies: ["TroupeNet", "TroupeMedia", "TroupeManifest", "TroupePlan", "TroupeSupport",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
@@ -122,7 +122,7 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .target(name: "TroupeTestSupport", dependencies: ["TroupeNet"], path: "Tests/Support", swiftSettings: strict),
+        .target(name: "TroupeTestSupport", dependencies: ["TroupeNet", "TroupeSupport"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "TroupeSupportTests", dependencies: ["TroupeSupport"], swiftSettings: strict),
         .testTarget(name: "CLibrariesTests", dependencies: ["CYAML", "CCurl", "CFFmpeg"],
                     swiftSettings: strict),

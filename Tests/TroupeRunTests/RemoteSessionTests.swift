@@ -1,4 +1,5 @@
 import Foundation
+import TroupeTestSupport
 import Testing
 import TroupeManifest
 import TroupeNet
@@ -6,6 +7,7 @@ import TroupeProviders
 @testable import TroupePlan
 @testable import TroupeRun
 import TroupeState
+import TroupeSupport
 
 /// One paid job through the remote session against an in-process provider: deadlines on the
 /// session's clock, typed failures, and the lease given back whichever way the job ends.

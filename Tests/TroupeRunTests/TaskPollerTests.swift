@@ -1,4 +1,5 @@
 import Foundation
+import TroupeTestSupport
 import Testing
 import TroupeManifest
 import TroupeProviders

@@ -1,4 +1,5 @@
 import Foundation
+import TroupeSupport
 
 /// The account's limits in one place: the concurrency gate (a slot from create until the task
 /// finishes) and the token bucket on create calls. Waiters queue in order; a released slot

@@ -131,28 +131,6 @@ final class RemoteSession: Sendable {
     }
 }
 
-/// How the executor talks to a remote provider.
-public struct RemoteSettings: Sendable {
-    /// The account's parallel-task limit (the manifest's provider.concurrency).
-    public var concurrency: Int
-    /// Create calls per second (the manifest's provider.rate).
-    public var createsPerSecond: Double
-    /// Seconds between polls of the in-flight tasks.
-    public var pollInterval: Double = 2
-    /// A task not finished this long after submission is reported stalled.
-    public var pollDeadline: Double = 3 * 3600
-    /// Simulated seconds per real second (tests and benchmarks against a time-scaled simulator).
-    public var timeScale: Double = 1
-    /// The clock every wait, deadline and record stamp of the session comes from; nil: real
-    /// time scaled by `timeScale`.
-    public var clock: (any RunClock)?
-
-    public init(concurrency: Int, createsPerSecond: Double) {
-        self.concurrency = concurrency
-        self.createsPerSecond = createsPerSecond
-    }
-}
-
 extension RenderLifecycle.Action {
     var isDownload: Bool {
         if case .download = self { return true }

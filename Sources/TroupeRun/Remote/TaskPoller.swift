@@ -1,5 +1,6 @@
 import Foundation
 import TroupeProviders
+import TroupeSupport
 
 /// Polls every in-flight task together: one list call per round covers up to 500 tasks,
 /// instead of a query per task (a finished task nobody has noticed still holds a slot).

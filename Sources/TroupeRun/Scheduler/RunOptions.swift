@@ -1,6 +1,4 @@
 import Foundation
-public import TroupeNet
-public import TroupeProviders
 
 public struct RunOptions: Sendable {
     /// Globs over render ids (`mochi/*`) and output names: run those and what they need.
@@ -19,25 +17,4 @@ public struct RunOptions: Sendable {
     /// Globs over render ids to render again, paying again (a new external_task_id).
     public var reroll: [String] = []
     public init() {}
-}
-
-/// A remote provider and what it needs: an upload store for local media and an HTTP client
-/// for downloads.
-public struct RemoteBackend: Sendable {
-    public var provider: any RemoteProvider
-    public var uploads: S3Store?
-    public var settings: RemoteSettings
-    /// The client the provider and the store talk through; downloads share it (one event-loop
-    /// thread for the whole run).
-    public var http: HTTPClient
-    /// Who pays: a hash of the provider's access key (never the key), the same for every
-    /// runner of the account; with shared state its slots are shared by that name.
-    public var account: String?
-
-    public init(provider: any RemoteProvider, uploads: S3Store?, settings: RemoteSettings, http: HTTPClient) {
-        self.provider = provider
-        self.uploads = uploads
-        self.settings = settings
-        self.http = http
-    }
 }

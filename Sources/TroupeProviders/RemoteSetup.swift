@@ -2,9 +2,13 @@ import Foundation
 import TroupeManifest
 public import TroupePlan
 import TroupeNet
-import TroupeProviders
 import TroupeSupport
 import Crypto
+
+/// Why the provider's backend cannot be set up: what is missing or wrong, and what to do.
+public struct RemoteSetupFailure: Error, CustomStringConvertible {
+    public var description: String
+}
 
 extension RemoteBackend {
     /// The backend a plan's provider needs, from the environment: Kling keys
@@ -16,7 +20,7 @@ extension RemoteBackend {
         let provider = plan.provider
         guard provider.use.isRemote else { return nil }
         guard provider.use == .kling else {
-            throw RunError.unsupported("provider '\(provider.use.rawValue)': troupe runs campaigns on kling and preview; fal can be planned and priced but not run yet (use --provider kling or preview)")
+            throw RemoteSetupFailure(description: "provider '\(provider.use.rawValue)': troupe runs campaigns on kling and preview; fal can be planned and priced but not run yet (use --provider kling or preview)")
         }
         let http = HTTPClient()
         let region = KlingRegion(rawValue: provider.region.rawValue) ?? .singapore
@@ -24,7 +28,7 @@ extension RemoteBackend {
         do {
             client = try KlingClient.fromEnvironment(region: region, http: http, environment: environment)
         } catch {
-            throw RunError.unsupported("\(error)")
+            throw RemoteSetupFailure(description: "\(error)")
         }
         var uploads: S3Store?
         if let s3 = plan.manifest.uploads {
@@ -34,7 +38,7 @@ extension RemoteBackend {
                                                                      prefix: s3.prefix, urlLifetime: .seconds(s3.expiresSeconds)),
                                       credentials: credentials, http: http)
             } catch {
-                throw RunError.unsupported("uploads.s3: \(error)")
+                throw RemoteSetupFailure(description: "uploads.s3: \(error)")
             }
         }
         var settings = RemoteSettings(concurrency: provider.concurrency, createsPerSecond: provider.rate.perSecond)

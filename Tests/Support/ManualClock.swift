@@ -1,4 +1,5 @@
 public import Foundation
+public import TroupeSupport
 
 /// A clock that moves only when told, for tests: a sleeper wakes once the clock reaches its
 /// deadline, so waits, poll rounds and deadlines happen at exact times however busy the
