@@ -3,7 +3,7 @@ import Testing
 @testable import TroupeManifest
 
 @Suite struct LoaderTests {
-    @Test(arguments: ["mascot", "campaign", "remote", "demo/troupe"])
+    @Test(arguments: ["mascot", "campaign", "remote", "demo/troupe", "demo/deliver"])
     func examplesAreValid(_ name: String) {
         let r = ManifestLoader().load(path: repoRoot.appendingPathComponent("manifests/\(name).yaml").path)
         #expect(r.diagnostics.isEmpty, "\(r.diagnostics.map(\.message))")

@@ -15,6 +15,7 @@ import Testing
         ("mascot", "manifests/mascot.yaml"),
         ("remote", "manifests/remote.yaml"),
         ("demo", "manifests/demo/troupe.yaml"),
+        ("deliver", "manifests/demo/deliver.yaml"),
         ("escaping", "Tests/TroupePlanTests/Golden/keys/escaping.yaml"),
     ]
 

@@ -81,6 +81,11 @@ public struct Job: Sendable {
     /// ids, element or output names), its own first; empty when it stands for one. DESIGN §3:
     /// one node per key, so the shared render is created and paid once.
     public var cells: [String] = []
+    /// A deliverable's preset name (or `WxH`) and planned seconds, end card included.
+    public var platform: String?
+    public var duration: Double?
+    /// Set on a post job that makes a still of its input (a deliverable's poster or GIF).
+    public var still: Still?
 
     /// The id without its kind: `mochi/wave` for `render:mochi/wave` (the lock's entry name,
     /// what `--only` and `--reroll` match).
@@ -94,4 +99,19 @@ public struct Job: Sendable {
 
     /// The position in `deps` of the dependency with this role (the first, for `.input`).
     public func dependency(_ role: InputRole) -> Int? { roles.firstIndex(of: role) }
+}
+
+/// What a still-making post job writes from the deliverable it depends on.
+public enum Still: Sendable, Equatable {
+    /// The JPEG picture at `seconds`.
+    case poster(seconds: Double)
+    /// A GIF of `from`…`to` seconds, `width` pixels wide, at `fps`.
+    case gif(width: Int, fps: Int, from: Double, to: Double)
+
+    public var fileExtension: String {
+        switch self {
+        case .poster: "jpg"
+        case .gif: "gif"
+        }
+    }
 }

@@ -32,6 +32,9 @@ public enum PlanJSON {
             out += job.deps.map { JSONString.quote(plan.jobs[$0].id) }.joined(separator: ",")
             out += "]"
             if !job.cells.isEmpty { out += ",\"cells\":[" + job.cells.map(JSONString.quote).joined(separator: ",") + "]" }
+            if let platform = job.platform {
+                out += ",\"platform\":\(JSONString.quote(platform)),\"duration\":\(job.duration.map(number) ?? "null")"
+            }
             out += "}"
         }
         out += "\n]}\n"

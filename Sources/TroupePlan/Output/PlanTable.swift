@@ -1,4 +1,5 @@
 import TroupeManifest
+import TroupeSupport
 
 /// `troupe plan`'s default output: totals a reviewer can read in a pull request.
 public enum PlanTable {
@@ -43,6 +44,7 @@ public enum PlanTable {
             out += table(jobRows) + "\n"
         }
 
+        out += deliverables(plan)
         let shared = plan.jobs.filter { $0.kind == .render && $0.cells.count > 1 }
         if !shared.isEmpty {
             let cells = shared.reduce(0) { $0 + $1.cells.count }
@@ -100,5 +102,19 @@ public enum PlanTable {
             out += line + "\n"
         }
         return out
+    }
+
+    /// Deliverables by platform, with their length (they cost no units); empty when there are none.
+    static func deliverables(_ plan: Plan) -> String {
+        let made = plan.jobs.filter { $0.kind == .post && $0.still == nil && $0.platform != nil }
+        guard !made.isEmpty else { return "" }
+        var rows: [[String]] = [["deliverable", "platform", "seconds", "status"]]
+        let platforms = made.compactMap(\.platform).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for p in platforms {
+            for j in made where j.platform == p {
+                rows.append([j.name, p, j.duration.map { NumberText.shortest($0, roundedTo: 2) } ?? "?", j.status.rawValue])
+            }
+        }
+        return "deliverables (local, no units):\n" + table(rows) + "\n"
     }
 }
