@@ -8,9 +8,14 @@ swift build -c release --product troupe 2>&1 | grep -vE "^warning: 'swift-distri
 bin=$(swift build -c release --show-bin-path)
 "$bin/troupe" plan manifests/demo/troupe.yaml
 "$bin/troupe" run manifests/demo/troupe.yaml
+# Deliverables: the same renders finished for reels, youtube and square (logo, captions, end
+# card, music at -14 LUFS, poster, GIF), into out/deliver/.
+"$bin/troupe" plan manifests/demo/deliver.yaml
+"$bin/troupe" run manifests/demo/deliver.yaml
 echo
 echo "Rendered files:"
-find manifests/demo/out -name '*.mp4' | sort
+find manifests/demo/out \( -name '*.mp4' -o -name '*.jpg' -o -name '*.gif' \) | sort
 echo
 echo "Running it again does nothing:"
 "$bin/troupe" run manifests/demo/troupe.yaml
+"$bin/troupe" run manifests/demo/deliver.yaml
