@@ -25,7 +25,15 @@ struct MediaProbeCommand: AsyncParsableCommand {
     func run() async throws {
         let (files, range, json) = (files, parseTrim(), json)
         let results = try await runMedia { token in MediaProbe.probeAll(files, cancellation: token) }
-        let reports = zip(files, results).map { ProbeReport(path: $0, result: $1, trim: range) }
+        // Integrated loudness and true peak of every file with sound (ebur128, a pass over the sound).
+        let loudness = try await runMedia { token in
+            zip(files, results).map { file, result -> LoudnessReading? in
+                guard case .success(let info) = result, info.hasAudio else { return nil }
+                return (try? Loudness.measure(file, cancellation: token)) ?? nil
+            }
+        }
+        var reports = zip(files, results).map { ProbeReport(path: $0, result: $1, trim: range) }
+        for i in reports.indices { reports[i].loudness = loudness[i] }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -50,6 +58,8 @@ struct ProbeReport: Encodable {
     /// Per use: "character" for images; "orientation-image" / "orientation-video" (and
     /// "element" for 3–8 s) for clips.
     var kling: [String: Check]?
+    /// The sound's integrated loudness (LUFS) and true peak (dBTP), for files with sound.
+    var loudness: LoudnessReading?
 
     init(path: String, result: Result<MediaInfo, MediaError>, trim: ClosedRange<Double>?) {
         self.path = path
@@ -83,8 +93,11 @@ struct ProbeReport: Encodable {
             head += ", \(size)"
             if info.rotation != 0 { head += ", rotated \(info.rotation)°" }
         }
-        let lines = kling.sorted { $0.key < $1.key }.map { key, check in
+        var lines = kling.sorted { $0.key < $1.key }.map { key, check in
             "  kling \(key): " + (check.ok ? "ok" : check.violations.joined(separator: "; "))
+        }
+        if let loudness {
+            lines.append(String(format: "  loudness: %.1f LUFS integrated, true peak %.1f dBTP", loudness.integrated, loudness.truePeak))
         }
         return ([head] + lines).joined(separator: "\n")
     }

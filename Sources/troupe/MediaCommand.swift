@@ -2,14 +2,15 @@ import ArgumentParser
 import Foundation
 import TroupeMedia
 
-/// `troupe media …`: the media engine by hand (probe, trim, concat, thumbnail, …).
+/// `troupe media …`: the media engine by hand (probe, trim, concat, thumbnail, deliver, fit, …).
 struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
         abstract: "Inspect and edit media files with the built-in FFmpeg engine.",
         subcommands: [MediaProbeCommand.self, MediaTrimCommand.self, MediaConcatCommand.self,
                       MediaThumbnailCommand.self, MediaContactSheetCommand.self, MediaConformCommand.self,
-                      MediaPreviewCommand.self, MediaSynthCommand.self])
+                      MediaPreviewCommand.self, MediaSynthCommand.self, MediaDeliverCommand.self, MediaFitCommand.self,
+                      MediaOverlayCommand.self, MediaLoudnessCommand.self, MediaGIFCommand.self])
 }
 
 /// Runs a media operation, printing a `MediaError` as one line and exiting 1.
