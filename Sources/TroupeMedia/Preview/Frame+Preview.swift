@@ -28,37 +28,34 @@ extension Frame {
         return out
     }
 
-    /// Averages `block`×`block` cells of this yuv420p frame into `grid` (three planes of
-    /// `columns`×`rows` bytes: Y, U, V), from 4×4 samples per cell: the tracker's view.
+    /// Samples `block`×`block` cells of this yuv420p frame into `grid` (three planes of
+    /// `columns`×`rows` bytes: Y, U, V): the mean of four luma samples and the chroma at the
+    /// cell's centre. Coarse on purpose: the tracker looks for shapes tens of cells across.
     func sample(into grid: inout [UInt8], columns: Int, rows: Int, block: Int) {
-        let step = max(1, block / 4), taps = min(4, block)
+        let half = block >= 2 ? block / 2 : 0, quarter = block / 4
         let (yp, ys) = planePointer(0), (up, us) = planePointer(1), (vp, vs) = planePointer(2)
         let cells = columns * rows
         grid.withUnsafeMutableBufferPointer { g in
+            let out = g.baseAddress!
             for row in 0..<rows {
+                let l0 = yp + (row * block + quarter) * ys, l1 = l0 + half * ys
+                let c = (row * block + block / 2) / 2
+                let u = up + c * us, v = vp + c * vs
+                let at = out + row * columns
                 for col in 0..<columns {
-                    var sy = 0, su = 0, sv = 0
-                    for j in 0..<taps {
-                        let py = row * block + j * step
-                        let ly = yp + py * ys, cy = py / 2
-                        for i in 0..<taps {
-                            let px = col * block + i * step
-                            sy += Int(ly[px])
-                            su += Int(up[cy * us + px / 2])
-                            sv += Int(vp[cy * vs + px / 2])
-                        }
-                    }
-                    let n = taps * taps, at = row * columns + col
-                    g[at] = UInt8(sy / n)
-                    g[cells + at] = UInt8(su / n)
-                    g[2 * cells + at] = UInt8(sv / n)
+                    let x0 = col * block + quarter, x1 = x0 + half
+                    let sum = Int(l0[x0]) + Int(l0[x1]) + Int(l1[x0]) + Int(l1[x1])
+                    let cx = (col * block + block / 2) / 2
+                    at[col] = UInt8(truncatingIfNeeded: sum >> 2)
+                    at[cells + col] = u[cx]
+                    at[2 * cells + col] = v[cx]
                 }
             }
         }
     }
 
-    /// Composites a yuva420p frame over this yuv420p frame with its top-left corner at (x, y),
-    /// both even, either possibly negative or past the edge: only the overlap is drawn.
+    /// Composites a yuva420p frame (even sizes) over this yuv420p frame with its top-left corner
+    /// at (x, y), both even, either possibly negative or past the edge: only the overlap is drawn.
     func blendClipped(_ overlay: Frame, x: Int, y: Int) {
         let x0 = max(0, x), y0 = max(0, y)
         let x1 = min(width, x + overlay.width), y1 = min(height, y + overlay.height)
@@ -66,29 +63,26 @@ extension Frame {
         let (oy, oys) = overlay.planePointer(0), (oa, oas) = overlay.planePointer(3)
         let (dy, dys) = planePointer(0)
         for row in y0..<y1 {
-            let s = oy + (row - y) * oys, a = oa + (row - y) * oas, d = dy + row * dys
-            for col in x0..<x1 {
-                let al = a[col - x]
-                if al != 0 { d[col] = Self.mixPixel(s[col - x], d[col], al) }
-            }
+            let s = oy + (row - y) * oys - x, a = oa + (row - y) * oas - x, d = dy + row * dys
+            for col in x0..<x1 { d[col] = Self.mixPixel(s[col], d[col], a[col]) }
         }
-        let (cw, ch) = planeSize(1)
-        let cx0 = x0 / 2, cy0 = y0 / 2, cx1 = min(cw, (x1 + 1) / 2), cy1 = min(ch, (y1 + 1) / 2)
+        // Chroma: half the rows and columns; each takes the alpha of its top-left luma sample.
         for plane in 1...2 {
             let (op, ops) = overlay.planePointer(plane), (dp, dps) = planePointer(plane)
-            for row in cy0..<cy1 {
-                let oRow = row - y / 2
-                let s = op + oRow * ops, a = oa + min(overlay.height - 1, 2 * oRow) * oas, d = dp + row * dps
-                for col in cx0..<cx1 {
-                    let al = a[min(overlay.width - 1, 2 * (col - x / 2))]
-                    if al != 0 { d[col] = Self.mixPixel(s[col - x / 2], d[col], al) }
-                }
+            for row in (y0 / 2)..<((y1 + 1) / 2) {
+                let o = row - y / 2
+                let s = op + o * ops - x / 2, a = oa + 2 * o * oas - x, d = dp + row * dps
+                for col in (x0 / 2)..<((x1 + 1) / 2) { d[col] = Self.mixPixel(s[col], d[col], a[2 * col]) }
             }
         }
     }
 
+    /// a·α + b·(1 − α), α in 1/255, rounded; exact without a division.
+    @inline(__always)
     private static func mixPixel(_ a: UInt8, _ b: UInt8, _ alpha: UInt8) -> UInt8 {
-        let al = Int(alpha)
-        return UInt8((Int(a) * al + Int(b) * (255 - al) + 127) / 255)
+        if alpha == 255 { return a }
+        if alpha == 0 { return b }
+        let t = UInt32(a) * UInt32(alpha) + UInt32(b) * UInt32(255 - alpha) + 128
+        return UInt8(truncatingIfNeeded: (t + (t >> 8)) >> 8)
     }
 }

@@ -64,30 +64,32 @@ struct SubjectMask {
 
     /// 3×3 minimum; cells outside the grid count as set, so a part touching the edge keeps its
     /// extent there (a subject leaving the frame stays as wide as it is visible).
-    static func erode(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] {
-        pass(m, w, h, outside: 1) { $0 & $1 & $2 }
-    }
+    static func erode(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] { pass(m, w, h, minimum: true) }
 
     /// 3×3 maximum; cells outside count as clear.
-    static func dilate(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] {
-        pass(m, w, h, outside: 0) { $0 | $1 | $2 }
-    }
+    static func dilate(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] { pass(m, w, h, minimum: false) }
 
-    /// A separable 3×3 pass: rows, then columns.
-    private static func pass(_ m: [UInt8], _ w: Int, _ h: Int, outside: UInt8,
-                             _ op: (UInt8, UInt8, UInt8) -> UInt8) -> [UInt8] {
-        var across = m
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x
-                across[i] = op(x > 0 ? m[i - 1] : outside, m[i], x < w - 1 ? m[i + 1] : outside)
+    /// A separable 3×3 pass: rows, then columns (cells are 0 or 1, so AND is min, OR is max).
+    private static func pass(_ m: [UInt8], _ w: Int, _ h: Int, minimum: Bool) -> [UInt8] {
+        let outside: UInt8 = minimum ? 1 : 0
+        @inline(__always) func op(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 { minimum ? a & b & c : a | b | c }
+        var across = [UInt8](repeating: 0, count: w * h)
+        var out = across
+        m.withUnsafeBufferPointer { src in
+            across.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
+                    for x in 0..<w { d[x] = op(x > 0 ? s[x - 1] : outside, s[x], x < w - 1 ? s[x + 1] : outside) }
+                }
             }
         }
-        var out = across
-        for y in 0..<h {
-            for x in 0..<w {
-                let i = y * w + x
-                out[i] = op(y > 0 ? across[i - w] : outside, across[i], y < h - 1 ? across[i + w] : outside)
+        across.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
+                    let up = y > 0 ? s - w : nil, down = y < h - 1 ? s + w : nil
+                    for x in 0..<w { d[x] = op(up?[x] ?? outside, s[x], down?[x] ?? outside) }
+                }
             }
         }
         return out

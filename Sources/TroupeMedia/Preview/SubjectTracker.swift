@@ -57,12 +57,20 @@ final class SubjectTracker {
     static let threshold = 30
 
     private func difference(_ a: [UInt8], _ b: [UInt8], _ mode: Mode) -> [UInt8] {
-        let cells = columns * rows
+        let cells = columns * rows, luma = mode == .full ? 1 : 0, chroma = mode == .full ? 1 : 2
         var out = [UInt8](repeating: 0, count: cells)
-        for i in 0..<cells {
-            let du = abs(Int(a[cells + i]) - Int(b[cells + i])), dv = abs(Int(a[2 * cells + i]) - Int(b[2 * cells + i]))
-            let d = mode == .full ? abs(Int(a[i]) - Int(b[i])) + du + dv : 2 * (du + dv)
-            out[i] = d >= Self.threshold ? 1 : 0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { o in
+                    let a = pa.baseAddress!, b = pb.baseAddress!
+                    for i in 0..<cells {
+                        let dy = abs(Int(a[i]) - Int(b[i]))
+                        let du = abs(Int(a[cells + i]) - Int(b[cells + i]))
+                        let dv = abs(Int(a[2 * cells + i]) - Int(b[2 * cells + i]))
+                        o[i] = luma * dy + chroma * (du + dv) >= Self.threshold ? 1 : 0
+                    }
+                }
+            }
         }
         return out
     }
