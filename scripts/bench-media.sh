@@ -92,7 +92,7 @@ PY
       echo "clips:"; echo "  walk: {video: media/walk.mp4}"
       echo "renders:"; echo "  - characters: [\"*\"]"; echo "    clips: [\"*\"]"; } >twenty/troupe.yaml
     for i in $(seq -w 1 20); do "$TROUPE" media synth "twenty/media/c$i.png" --width 480 --height 640 --seed "$i" >/dev/null; done
-    /usr/bin/time -f "%e %U %S" -o twenty/time "$TROUPE" run twenty/troupe.yaml >/dev/null
+    /usr/bin/time -f "%e %U %S" -o twenty/time "$TROUPE" run twenty/troupe.yaml >twenty/run.log 2>&1
     read -r wall user sys <twenty/time
     python3 -c "import sys; w,u,s=map(float,sys.argv[1:]); print(f'twenty previews of one 10 s 720p clip (troupe run): {w:.2f} s wall, {u+s:.2f} s CPU: {(u+s)/w:.2f} cores busy on average, {w/20:.2f} s per preview')" "$wall" "$user" "$sys"
 }
