@@ -101,22 +101,22 @@ final class SubjectTracker {
         return .found(result)
     }
 
-    /// The subject among a frame's parts: the largest moving one; one nearly as large that is
-    /// nearer the last subject wins (two similar shapes must not swap); a still part only where
-    /// the subject was (it stopped), never elsewhere (a ghost).
+    /// The subject among a frame's parts. The first is the largest moving part; after that, the
+    /// part nearest the last subject among the moving ones and the still ones where the subject
+    /// was (it stopped, or turns back), ignoring those under half the largest of them. A still
+    /// part elsewhere is never taken: it is the ghost a stopped subject leaves in the median.
     private func choose(_ parts: [SubjectMask.Part], after previous: SubjectMask.Part?) -> SubjectMask.Part? {
         let moving = parts.filter { $0.moving * 100 >= $0.area * 15 }
-        if let first = moving.first {
-            guard let previous else { return first }
-            func distance(_ p: SubjectMask.Part) -> Double {
-                abs(p.centreX - previous.centreX) + abs(p.centreY - previous.centreY)
-            }
-            return moving.filter { $0.area * 10 >= first.area * 7 }.min { distance($0) < distance($1) } ?? first
+        guard let previous else { return moving.first }
+        let candidates = parts.filter { p in
+            moving.contains(p) || (p.minX <= previous.maxX && p.maxX >= previous.minX
+                                   && p.minY <= previous.maxY && p.maxY >= previous.minY)
         }
-        guard let previous else { return nil }
-        return parts.first { p in
-            p.minX <= previous.maxX && p.maxX >= previous.minX && p.minY <= previous.maxY && p.maxY >= previous.minY
+        guard let largest = candidates.map(\.area).max() else { return nil }
+        func distance(_ p: SubjectMask.Part) -> Double {
+            abs(p.centreX - previous.centreX) + abs(p.centreY - previous.centreY)
         }
+        return candidates.filter { $0.area * 2 >= largest }.min { distance($0) < distance($1) }
     }
 
     /// Per-cell median of up to 25 frames spread evenly over the clip.
