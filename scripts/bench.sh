@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks: prints figures, each beside its baseline measured in the same run.
-#   scripts/bench.sh [manifest|plan|media|net|run|report|git|teams|cache|all]     (default all)
+#   scripts/bench.sh [manifest|plan|media|deliver|net|run|report|git|teams|cache|all]     (default all)
 # Figures are copied by hand into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +76,11 @@ r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
 t, s = r["troupe-replan"], r["snakemake-dry-run"]
 print(f"warm re-plan: {t*1000:.0f} ms (target <= 500 ms); snakemake -n: {s*1000:.0f} ms; troupe is {s/t:.1f}x faster (target >= 20x)")
 PY
+fi
+
+if [[ $what == all || $what == deliver ]]; then
+  echo "== deliver: a reels deliverable in-process against the ffmpeg CLI, loudness, twenty at once"
+  bash scripts/bench-deliver.sh
 fi
 
 if [[ $what == all || $what == media ]] && [[ -x scripts/bench-media.sh ]]; then
