@@ -8,6 +8,7 @@ apt_packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   chromium chromium-driver fonts-dejavu-core   # the report's browser test (headless, from Debian)
   postgresql postgresql-client                 # shared state (teams): a real server per test run
+  ffmpeg                                       # the ffmpeg/ffprobe CLI: an independent meter in media tests
 )
 pip_modules=("moto:moto[server]" "flask:flask" "flask_cors:flask-cors" "jsonschema:jsonschema" "yaml:pyyaml" "selenium:selenium")
 

@@ -26,9 +26,9 @@ public enum CampaignReport {
     /// Writes `directory/index.html` and `directory/posters/`. `store` is nil for a campaign
     /// that has never run (no state store): the cells then show what the plan would pay.
     public static func write(plan: Plan, store: (any StateStoring)?, lock: Lockfile?, stateDirectory: String,
-                             to directory: String, diff: PlanDiff? = nil, now: Date = Date()) throws -> Result {
+                             to directory: String, diff: PlanDiff? = nil, now: Date = Date()) async throws -> Result {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
-        let records = try store?.records(keys: plan.jobs.map(\.key)) ?? [:]
+        let records = try await store?.records(keys: plan.jobs.map(\.key)) ?? [:]
         let digests = DigestCache(directory: stateDirectory)
         var builder = ReportBuilder(
             plan: plan, records: records, lock: lock, reportDirectory: dir,

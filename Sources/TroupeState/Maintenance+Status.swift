@@ -17,11 +17,11 @@ extension Maintenance {
     }
 
     /// What the store knows about the jobs of a plan.
-    public static func status(of plan: Plan, store: any StateStoring) throws -> Status {
+    public static func status(of plan: Plan, store: any StateStoring) async throws -> Status {
         var s = Status()
-        let records = try store.records(keys: plan.jobs.map(\.key))
+        let records = try await store.records(keys: plan.jobs.map(\.key))
         s.planned = plan.jobs.count
-        s.unitsSpentInStore = try store.records().reduce(0) { $0 + ($1.unitsCharged ?? 0) + $1.unitsRerolled }
+        s.unitsSpentInStore = try await store.records().reduce(0) { $0 + ($1.unitsCharged ?? 0) + $1.unitsRerolled }
         for job in plan.jobs {
             guard let r = records[job.key] else {
                 s.unknown += 1

@@ -13,34 +13,34 @@ public protocol StateStoring: AnyObject, Sendable {
     /// (their leases, slots and rows); nil for a store one runner has to itself.
     var team: (any TeamCoordinating)? { get }
 
-    func record(_ key: String) throws -> JobRecord?
+    func record(_ key: String) async throws -> JobRecord?
     /// Each row's key, kind, state and result digest: what `plan` and `status` need.
-    func states() throws -> [JobStateRow]
-    func records() throws -> [JobRecord]
-    func records(keys: some Collection<String>) throws -> [String: JobRecord]
+    func states() async throws -> [JobStateRow]
+    func records() async throws -> [JobRecord]
+    func records(keys: some Collection<String>) async throws -> [String: JobRecord]
     /// Inserts or replaces a job's row.
-    func save(_ record: JobRecord) throws
+    func save(_ record: JobRecord) async throws
     /// Updates a row and appends a ledger line together.
-    func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) throws
+    func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) async throws
     /// The intent to create (row in `submitting` + ledger line) in one commit: a crash after
     /// it always leads to a query before any new submission.
-    func commitIntent(_ record: JobRecord, at: Date) throws
+    func commitIntent(_ record: JobRecord, at: Date) async throws
     /// A row a crash may lose at the price of free work done again, committed soon.
-    func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?)
+    func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) async
     /// Commits what `saveLater` holds.
-    func flush() throws
-    func ledger() throws -> [LedgerEntry]
-    func delete(keys: [String]) throws
+    func flush() async throws
+    func ledger() async throws -> [LedgerEntry]
+    func delete(keys: [String]) async throws
     /// Commits what waits and lets go of the store; nothing may use it afterwards.
-    func close() throws
+    func close() async throws
 
     /// Takes the row of a paid job for this runner before it creates, queries or downloads:
     /// `.claimed` with the row as it is now (`fresh` when there is none yet), or `.held` while
     /// another live runner works on it. A store with one runner claims at once.
-    func claim(_ key: String, fresh: JobRecord) throws -> Claim
+    func claim(_ key: String, fresh: JobRecord) async throws -> Claim
     /// The paid jobs this run will claim, in the order it takes them (fresh rows): a shared
     /// store claims them a few at a time ahead of their turn.
-    func expect(claims: [JobRecord]) throws
+    func expect(claims: [JobRecord]) async throws
 }
 
 /// The answer of `StateStoring.claim`.
@@ -52,10 +52,10 @@ public enum Claim: Sendable, Equatable {
 
 extension StateStoring {
     public var team: (any TeamCoordinating)? { nil }
-    public func expect(claims: [JobRecord]) throws {}
-    public func saveLater(_ record: JobRecord) { saveLater(record, ledger: nil, detail: nil, at: nil) }
-    public func save(_ record: JobRecord, ledger event: String, at: Date) throws {
-        try save(record, ledger: event, detail: nil, at: at)
+    public func expect(claims: [JobRecord]) async throws {}
+    public func saveLater(_ record: JobRecord) async { await saveLater(record, ledger: nil, detail: nil, at: nil) }
+    public func save(_ record: JobRecord, ledger event: String, at: Date) async throws {
+        try await save(record, ledger: event, detail: nil, at: at)
     }
 }
 

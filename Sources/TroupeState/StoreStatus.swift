@@ -28,8 +28,8 @@ public struct StoreStatus: JobStatusSource {
     /// characters (`.troupe/status` stores them so).
     let rows: [KeyBits: Row]
 
-    public init(lock: Lockfile?, store: (any StateStoring)?, cache: ResultCache) throws {
-        self.init(lock: lock, rows: try store?.states() ?? [], cache: cache)
+    public init(lock: Lockfile?, store: (any StateStoring)?, cache: ResultCache) async throws {
+        self.init(lock: lock, rows: try await store?.states() ?? [], cache: cache)
     }
 
     public init(lock: Lockfile?, rows: [JobStateRow], cache: ResultCache) {

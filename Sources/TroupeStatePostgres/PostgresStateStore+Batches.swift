@@ -47,7 +47,7 @@ extension PostgresStateStore {
 
     /// Writes the rows `saveLater` holds, in one statement. A row unchanged in what it says
     /// (another runner wrote the same export) is left as it is.
-    public func flush() throws {
+    public func flush() async throws {
         let rows = pending.withLock { p -> [JobRecord] in
             defer { p = [:] }
             return Array(p.values)
@@ -58,6 +58,6 @@ extension PostgresStateStore {
             AND (troupe_job.state, troupe_job.result_sha256) IS DISTINCT FROM (excluded.state, excluded.result_sha256)
             """, from: Self.batchRows)
         // Lost if this fails, as in a crash: the exports are linked again by the next run.
-        try db.query(sql, [.text(try Self.json(rows)), .text(runnerID)], doing: "saving rows in a batch")
+        try await db.query(sql, [.text(try Self.json(rows)), .text(runnerID)], doing: "saving rows in a batch")
     }
 }

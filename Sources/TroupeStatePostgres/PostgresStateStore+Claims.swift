@@ -76,27 +76,27 @@ struct ClaimsAhead: Sendable {
 extension PostgresStateStore {
     /// The paid jobs this run will claim, in the order it takes them: their rows are made now
     /// (one statement; rows that exist are left as they are), so a claim only leases.
-    public func expect(claims fresh: [JobRecord]) throws {
+    public func expect(claims fresh: [JobRecord]) async throws {
         guard !fresh.isEmpty else { return }
         let keys = fresh.map(\.key)
         ahead.withLock { a in
             a.order = keys
             a.place = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         }
-        try db.query("INSERT INTO troupe_job (\(Self.columns)) \(Self.batchRows) ON CONFLICT (key) DO NOTHING",
+        try await db.query("INSERT INTO troupe_job (\(Self.columns)) \(Self.batchRows) ON CONFLICT (key) DO NOTHING",
                      [.text(try Self.json(fresh))], doing: "making the rows of the jobs to claim")
     }
 
     /// Takes the job for this runner when nobody holds it, this runner already does, or the
     /// holder's lease ran out (it was killed or cut off). `SKIP LOCKED`: a row another runner
     /// is claiming this moment counts as held.
-    public func claim(_ key: String, fresh: JobRecord) throws -> Claim {
+    public func claim(_ key: String, fresh: JobRecord) async throws -> Claim {
         let now = ProcessInfo.processInfo.systemUptime
         if let row = ahead.withLock({ $0.take(key, now: now, trust: leaseSeconds / 2) }) { return .claimed(row) }
         if let runner = ahead.withLock({ $0.recentlyHeld(key, now: now) }) { return .held(by: runner, seconds: ClaimsAhead.heldFor) }
-        guard ahead.withLock({ $0.place[key] != nil }) else { return try claimOne(key, fresh: fresh) }
+        guard ahead.withLock({ $0.place[key] != nil }) else { return try await claimOne(key, fresh: fresh) }
         let keys = ahead.withLock { $0.batch(for: key) }
-        let rows = try db.query("""
+        let rows = try await db.query("""
             WITH upd AS (
                 UPDATE troupe_job SET lease_owner = $2, lease_until = clock_timestamp() + $3 * interval '1 second'
                 WHERE key IN (SELECT key FROM troupe_job WHERE key = ANY($1) AND state NOT IN ('fetched', 'failed', 'stalled')
@@ -129,7 +129,8 @@ extension PostgresStateStore {
         }
         ahead.withLock { $0.learn(learned, held: held, holders: holders, for: key, now: now) }
         // No row: the job was not among those made up front after all.
-        return try answer ?? claimOne(key, fresh: fresh)
+        if let answer { return answer }
+        return try await claimOne(key, fresh: fresh)
     }
 
     /// What a claim statement's row (`mine`, `holder`, `left_s`) says: leased for this runner

@@ -9,20 +9,20 @@ extension PostgresStateStore: TeamCoordinating {
     /// Registers this process as a runner of `campaign` and renews its leases every third of
     /// their length from now on, until `close`. Runners silent for an hour (killed long ago)
     /// are forgotten: `troupe status` shows a dead runner for a while, not forever.
-    public func join(campaign: String, account: String?) throws {
-        try db.query("""
+    public func join(campaign: String, account: String?) async throws {
+        try await db.query("""
             WITH gone AS (DELETE FROM troupe_runner WHERE id <> $1 AND seen_at < clock_timestamp() - interval '1 hour')
             INSERT INTO troupe_runner (id, host, pid, campaign, account, started_at, seen_at, lease_seconds)
             VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp(), $6)
             ON CONFLICT (id) DO UPDATE SET campaign = excluded.campaign, account = excluded.account, seen_at = clock_timestamp()
             """, [.text(runnerID), .text(ProcessInfo.processInfo.hostName), .int(Int(getpid())), .text(campaign), .text(account),
                   .double(leaseSeconds)], doing: "registering this runner")
-        heartbeat.start(every: leaseSeconds / 3) { [weak self] in try? self?.beat() }
+        heartbeat.start(every: leaseSeconds / 3) { [weak self] in Task { try? await self?.beat() } }
     }
 
     /// One statement renews everything this runner holds: its row, its jobs, its slots.
-    func beat() throws {
-        try db.query("""
+    func beat() async throws {
+        try await db.query("""
             WITH r AS (UPDATE troupe_runner SET seen_at = clock_timestamp() WHERE id = $1 RETURNING id),
                  j AS (UPDATE troupe_job SET lease_until = clock_timestamp() + $2 * interval '1 second'
                        WHERE lease_owner = $1 RETURNING key),
@@ -35,8 +35,8 @@ extension PostgresStateStore: TeamCoordinating {
     func stopHeartbeat() { heartbeat.stop() }
 
     /// Gives back every lease and slot and removes this runner's row.
-    func leaveTeam() throws {
-        try db.query("""
+    func leaveTeam() async throws {
+        try await db.query("""
             WITH j AS (UPDATE troupe_job SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 RETURNING key),
                  s AS (DELETE FROM troupe_slot WHERE runner = $1 RETURNING key),
                  r AS (DELETE FROM troupe_runner WHERE id = $1 RETURNING id)
@@ -46,11 +46,11 @@ extension PostgresStateStore: TeamCoordinating {
 
     /// One job claimed on its own (one not announced by `expect`): as `claim`, and its row is
     /// made if there is none.
-    func claimOne(_ key: String, fresh: JobRecord) throws -> Claim {
+    func claimOne(_ key: String, fresh: JobRecord) async throws -> Claim {
         for _ in 0..<3 {
             // One statement: the row made or leased for this runner (`mine`), else the row as
             // it was (finished, held, or being claimed by another this moment).
-            let rows = try db.query("""
+            let rows = try await db.query("""
                 WITH ins AS (
                     INSERT INTO troupe_job (\(Self.columns), lease_owner, lease_until)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
@@ -79,8 +79,8 @@ extension PostgresStateStore: TeamCoordinating {
 
     /// Makes the account's row, or brings its limits to what this runner was told (the
     /// manifest's provider.concurrency; creates per real second).
-    public func registerAccount(_ account: String, concurrency: Int, createsPerSecond: Double) throws {
-        try db.query("""
+    public func registerAccount(_ account: String, concurrency: Int, createsPerSecond: Double) async throws {
+        try await db.query("""
             INSERT INTO troupe_account (id, concurrency, rate, tokens, refilled_at)
             VALUES ($1, $2, $3, GREATEST(1, $3), clock_timestamp())
             ON CONFLICT (id) DO UPDATE SET concurrency = excluded.concurrency, rate = excluded.rate
@@ -91,20 +91,20 @@ extension PostgresStateStore: TeamCoordinating {
     /// One statement (`troupe_take_slot`). `from`: a slot this runner holds for a task that
     /// ended, moved to `key` (freed instead under a lowered gate; kept while the answer is a
     /// wait for a create token).
-    public func takeSlot(account: String, key: String, from: String? = nil) throws -> SlotAnswer {
-        let row = try db.query("SELECT troupe_take_slot($1, $2, $3, $4, $5) AS w",
+    public func takeSlot(account: String, key: String, from: String? = nil) async throws -> SlotAnswer {
+        let row = try await db.query("SELECT troupe_take_slot($1, $2, $3, $4, $5) AS w",
                                [.text(account), .text(key), .text(runnerID), .double(leaseSeconds), .text(from)],
                                doing: from == nil ? "taking an account slot" : "handing on an account slot").first
         return SlotAnswer(code: try row?.value("w", as: Double.self) ?? -1)
     }
 
-    public func listenForFreedSlots(account: String, _ freed: @escaping @Sendable () -> Void) throws -> any TeamSubscription {
-        try db.listen("troupe_slots") { payload in if payload == account { freed() } }
+    public func listenForFreedSlots(account: String, _ freed: @escaping @Sendable () -> Void) async throws -> any TeamSubscription {
+        try await db.listen("troupe_slots") { payload in if payload == account { freed() } }
     }
 
     /// Counts a task the provider already has (found in flight): its slot whatever the limit.
-    public func holdSlot(account: String, key: String) throws {
-        try db.query("""
+    public func holdSlot(account: String, key: String) async throws {
+        try await db.query("""
             INSERT INTO troupe_slot VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 second')
             ON CONFLICT (account, key) DO UPDATE SET runner = excluded.runner, until = excluded.until
             """, [.text(account), .text(key), .text(runnerID), .double(leaseSeconds)], doing: "holding an account slot")
@@ -113,8 +113,8 @@ extension PostgresStateStore: TeamCoordinating {
     /// The task ended (or was never made): its slot is free, and waiting runners are told.
     /// Only this runner's: a runner that lost the job to another (its lease ran out while it
     /// was stalled) must not free the slot the other now holds for the same task.
-    public func releaseSlot(account: String, key: String) throws {
-        try db.query("""
+    public func releaseSlot(account: String, key: String) async throws {
+        try await db.query("""
             WITH d AS (DELETE FROM troupe_slot WHERE account = $1 AND key = $2 AND runner = $3 RETURNING key)
             SELECT pg_notify('troupe_slots', $1) FROM d
             """, [.text(account), .text(key), .text(runnerID)], doing: "releasing an account slot")
@@ -123,8 +123,8 @@ extension PostgresStateStore: TeamCoordinating {
     /// A 1303: the provider counts more in flight than the slots say (a task of a dead runner
     /// not yet taken over, another tool on the account): every runner's gate is lowered to
     /// what is in flight, for `seconds`.
-    public func lowerGate(account: String, seconds: Double) throws {
-        try db.query("""
+    public func lowerGate(account: String, seconds: Double) async throws {
+        try await db.query("""
             UPDATE troupe_account SET lowered_to = GREATEST(1, (SELECT count(*) FROM troupe_slot WHERE account = $1)),
                                       lowered_until = clock_timestamp() + $2 * interval '1 second'
             WHERE id = $1
@@ -147,8 +147,8 @@ extension PostgresStateStore: TeamCoordinating {
         public var alive: Bool
     }
 
-    public func runners(campaign: String?) throws -> [RunnerRow] {
-        try db.query("""
+    public func runners(campaign: String?) async throws -> [RunnerRow] {
+        try await db.query("""
             SELECT r.id, r.host, r.pid, r.campaign,
                    extract(epoch FROM clock_timestamp() - r.seen_at)::float8 AS age, r.lease_seconds,
                    (SELECT count(*) FROM troupe_job j WHERE j.lease_owner = r.id) AS jobs
@@ -170,8 +170,8 @@ extension PostgresStateStore: TeamCoordinating {
         public var lowered: Int?
     }
 
-    public func accounts() throws -> [AccountRow] {
-        try db.query("""
+    public func accounts() async throws -> [AccountRow] {
+        try await db.query("""
             SELECT a.id, a.concurrency,
                    CASE WHEN a.lowered_until > clock_timestamp() THEN a.lowered_to END AS lowered,
                    (SELECT count(*) FROM troupe_slot s WHERE s.account = a.id) AS in_use
@@ -224,7 +224,4 @@ extension SlotAnswer {
     }
 }
 
-/// The connection that listens for freed slots: closed when cancelled.
-extension PostgresConnectionBox: TeamSubscription {
-    func cancel() { close() }
-}
+extension PostgresListener: TeamSubscription {}

@@ -12,7 +12,7 @@ public import TroupeState
 /// its lease (or by anyone once the lease has run out): a runner that lost its lease while
 /// paused cannot overwrite what the runner that took over has done since (`LeaseLost`).
 public final class PostgresStateStore: StateStoring {
-    let db: PostgresConnectionBox
+    let db: PostgresDatabase
     /// This process as a runner: `host-pid-random`.
     public let runnerID: String
     /// How long a lease lasts without a heartbeat (real seconds). A killed runner's jobs are
@@ -34,37 +34,43 @@ public final class PostgresStateStore: StateStoring {
     public var statementCounts: [String: Int] { db.statements.withLock { $0 } }
 
     /// Connects and brings the schema up to date (`migrate: false`: refuses an older one).
-    public init(location: PostgresLocation, leaseSeconds: Double? = nil, migrate: Bool = true) throws {
-        db = PostgresConnectionBox(location: location)
+    public init(location: PostgresLocation, leaseSeconds: Double? = nil, migrate: Bool = true) async throws {
+        db = try PostgresDatabase(location: location)
         let host = ProcessInfo.processInfo.hostName
         runnerID = "\(host)-\(getpid())-\(Hex.lowercase((0..<3).map { _ in UInt8.random(in: 0...255) }))"
         self.leaseSeconds = leaseSeconds ?? Double(ProcessInfo.processInfo.environment["TROUPE_LEASE_SECONDS"] ?? "") ?? 30
-        try db.open()
-        let version = try schemaVersion()
-        if version > PostgresSchema.latest {
-            throw PostgresSchemaTooNew(location: location.description, found: version, known: PostgresSchema.latest)
-        }
-        if version < PostgresSchema.latest {
-            guard migrate else { throw PostgresSchemaOld(location: location.description, found: version, latest: PostgresSchema.latest) }
-            try self.migrate()
+        do {
+            try await db.open()
+            let version = try await schemaVersion()
+            if version > PostgresSchema.latest {
+                throw PostgresSchemaTooNew(location: location.description, found: version, known: PostgresSchema.latest)
+            }
+            if version < PostgresSchema.latest {
+                guard migrate else { throw PostgresSchemaOld(location: location.description, found: version, latest: PostgresSchema.latest) }
+                try await self.migrate()
+            }
+        } catch {
+            // The pool runs until closed: a store that cannot be used lets go of it at once.
+            await db.close()
+            throw error
         }
     }
 
     // MARK: Schema
 
     /// The newest migration applied (0: none, not even the table that records them).
-    public func schemaVersion() throws -> Int {
+    public func schemaVersion() async throws -> Int {
         // Two statements: a query naming a table that does not exist fails as it is planned.
-        let present = try db.query("SELECT to_regclass('troupe_schema') IS NOT NULL AS p", doing: "reading the schema version")
+        let present = try await db.query("SELECT to_regclass('troupe_schema') IS NOT NULL AS p", doing: "reading the schema version")
         guard try present.first?.value("p", as: Bool.self) == true else { return 0 }
-        let rows = try db.query("SELECT coalesce(max(version), 0) AS v FROM troupe_schema", doing: "reading the schema version")
+        let rows = try await db.query("SELECT coalesce(max(version), 0) AS v FROM troupe_schema", doing: "reading the schema version")
         return try rows.first?.value("v", as: Int.self) ?? 0
     }
 
     /// Applies what is missing, each migration with its record in one transaction, under an
     /// advisory lock (a second runner waits, then finds them applied). Returns what it applied.
     @discardableResult
-    public func migrate() throws -> [String] {
+    public func migrate() async throws -> [String] {
         var applied: [String] = []
         for m in PostgresSchema.migrations {
             // One statement per migration (a DO block is its own transaction): the advisory
@@ -80,8 +86,8 @@ public final class PostgresStateStore: StateStoring {
                     END IF;
                 END $migrate$
                 """
-            let before = try schemaVersion()
-            try db.query(body, doing: "migrating to schema v\(m.version)")
+            let before = try await schemaVersion()
+            try await db.query(body, doing: "migrating to schema v\(m.version)")
             if before < m.version { applied.append("v\(m.version): \(m.name)") }
         }
         return applied
@@ -125,30 +131,30 @@ public final class PostgresStateStore: StateStoring {
         return r
     }
 
-    public func record(_ key: String) throws -> JobRecord? {
+    public func record(_ key: String) async throws -> JobRecord? {
         if let row = pending.withLock({ $0[key] }) { return row }
-        return try db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = $1", [.text(key)], doing: "reading a job").first.map(Self.record)
+        return try await db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = $1", [.text(key)], doing: "reading a job").first.map(Self.record)
     }
 
-    public func states() throws -> [JobStateRow] {
-        try flush()
-        return try db.query("SELECT key, kind, state, result_sha256 FROM troupe_job", doing: "reading job states").map { row in
+    public func states() async throws -> [JobStateRow] {
+        try await flush()
+        return try await db.query("SELECT key, kind, state, result_sha256 FROM troupe_job", doing: "reading job states").map { row in
             JobStateRow(key: try row.value("key") ?? "", kind: try row.value("kind") ?? "",
                         state: JobState(rawValue: try row.value("state") ?? "") ?? .pending, result: try row.value("result_sha256"))
         }
     }
 
-    public func records() throws -> [JobRecord] {
-        try flush()
-        return try db.query("SELECT \(Self.columns) FROM troupe_job", doing: "reading jobs").map(Self.record)
+    public func records() async throws -> [JobRecord] {
+        try await flush()
+        return try await db.query("SELECT \(Self.columns) FROM troupe_job", doing: "reading jobs").map(Self.record)
     }
 
-    public func records(keys: some Collection<String>) throws -> [String: JobRecord] {
+    public func records(keys: some Collection<String>) async throws -> [String: JobRecord] {
         var out: [String: JobRecord] = [:]
         let list = Array(keys)
         for start in stride(from: 0, to: list.count, by: 5000) {
             let chunk = Array(list[start..<min(start + 5000, list.count)])
-            for row in try db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = ANY($1)", [.texts(chunk)], doing: "reading jobs") {
+            for row in try await db.query("SELECT \(Self.columns) FROM troupe_job WHERE key = ANY($1)", [.texts(chunk)], doing: "reading jobs") {
                 let r = try Self.record(row)
                 out[r.key] = r
             }
@@ -181,23 +187,23 @@ public final class PostgresStateStore: StateStoring {
         """
     }
 
-    public func save(_ record: JobRecord) throws {
+    public func save(_ record: JobRecord) async throws {
         dropPending(record.key)
-        let rows = try db.query(upsert, Self.values(record) + [.text(runnerID)], doing: "saving a job")
+        let rows = try await db.query(upsert, Self.values(record) + [.text(runnerID)], doing: "saving a job")
         if rows.isEmpty { throw LeaseLost(key: record.key) }
     }
 
-    public func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) throws {
-        try save(record, line: event, detail: detail, at: at, doing: "saving a job and its ledger line")
+    public func save(_ record: JobRecord, ledger event: String, detail: String?, at: Date) async throws {
+        try await save(record, line: event, detail: detail, at: at, doing: "saving a job and its ledger line")
     }
 
     /// The row and its ledger line in one statement; `mine` (a query binding $23 at most)
     /// narrows who may write to the runner it finds, else the lease rule of `upsert` applies.
     private func save(_ record: JobRecord, line event: String, detail: String?, at: Date, mine: String? = nil,
-                      extra: [SQLValue] = [], doing: String) throws {
+                      extra: [SQLValue] = [], doing: String) async throws {
         dropPending(record.key)
         let row = mine.map { "mine AS (\($0)), j AS (\(upsert(where: "EXISTS (SELECT 1 FROM mine)")))" } ?? "j AS (\(upsert))"
-        let rows = try db.query("""
+        let rows = try await db.query("""
             WITH \(row)
             INSERT INTO troupe_ledger (key, external_task_id, event, detail, at, runner)
             SELECT key, $19, $20, $21, $22, $18 FROM j RETURNING seq
@@ -209,8 +215,8 @@ public final class PostgresStateStore: StateStoring {
     /// Stricter than other writes: only while this runner's lease on the job is alive, and
     /// (with account slots) while the slot it took for the job is still its own. A runner
     /// stalled past its lease may have lost the slot to another; it must not create then.
-    public func commitIntent(_ record: JobRecord, at: Date) throws {
-        try save(record, line: "intent", detail: nil, at: at, mine: """
+    public func commitIntent(_ record: JobRecord, at: Date) async throws {
+        try await save(record, line: "intent", detail: nil, at: at, mine: """
             SELECT key FROM troupe_job WHERE key = $1 AND lease_owner = $18 AND lease_until > clock_timestamp()
               AND ($23::text IS NULL OR EXISTS (SELECT 1 FROM troupe_slot s WHERE s.account = $23 AND s.key = $1
                                                 AND s.runner = $18 AND s.until > clock_timestamp()))
@@ -221,21 +227,21 @@ public final class PostgresStateStore: StateStoring {
     /// fsync, and a paid job's next step waits for it anyway). A row without one (an export's)
     /// waits for a batch of them, one statement for many: each runner makes its own exports,
     /// so every runner writes the same row, and a crash loses only links made again for free.
-    public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
+    public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) async {
         // A failure here is met again by the job's next save, which throws.
         if let event {
-            try? save(record, ledger: event, detail: detail, at: at ?? record.updatedAt)
+            try? await save(record, ledger: event, detail: detail, at: at ?? record.updatedAt)
             return
         }
         let full = pending.withLock { p -> Bool in
             p[record.key] = record
             return p.count >= Self.batchSize
         }
-        if full { try? flush() }
+        if full { try? await flush() }
     }
 
-    public func ledger() throws -> [LedgerEntry] {
-        try db.query("SELECT seq, key, external_task_id, event, detail, at FROM troupe_ledger ORDER BY seq", doing: "reading the ledger").map { row in
+    public func ledger() async throws -> [LedgerEntry] {
+        try await db.query("SELECT seq, key, external_task_id, event, detail, at FROM troupe_ledger ORDER BY seq", doing: "reading the ledger").map { row in
             var e = LedgerEntry(key: try row.value("key") ?? "", externalTaskId: try row.value("external_task_id") ?? "",
                                 event: try row.value("event") ?? "", detail: try row.value("detail"), at: try row.value("at") ?? Date())
             e.seq = try row.value("seq", as: Int.self).map(Int64.init)
@@ -243,19 +249,19 @@ public final class PostgresStateStore: StateStoring {
         }
     }
 
-    public func delete(keys: [String]) throws {
+    public func delete(keys: [String]) async throws {
         guard !keys.isEmpty else { return }
-        try db.query("DELETE FROM troupe_job WHERE key = ANY($1)", [.texts(keys)], doing: "deleting jobs")
+        try await db.query("DELETE FROM troupe_job WHERE key = ANY($1)", [.texts(keys)], doing: "deleting jobs")
     }
 
 
     /// Lets go of every lease and slot this runner holds (others take its jobs at once, not
     /// after the lease runs out) and closes the connection.
-    public func close() throws {
-        try? flush()
+    public func close() async throws {
+        try? await flush()
         stopHeartbeat()
-        try? leaveTeam()
-        db.close()
+        try? await leaveTeam()
+        await db.close()
         // For scripts/bench-teams.sh: this process's statements by kind, one JSON line.
         if let path = ProcessInfo.processInfo.environment["TROUPE_STATEMENT_COUNTS"],
            let line = try? JSONSerialization.data(withJSONObject: statementCounts, options: [.sortedKeys]),
@@ -267,8 +273,8 @@ public final class PostgresStateStore: StateStoring {
     }
 
     /// Runs raw SQL; for tests that prove the database refuses what the code never does.
-    func rawExecute(_ sql: String) throws {
-        try db.query(sql, doing: "a test statement")
+    func rawExecute(_ sql: String) async throws {
+        try await db.query(sql, doing: "a test statement")
     }
 }
 

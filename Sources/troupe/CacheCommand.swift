@@ -51,7 +51,7 @@ struct CachePush: AsyncParsableCommand {
     func run() async throws {
         let sharedCache = try shared.open()
         let cache = resultCache(manifest)
-        let digests = all ? cache.objects().sorted() : try campaignDigests(manifest).filter { cache.contains($0) }
+        let digests = all ? cache.objects().sorted() : try await campaignDigests(manifest).filter { cache.contains($0) }
         let done = await sharedCache.push(digests, from: cache)
         print("pushed \(done.moved) object(s) (\(ByteCount.format(done.bytes))) to \(sharedCache.location.description); \(done.skipped) already there")
         try reportFailures(done.failures, verb: "push", sharedCache)
@@ -71,7 +71,7 @@ struct CachePull: AsyncParsableCommand {
         // Objects arrive in .troupe/cache: not while gc decides what is unused there.
         let campaignLock = try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest), command: "cache pull", wait: wait)
         defer { withExtendedLifetime(campaignLock) {} }
-        let done = await sharedCache.pull(try campaignDigests(manifest), into: resultCache(manifest))
+        let done = await sharedCache.pull(try await campaignDigests(manifest), into: resultCache(manifest))
         var text = "pulled \(done.moved) object(s) (\(ByteCount.format(done.bytes))) from \(sharedCache.location.description); \(done.skipped) already here"
         if !done.missing.isEmpty { text += "; \(done.missing.count) not in the shared cache (`troupe run` fetches or makes them)" }
         print(text)
@@ -101,7 +101,7 @@ struct CacheList: AsyncParsableCommand {
 }
 
 /// Results a campaign names (SharedCache.digests), from its lock and, when there is one, its store.
-private func campaignDigests(_ manifest: String) throws -> [String] {
+private func campaignDigests(_ manifest: String) async throws -> [String] {
     let lock: Lockfile?
     switch Lockfile.load(Campaign.lockPath(forManifest: manifest)) {
     case .success(let l): lock = l
@@ -110,7 +110,7 @@ private func campaignDigests(_ manifest: String) throws -> [String] {
         throw ExitCode(2)
     }
     let database = Campaign.stateDirectory(forManifest: manifest) + "/state.sqlite"
-    let records = FileManager.default.fileExists(atPath: database) ? try openStore(manifest).0.store.records() : []
+    let records = FileManager.default.fileExists(atPath: database) ? try await openStore(manifest).0.store.records() : []
     return SharedCache.digests(lock: lock, results: records.compactMap(\.sharedResult))
 }
 

@@ -15,9 +15,9 @@ func stateURL(_ option: String?) -> String? {
 }
 
 /// The shared PostgreSQL store the URL names, or a located message and exit 2.
-func openPostgres(_ url: String, migrate: Bool = true) throws -> PostgresStateStore {
+func openPostgres(_ url: String, migrate: Bool = true) async throws -> PostgresStateStore {
     do {
-        return try PostgresStateStore(location: try PostgresLocation(url: url), migrate: migrate)
+        return try await PostgresStateStore(location: try PostgresLocation(url: url), migrate: migrate)
     } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(2)
@@ -27,14 +27,14 @@ func openPostgres(_ url: String, migrate: Bool = true) throws -> PostgresStateSt
 /// Opens the state store beside a manifest (or the shared one `state` names), or explains why
 /// not. `recover` (run, under the campaign lock): a damaged database is moved aside and a
 /// fresh one made, with a message.
-func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) throws -> (OpenedStore, ResultCache) {
+func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) async throws -> (OpenedStore, ResultCache) {
     let dir = Campaign.stateDirectory(forManifest: manifest)
     if let state {
         do { try ResultCache.checkStateFolder(dir) } catch let refused as ProjectFolder.Refused {
             FileHandle.standardError.write(Data("error: \(refused)\n".utf8))
             throw ExitCode(2)
         }
-        return (.shared(try openPostgres(state)), ResultCache(stateDirectory: dir))
+        return (.shared(try await openPostgres(state)), ResultCache(stateDirectory: dir))
     }
     do {
         try ResultCache.checkStateFolder(dir)
@@ -58,9 +58,9 @@ func openStore(_ manifest: String, recover: Bool = false, state: String? = nil) 
 /// Plans a manifest with status from its lock and state store, as run and status need.
 func openCampaign(_ manifest: String, provider: ProviderKind? = nil, migrateLock: Bool = false,
                   loaded: ManifestLoader.Result? = nil, recover: Bool = false,
-                  state: String? = nil) throws -> (Campaign, OpenedStore, ResultCache) {
-    let (opened, cache) = try openStore(manifest, recover: recover, state: state)
-    return (try plannedCampaign(manifest, provider: provider, store: opened.store, cache: cache, migrateLock: migrateLock, loaded: loaded),
+                  state: String? = nil) async throws -> (Campaign, OpenedStore, ResultCache) {
+    let (opened, cache) = try await openStore(manifest, recover: recover, state: state)
+    return (try await plannedCampaign(manifest, provider: provider, store: opened.store, cache: cache, migrateLock: migrateLock, loaded: loaded),
             opened, cache)
 }
 
@@ -80,7 +80,7 @@ func fetchedManifest(_ manifest: String, fetchRemote: Bool) async -> ManifestLoa
 /// `migrateLock` (run): a `troupe.lock` an earlier troupe wrote for this manifest becomes its
 /// own lock; otherwise (plan, status) it is only read.
 func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: (any StateStoring)?, cache: ResultCache,
-                     migrateLock: Bool = false, loaded: ManifestLoader.Result? = nil) throws -> Campaign {
+                     migrateLock: Bool = false, loaded: ManifestLoader.Result? = nil) async throws -> Campaign {
     let lockPath = Campaign.lockPath(forManifest: manifest)
     let legacy = Campaign.legacyLock(forManifest: manifest)
     let lock: Lockfile?
@@ -93,12 +93,12 @@ func plannedCampaign(_ manifest: String, provider: ProviderKind?, store: (any St
     let stateDirectory = Campaign.stateDirectory(forManifest: manifest), stateFile = stateDirectory + "/state.sqlite"
     let status: StoreStatus
     if let store {
-        status = StoreStatus(lock: lock, rows: try store.states(), cache: cache)
+        status = StoreStatus(lock: lock, rows: try await store.states(), cache: cache)
     } else if let url = stateURL(nil) {
         // Shared state (TROUPE_STATE_URL): read as it is, never migrated by a plan.
-        let shared = try openPostgres(url, migrate: false)
-        defer { try? shared.close() }
-        status = StoreStatus(lock: lock, rows: try shared.states(), cache: cache)
+        let shared = try await openPostgres(url, migrate: false)
+        let rows = try await closing(shared) { try await shared.states() }
+        status = StoreStatus(lock: lock, rows: rows, cache: cache)
     } else if let rows = StatusSnapshot.load(stateDirectory: stateDirectory, databasePath: stateFile) {
         status = StoreStatus(lock: lock, rows: rows)
     } else {
@@ -152,12 +152,15 @@ struct StatusCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let (campaign, opened, _) = try openCampaign(manifest, state: stateURL(state))
+        let (campaign, opened, _) = try await openCampaign(manifest, state: stateURL(state))
+        try await closing(opened.shared) { try await status(campaign, opened) }
+    }
+
+    private func status(_ campaign: Campaign, _ opened: OpenedStore) async throws {
         let store = opened.store
-        defer { if case .shared(let shared) = opened { try? shared.close() } }
         report(campaign.diagnostics, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan else { throw ExitCode(2) }
-        let s = try Maintenance.status(of: plan, store: store)
+        let s = try await Maintenance.status(of: plan, store: store)
         print("\(manifest): \(s.planned) jobs planned")
         print("  never started: \(s.unknown)")
         for state in JobState.allCases { if let n = s.byState[state] { print("  \(state.rawValue): \(n)") } }
@@ -171,7 +174,7 @@ struct StatusCommand: AsyncParsableCommand {
         case .local(let local):
             for r in (try? local.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
         case .shared(let team):
-            try printTeam(team, campaign: (manifest as NSString).lastPathComponent)
+            try await printTeam(team, campaign: (manifest as NSString).lastPathComponent)
         }
     }
 }
@@ -194,7 +197,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let lockPath = Campaign.lockPath(forManifest: manifest), lockName = (lockPath as NSString).lastPathComponent
         let cache = resultCache(manifest)
-        let campaign = try plannedCampaign(manifest, provider: nil, store: nil, cache: cache)
+        let campaign = try await plannedCampaign(manifest, provider: nil, store: nil, cache: cache)
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: .text)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         guard let lock = try Lockfile.read(Campaign.legacyLock(forManifest: manifest) ?? lockPath) else {

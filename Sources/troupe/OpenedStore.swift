@@ -14,4 +14,22 @@ enum OpenedStore {
         case .shared(let s): s
         }
     }
+
+    /// The shared store, which a command lets go of when it is done (its connections and, for
+    /// a run, its leases); a local one is closed by the process's end.
+    var shared: PostgresStateStore? {
+        if case .shared(let s) = self { return s }
+        return nil
+    }
+}
+
+/// Runs `body`, then closes `store` however `body` ended (a defer cannot wait for it).
+func closing<T>(_ store: (any StateStoring)?, _ body: () async throws -> T) async throws -> T {
+    let value: T
+    do { value = try await body() } catch {
+        try? await store?.close()
+        throw error
+    }
+    try? await store?.close()
+    return value
 }

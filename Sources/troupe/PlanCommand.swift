@@ -43,7 +43,7 @@ struct PlanCommand: AsyncParsableCommand {
         if let diffRef { return try await diff(against: diffRef) }
         let format: DiagnosticRenderer.Format = self.format == .json ? .json : .text
         // The same status run will see: the lock, and the state store and cache if there are any.
-        let campaign = try plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
+        let campaign = try await plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
                                            loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
@@ -65,7 +65,7 @@ struct PlanCommand: AsyncParsableCommand {
     /// `--diff REF`: this plan against the manifest's plan at a git revision.
     private func diff(against ref: String) async throws {
         let diagnosticsFormat: DiagnosticRenderer.Format = format == .json ? .json : .text
-        let head = try plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
+        let head = try await plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
                                        loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         report(head.diagnostics.filter { $0.severity != .note }, sources: head.sources, format: diagnosticsFormat)
         guard let headPlan = head.plan, !head.diagnostics.hasErrors else { throw ExitCode(2) }

@@ -34,7 +34,7 @@ struct ReportCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let result = try writeReport(manifest: manifest, output: output, format: format, diffRef: diffRef,
+        let result = try await writeReport(manifest: manifest, output: output, format: format, diffRef: diffRef,
                                      allowSymlinkedOut: allowSymlinkedOut, state: stateURL(state))
         let counts = result.page.countByStatus
         let cells = CellStatus.allCases.compactMap { s in counts[s].map { "\($0) \(s.label)" } }.joined(separator: ", ")
@@ -49,7 +49,7 @@ struct ReportCommand: AsyncParsableCommand {
 /// its report; shared by `troupe report` and the refresh at the end of `troupe run`.
 func writeReport(manifest: String, output: String?, provider: ProviderKind? = nil,
                  format: DiagnosticRenderer.Format = .text, printsDiagnostics: Bool = true,
-                 diffRef: String? = nil, allowSymlinkedOut: Bool = false, state: String? = nil) throws -> CampaignReport.Result {
+                 diffRef: String? = nil, allowSymlinkedOut: Bool = false, state: String? = nil) async throws -> CampaignReport.Result {
     let stateDirectory = Campaign.stateDirectory(forManifest: manifest)
     do {
         // Posters are cached in .troupe/: never through a symlink.
@@ -64,13 +64,22 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
     var store: (any StateStoring)?
     let campaign: Campaign
     if state != nil || FileManager.default.fileExists(atPath: stateDirectory + "/state.sqlite") {
-        let (c, s, _) = try openCampaign(manifest, provider: provider, state: state)
+        let (c, s, _) = try await openCampaign(manifest, provider: provider, state: state)
         campaign = c
         store = s.store
     } else {
         campaign = Campaign.open(manifest: manifest, provider: provider)
     }
-    defer { try? store?.close() }
+    return try await closing(store) {
+        try await writeReport(campaign, store: store, manifest: manifest, output: output, provider: provider, format: format,
+                              printsDiagnostics: printsDiagnostics, diffRef: diffRef, allowSymlinkedOut: allowSymlinkedOut,
+                              stateDirectory: stateDirectory, lock: lock ?? nil)
+    }
+}
+
+private func writeReport(_ campaign: Campaign, store: (any StateStoring)?, manifest: String, output: String?, provider: ProviderKind?,
+                         format: DiagnosticRenderer.Format, printsDiagnostics: Bool, diffRef: String?, allowSymlinkedOut: Bool,
+                         stateDirectory: String, lock: Lockfile?) async throws -> CampaignReport.Result {
     if printsDiagnostics { report(campaign.diagnostics, sources: campaign.sources, format: format) }
     guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
     let directory = output ?? CampaignReport.defaultDirectory(for: plan)
@@ -84,7 +93,7 @@ func writeReport(manifest: String, output: String?, provider: ProviderKind? = ni
             try project.checkFolder(standard + "/posters")
             try project.checkWritable(standard + "/index.html")
         }
-        return try CampaignReport.write(plan: plan, store: store, lock: lock ?? nil, stateDirectory: stateDirectory,
+        return try await CampaignReport.write(plan: plan, store: store, lock: lock, stateDirectory: stateDirectory,
                                         to: directory, diff: diff)
     } catch {
         FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(FileErrors.plain(error))\n".utf8))

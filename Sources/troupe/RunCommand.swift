@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
                                                                command: "run \((manifest as NSString).lastPathComponent)", wait: wait)
         defer { withExtendedLifetime(campaignLock) {} }
-        var (campaign, opened, cache) = try openCampaign(manifest, provider: provider, migrateLock: !dryRun,
+        var (campaign, opened, cache) = try await openCampaign(manifest, provider: provider, migrateLock: !dryRun,
                                                         loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote),
                                                         recover: !dryRun, state: stateURL(state))
         if allowSymlinkedOut { cache.project.symlinkAllowed = "out" }
@@ -62,12 +62,8 @@ struct RunCommand: AsyncParsableCommand {
         let finalCache = cache
         let store = opened.store
         defer {
-            switch opened {
-            case .local(let local):
-                if !dryRun { StatusSnapshot.save(closing: local, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest)) }
-            case .shared(let shared):
-                // Leases and slots go back at once (others need not wait them out).
-                try? shared.close()
+            if case .local(let local) = opened, !dryRun {
+                StatusSnapshot.save(closing: local, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest))
             }
         }
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
@@ -138,7 +134,8 @@ struct RunCommand: AsyncParsableCommand {
         let lockBefore = try? Data(contentsOf: URL(fileURLWithPath: lockPath))
         do {
             defer { observer.flush() }
-            summary = try await executor.run()
+            // Shared state: leases and slots go back as the run ends (others need not wait them out).
+            summary = try await closing(opened.shared) { try await executor.run() }
         } catch let unmatched as UnmatchedPatterns {
             FileHandle.standardError.write(Data(("error: " + unmatched.description.replacingOccurrences(of: "\n", with: "\nerror: ")
                 + "\nrender ids are character/clip (`troupe plan --all` lists them); globs: 'mochi/*', '*/wave'\n").utf8))
@@ -175,7 +172,7 @@ struct RunCommand: AsyncParsableCommand {
             lockedRefusal(summary.lockedRefused, plan: plan, before: false)
             throw ExitCode(3)
         }
-        if !summary.interrupted { refreshReport(after: plan) }
+        if !summary.interrupted { await refreshReport(after: plan) }
         if let reason = summary.stopReason {
             out.write(Data("error: the run stopped: \(reason)\nfinished jobs are kept; run again once it is fixed\n".utf8))
             throw ExitCode(1)

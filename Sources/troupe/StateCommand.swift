@@ -23,9 +23,9 @@ struct StateCommand: AsyncParsableCommand {
         @Option(help: "postgres://USER@HOST:PORT/DB (default: TROUPE_STATE_URL).") var state: String?
 
         func run() async throws {
-            let store = try openPostgres(try required(state), migrate: true)
-            defer { try? store.close() }
-            print("\(store.location): schema v\(try store.schemaVersion()) (up to date)")
+            let store = try await openPostgres(try required(state), migrate: true)
+            let version = try await closing(store) { try await store.schemaVersion() }
+            print("\(store.location): schema v\(version) (up to date)")
         }
     }
 
@@ -35,13 +35,14 @@ struct StateCommand: AsyncParsableCommand {
         @Option(help: "Only the runners of this manifest (its file name).") var campaign: String?
 
         func run() async throws {
-            let store = try openPostgres(try required(state), migrate: false)
-            defer { try? store.close() }
-            print("\(store.location): schema v\(try store.schemaVersion())")
-            var byState: [String: Int] = [:]
-            for row in try store.states() { byState[row.state.rawValue, default: 0] += 1 }
-            print("  jobs: " + (byState.isEmpty ? "none" : byState.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
-            try printTeam(store, campaign: campaign)
+            let store = try await openPostgres(try required(state), migrate: false)
+            try await closing(store) {
+                print("\(store.location): schema v\(try await store.schemaVersion())")
+                var byState: [String: Int] = [:]
+                for row in try await store.states() { byState[row.state.rawValue, default: 0] += 1 }
+                print("  jobs: " + (byState.isEmpty ? "none" : byState.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+                try await printTeam(store, campaign: campaign)
+            }
         }
     }
 }
@@ -55,14 +56,14 @@ private func required(_ option: String?) throws -> String {
 }
 
 /// The runners and account slots, as `troupe status` and `troupe state status` print them.
-func printTeam(_ store: PostgresStateStore, campaign: String?) throws {
-    let runners = try store.runners(campaign: campaign)
+func printTeam(_ store: PostgresStateStore, campaign: String?) async throws {
+    let runners = try await store.runners(campaign: campaign)
     print("  runners\(campaign.map { " on \($0)" } ?? ""): \(runners.filter(\.alive).count) alive")
     for r in runners {
         let age = String(format: "%.1f", r.leaseAge)
         print("    \(r.host) pid \(r.pid): \(r.jobs) job(s) leased, heartbeat \(age) s ago\(r.alive ? "" : " (dead: its jobs go to the next runner that asks)")")
     }
-    for a in try store.accounts() {
+    for a in try await store.accounts() {
         print("  account \(a.id): \(a.inUse) of \(a.concurrency) slots in use" + (a.lowered.map { " (lowered to \($0) after a 1303)" } ?? ""))
     }
 }

@@ -126,10 +126,10 @@ import TroupeStatePostgres
             if ![0, 1].contains(status) {
                 let log = (try? String(contentsOf: runners[i].dir.appendingPathComponent("runs.log"), encoding: .utf8)) ?? ""
                 Issue.record("runner \(i) did not finish (status \(status)); its last words:\n\(log.suffix(3000))")
-                let store = try PostgresStateStore(location: try PostgresLocation(url: db.url, environment: db.environment), migrate: false)
-                for r in try store.records() where !r.state.isTerminal { print("left: \(r.id) \(r.state) \(r.externalTaskId ?? "")") }
-                for a in try store.accounts() { print("account \(a.id) in use \(a.inUse)") }
-                try store.close()
+                let store = try await PostgresStateStore(location: try PostgresLocation(url: db.url, environment: db.environment), migrate: false)
+                for r in try await store.records() where !r.state.isTerminal { print("left: \(r.id) \(r.state) \(r.externalTaskId ?? "")") }
+                for a in try await store.accounts() { print("account \(a.id) in use \(a.inUse)") }
+                try await store.close()
             }
         }
         // Once more each, now that every job is settled: nothing left to do, everything exported.
@@ -143,9 +143,9 @@ import TroupeStatePostgres
         let succeeded = stats.tasks["succeed"] ?? 0, failed = stats.tasks["failed"] ?? 0
         #expect(succeeded + failed == 200)
 
-        let store = try PostgresStateStore(location: try PostgresLocation(url: db.url, environment: db.environment))
-        defer { try? store.close() }
-        let renders = try store.records().filter { $0.kind == .render }
+        let store = try await PostgresStateStore(location: try PostgresLocation(url: db.url, environment: db.environment))
+        defer { Task { try? await store.close() } }
+        let renders = try await store.records().filter { $0.kind == .render }
         #expect(renders.count == 200)
         #expect(renders.filter { $0.state == .fetched }.count == succeeded)
         #expect(renders.filter { $0.state == .failed }.count == failed)
@@ -153,11 +153,11 @@ import TroupeStatePostgres
         #expect(abs(storeUnits - stats.unitsCharged) < 1e-6)
         #expect(stats.unitsCharged == Double(succeeded) * 4.5)
         // The ledger: one intent per create sent, never two creates for one id.
-        let ledger = try store.ledger()
+        let ledger = try await store.ledger()
         let created = ledger.filter { $0.event == "created" }
         #expect(Set(created.map(\.externalTaskId)).count == created.count)
         // A killed runner's row stays (dead, its heartbeat old); every live one left as it ended.
-        #expect(try store.runners(campaign: "troupe.yaml").filter(\.alive).isEmpty, "every runner left the team as it ended")
+        #expect(try await store.runners(campaign: "troupe.yaml").filter(\.alive).isEmpty, "every runner left the team as it ended")
 
         let first = try runners[0].outputs()
         #expect(first.count == succeeded)

@@ -19,7 +19,7 @@ import TroupeTestSupport
     @Test func planSaysWhatTheRunWillSpend() async throws {
         let base = RemoteManifest.text(characters: 2, clips: 2)
         let p = try await SimProject.start(base, name: "agree")
-        defer { p.close() }
+        defer { Task { p.close() } }
         let (sim, dir, env) = (p.sim, p.dir, p.env)
         let edited = base.replacingOccurrences(of: "prompt: \"sim\"", with: "prompt: \"sim, slower\"")
         var charged = 0.0

@@ -245,7 +245,7 @@ extension CLIProject {
 
     @Test func aDamagedStateDatabaseIsRebuiltWithoutPayingAgain() async throws {
         let p = try await SimProject.start(RemoteManifest.text(characters: 2, clips: 2), name: "damage")
-        defer { p.close() }
+        defer { Task { p.close() } }
         let (sim, dir, env) = (p.sim, p.dir, p.env)
         let first = try await troupeAsync(["run", "--time-scale", "50", "--poll-interval", "1"], in: dir, environment: env)
         #expect(first.status == 0, "\(first.stderr)")

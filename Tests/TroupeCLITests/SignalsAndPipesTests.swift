@@ -63,7 +63,7 @@ import TroupeTestSupport
             $0.latencyMax = 40
             $0.concurrencyLimit = 4
         }
-        defer { p.close() }
+        defer { Task { p.close() } }
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["run", "--time-scale", "50", "--poll-interval", "1"]

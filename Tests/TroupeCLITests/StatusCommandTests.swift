@@ -18,7 +18,7 @@ import TroupeTestSupport
             $0.failedTaskRate = 0.4
             $0.seed = 7
         }
-        defer { p.close() }
+        defer { Task { p.close() } }
         let (sim, dir, env) = (p.sim, p.dir, p.env)
 
         let fresh = try await status(dir, env)

@@ -11,7 +11,7 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 @Suite struct BrowserTests {
     @Test func theReportReadsAndPlaysInChromium() async throws {
         let (demo, store) = try await SharedDemo.shared.halfRendered()
-        let result = try demo.report(store: store)
+        let result = try await demo.report(store: store)
         let expect = Expectations(page: result.page)
         let expectPath = demo.dir + "/expect.json"
         try JSONEncoder().encode(expect).write(to: URL(fileURLWithPath: expectPath))

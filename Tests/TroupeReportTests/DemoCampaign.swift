@@ -24,17 +24,17 @@ final class DemoCampaign: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     /// The plan as `troupe report` makes it: status from the lock and, once it exists, the state store.
-    func plan(store: StateStore?) throws -> Plan {
+    func plan(store: StateStore?) async throws -> Plan {
         let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
-        let status: any JobStatusSource = try store.map { try StoreStatus(lock: lock, store: $0, cache: ResultCache(stateDirectory: state)) }
+        let status: any JobStatusSource = try store.map { StoreStatus(lock: lock, rows: try $0.states(), cache: ResultCache(stateDirectory: state)) }
             ?? LockStatus(lock)
         let c = Campaign.open(manifest: manifest, status: status)
         guard let p = c.plan else { throw CampaignError(message: c.diagnostics.map(\.message).joined(separator: "\n")) }
         return p
     }
 
-    func report(store: StateStore?, now: Date = Date()) throws -> CampaignReport.Result {
-        try CampaignReport.write(plan: try plan(store: store), store: store,
+    func report(store: StateStore?, now: Date = Date()) async throws -> CampaignReport.Result {
+        try await CampaignReport.write(plan: try plan(store: store), store: store,
                                  lock: try Lockfile.read(Campaign.lockPath(forManifest: manifest)),
                                  stateDirectory: state, to: reportDir, now: now)
     }
@@ -46,12 +46,12 @@ final class DemoCampaign: @unchecked Sendable {
         let store = try StateStore(path: state + "/state.sqlite")
         var options = RunOptions()
         options.only = ["mochi/*", "mochi-reel"]
-        let executor = Executor(plan: try plan(store: store), store: store, cache: ResultCache(stateDirectory: state),
+        let executor = await Executor(plan: try plan(store: store), store: store, cache: ResultCache(stateDirectory: state),
                                 backend: PreviewProvider(), observer: Observers([]), options: options)
         let summary = try await executor.run()
         guard summary.failed.isEmpty else { throw CampaignError(message: "\(summary.failed)") }
 
-        let plan = try plan(store: store)
+        let plan = try await plan(store: store)
         let pipWave = try renderKey(plan, "pip/wave")
         var failed = JobRecord(key: pipWave, id: "render:pip/wave", kind: .render, state: .failed, units: 0, now: Date())
         failed.lastError = Self.failureReason

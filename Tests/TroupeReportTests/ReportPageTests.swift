@@ -7,9 +7,9 @@ import TroupeState
 
 /// The page model and its HTML, without a browser, on real campaigns.
 @Suite struct ReportPageTests {
-    @Test func aCampaignThatHasNeverRunShowsWhatItWouldPay() throws {
+    @Test func aCampaignThatHasNeverRunShowsWhatItWouldPay() async throws {
         let demo = try DemoCampaign()
-        let result = try demo.report(store: nil)
+        let result = try await demo.report(store: nil)
         let page = result.page
         #expect(page.title == "demo-mascots")
         #expect(page.cells.count == 4)
@@ -19,7 +19,7 @@ import TroupeState
         let wave = try #require(page.cell(character: "mochi", clip: "wave"))
         #expect(wave.seconds == 4 && wave.units == 0 && abs(wave.klingUnits - 3.6) < 1e-9)
         #expect(wave.element == "mochi")
-        let plan = try demo.plan(store: nil)
+        let plan = try await demo.plan(store: nil)
         let kling = plan.jobs.filter { $0.kind.isPaid }.reduce(0) { $0 + $1.klingUnits }
         #expect(page.spend.klingPlanned.map { abs($0 - kling) < 1e-9 } == true)
         #expect(page.jobs.total == plan.jobs.count && page.jobs.pending == plan.jobs.count)
@@ -34,7 +34,7 @@ import TroupeState
 
     @Test func aHalfDoneCampaignWithAFailureAndAnExcludedCell() async throws {
         let (demo, store) = try await SharedDemo.shared.halfRendered()
-        let result = try demo.report(store: store)
+        let result = try await demo.report(store: store)
         let page = result.page
         #expect(page.cells.map(\.id) == ["mochi/wave", "mochi/hop", "pip/wave", "pip/hop"])
         #expect(page.cells.map(\.status) == [.done, .done, .failed, .excluded])
@@ -61,7 +61,7 @@ import TroupeState
 
     @Test func theHTMLCarriesEveryCellAndEscapesWhatTheProviderSaid() async throws {
         let (demo, store) = try await SharedDemo.shared.halfRendered()
-        let result = try demo.report(store: store)
+        let result = try await demo.report(store: store)
         let html = try String(contentsOfFile: result.indexPath, encoding: .utf8)
         #expect(html.components(separatedBy: " data-cell=\"").count - 1 == result.page.cells.count)
         #expect(html.contains("data-cell=\"pip/wave\" data-status=\"failed\""))
@@ -74,19 +74,19 @@ import TroupeState
 
     @Test func aSecondReportMakesNoPoster() async throws {
         let (demo, store) = try await SharedDemo.shared.halfRendered()
-        _ = try demo.report(store: store)
-        let again = try demo.report(store: store)
+        _ = try await demo.report(store: store)
+        let again = try await demo.report(store: store)
         #expect(again.posters.made == 0 && again.posters.reused > 0 && again.posters.failed.isEmpty)
     }
 
-    @Test func aKlingCampaignShowsPricesOverridesAndExclusions() throws {
+    @Test func aKlingCampaignShowsPricesOverridesAndExclusions() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-report-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let manifest = dir + "/campaign.yaml"
         try FileManager.default.copyItem(atPath: repoRoot.appendingPathComponent("manifests/campaign.yaml").path, toPath: manifest)
         let plan = try #require(Campaign.open(manifest: manifest).plan)
-        let result = try CampaignReport.write(plan: plan, store: nil, lock: nil, stateDirectory: dir + "/.troupe",
+        let result = try await CampaignReport.write(plan: plan, store: nil, lock: nil, stateDirectory: dir + "/.troupe",
                                               to: dir + "/out/report")
         let page = result.page
         #expect(page.cells.count == 4 * 4)
@@ -107,9 +107,9 @@ import TroupeState
         #expect(html.contains("would cost 30 units"))
     }
 
-    @Test func statusesFromTheStateStoreAndTheLock() throws {
+    @Test func statusesFromTheStateStoreAndTheLock() async throws {
         let demo = try DemoCampaign()
-        var plan = try demo.plan(store: nil)
+        var plan = try await demo.plan(store: nil)
         let wave = try demo.renderKey(plan, "mochi/wave"), hop = try demo.renderKey(plan, "mochi/hop")
         let pipWave = try demo.renderKey(plan, "pip/wave")
         // pip/wave is in the lock (a fresh clone): rendered and paid, but its export is not on disk.
@@ -130,9 +130,9 @@ import TroupeState
         #expect(posters.isEmpty)  // nothing done, and no digests: no pictures asked for
     }
 
-    @Test func exportsAreFoundByWhatTheyExport() throws {
+    @Test func exportsAreFoundByWhatTheyExport() async throws {
         let demo = try DemoCampaign()
-        let plan = try demo.plan(store: nil)
+        let plan = try await demo.plan(store: nil)
         let exports = ExportIndex(plan)
         #expect(exports.folder == "out")
         #expect(exports.cell.keys.sorted() == ["mochi/hop", "mochi/wave", "pip/hop", "pip/wave"])

@@ -26,15 +26,15 @@ final class Project: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-    func plan() throws -> Plan {
+    func plan() async throws -> Plan {
         let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
-        let c = Campaign.open(manifest: manifest, status: try StoreStatus(lock: lock, store: store, cache: cache))
+        let c = Campaign.open(manifest: manifest, status: try await StoreStatus(lock: lock, store: store, cache: cache))
         guard let p = c.plan else { throw RunError.unsupported(c.diagnostics.map(\.message).joined(separator: "\n")) }
         return p
     }
 
     func run(_ options: RunOptions = RunOptions()) async throws -> RunSummary {
-        let executor = Executor(plan: try plan(), store: store, cache: cache, backend: PreviewProvider(),
+        let executor = await Executor(plan: try plan(), store: store, cache: cache, backend: PreviewProvider(),
                                 observer: Observers([]), options: options)
         return try await executor.run()
     }
@@ -104,7 +104,7 @@ final class Project: @unchecked Sendable {
 
         let second = try await p.run()
         #expect(second.done == 0 && second.alreadyDone == 16 && second.failed.isEmpty)
-        #expect(try p.plan().jobs.filter { $0.kind == .render }.allSatisfy { $0.status != .new })
+        #expect(try await p.plan().jobs.filter { $0.kind == .render }.allSatisfy { $0.status != .new })
         #expect(Maintenance.verify(lock: lock, cache: p.cache, baseDirectory: p.dir).isEmpty)
     }
 
@@ -116,7 +116,7 @@ final class Project: @unchecked Sendable {
                                     with: "  - characters: [mochi]\n    clips: [\"*\"]\n"
                                         + "  - characters: [pip]\n    clips: [\"*\"]\n    with: {prompt: \"pip, brighter\"}\n")
         }
-        let plan = try p.plan()
+        let plan = try await p.plan()
         let newRenders = plan.jobs.filter { $0.kind == .render && $0.status == .new }.map(\.id).sorted()
         #expect(newRenders == ["render:pip/hop", "render:pip/wave"])
         let summary = try await p.run()

@@ -52,15 +52,15 @@ final class SimCampaign: @unchecked Sendable {
         return try await KlingSimServer.start(c, renderer: renderer)
     }
 
-    func plan() throws -> Plan {
+    func plan() async throws -> Plan {
         let lock = try Lockfile.read(Campaign.lockPath(forManifest: manifest))
-        let c = Campaign.open(manifest: manifest, status: try StoreStatus(lock: lock, store: store, cache: cache))
+        let c = Campaign.open(manifest: manifest, status: try await StoreStatus(lock: lock, store: store, cache: cache))
         guard let p = c.plan else { throw RunError.unsupported(c.diagnostics.map(\.message).joined(separator: "\n")) }
         return p
     }
 
     func run(_ options: RunOptions = RunOptions(), timeout: Duration = .seconds(120)) async throws -> RunSummary {
-        let plan = try plan()
+        let plan = try await plan()
         var options = options
         options.maxUnits = options.maxUnits ?? plan.manifest.budget?.maxUnits
         let remote = try RemoteBackend.make(for: plan, environment: env, timeScale: Self.timeScale, pollInterval: 1)
@@ -144,7 +144,7 @@ final class SimCampaign: @unchecked Sendable {
         try await bucket.createBucket()
 
         // 9 cells, 4 renders: mochi/hop-again = mochi/hop; pip-twin/* and pip/hop-again = pip's.
-        let plan = try p.plan()
+        let plan = try await p.plan()
         let renders = plan.jobs.filter { $0.kind == .render }
         #expect(renders.count == 4)
         #expect(renders.first { $0.id == "render:pip/hop" }?.names == ["pip/hop", "pip/hop-again", "pip-twin/hop", "pip-twin/hop-again"])
@@ -165,7 +165,7 @@ final class SimCampaign: @unchecked Sendable {
         #expect(abs(lock.unitsCharged - stats.unitsCharged) < 1e-6)
         #expect(lock.renders["pip-twin/hop-again"]?.sameAs == "pip/hop")
         #expect(lock.renders["pip-twin/hop-again"]?.units == nil)
-        let status = try Maintenance.status(of: try p.plan(), store: p.store)
+        let status = try await Maintenance.status(of: try p.plan(), store: p.store)
         #expect(abs(status.unitsSpent - stats.unitsCharged) < 1e-6)
         for (cell, owner) in [("pip-twin/hop-again", "pip/hop"), ("mochi/hop-again", "mochi/hop"), ("pip-twin/wave", "pip/wave")] {
             let a = try Data(contentsOf: URL(fileURLWithPath: p.dir + "/out/renders/\(cell).mp4"))
@@ -217,7 +217,7 @@ final class SimCampaign: @unchecked Sendable {
         var spentByStep: [Double] = []
         for text in [base, edited, base, edited, base] {
             try text.write(toFile: p.manifest, atomically: true, encoding: .utf8)
-            let planned = try p.plan().totals
+            let planned = try await p.plan().totals
             let summary = try await p.run()
             #expect(summary.failed.isEmpty, "\(summary.failed)")
             let now = await sim.stats().unitsCharged
@@ -228,7 +228,7 @@ final class SimCampaign: @unchecked Sendable {
         }
         // Four renders, then c1's two again with the new prompt; reverts and repeats pay nothing.
         #expect(spentByStep == [18, 9, 0, 0, 0])
-        #expect(try p.plan().totals.byStatus[.locked]?.jobs == 4)
+        #expect(try await p.plan().totals.byStatus[.locked]?.jobs == 4)
     }
 
     /// A fresh clone (lock, no .troupe/) whose provider has forgotten every task: `--locked`
@@ -370,7 +370,7 @@ final class SimCampaign: @unchecked Sendable {
         #expect(after.key == before.key && after.taskId != before.taskId)
         #expect(try p.store.ledger().contains { $0.event == "reroll" })
         // status counts what the replaced task was charged too: it equals the provider's total.
-        let status = try Maintenance.status(of: try p.plan(), store: p.store)
+        let status = try await Maintenance.status(of: try p.plan(), store: p.store)
         #expect(abs(status.unitsSpent - stats.unitsCharged) < 1e-9 && stats.unitsCharged == 3 * 4.5)
         // Without --reroll nothing is paid again.
         _ = try await p.run()

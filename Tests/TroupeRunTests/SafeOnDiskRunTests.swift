@@ -40,7 +40,7 @@ final class StopAfterFirstPost: RunObserver, @unchecked Sendable {
         // A changed post-step needs the render again.
         try p.edit { $0.replacingOccurrences(of: "trim: [0, 12]", with: "trim: [0, 11]") }
         let cache = ResultCache(stateDirectory: p.state)
-        let executor = Executor(plan: try p.plan(), store: p.store, cache: cache, backend: PreviewProvider(),
+        let executor = await Executor(plan: try p.plan(), store: p.store, cache: cache, backend: PreviewProvider(),
                                 observer: Observers([]), options: RunOptions())
         let summary = try await executor.run()
         #expect(summary.failed.isEmpty, "\(summary.failed)")
@@ -99,7 +99,7 @@ final class StopAfterFirstPost: RunObserver, @unchecked Sendable {
         let observer = StopAfterFirstPost()
         var options = RunOptions()
         options.localConcurrency = 1
-        let executor = Executor(plan: try p.plan(), store: p.store, cache: p.cache, backend: PreviewProvider(),
+        let executor = await Executor(plan: try p.plan(), store: p.store, cache: p.cache, backend: PreviewProvider(),
                                 observer: observer, options: options)
         observer.executor = executor
         let summary = try await executor.run()

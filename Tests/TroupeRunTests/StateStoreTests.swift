@@ -23,13 +23,13 @@ struct StateStoreTests {
         Dictionary(uniqueKeysWithValues: try StateStore(path: path).records().map { ($0.key, $0) })
     }
 
-    @Test func aVersion2DatabaseKeepsItsRowsAndLedger() throws {
+    @Test func aVersion2DatabaseKeepsItsRowsAndLedger() async throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let old = try DatabaseQueue(path: path)
         try StateStore.migrator.migrate(old, upTo: "v2: re-rolls")
         let rows = [record(1), record(2, .fetched)]
-        try old.write { db in
+        try await old.write { db in
             // The columns a version 2 database has (no units_rerolled yet).
             for r in rows {
                 try db.execute(sql: """
@@ -48,7 +48,7 @@ struct StateStoreTests {
         let store = try StateStore(path: path)
         #expect(try store.records().sorted { $0.key < $1.key } == rows.sorted { $0.key < $1.key })
         #expect(try store.ledger().map(\.event) == ["intent", "created"])
-        try store.save(record(3), ledger: "intent", at: Date())
+        try await store.save(record(3), ledger: "intent", at: Date())
         #expect(try store.ledger().map(\.seq) == [1, 2, 3])
         #expect(throws: (any Error).self) { try store.rawExecute("UPDATE ledger SET event = 'x'") }
         #expect(throws: (any Error).self) { try store.rawExecute("DELETE FROM ledger") }
@@ -75,19 +75,19 @@ struct StateStoreTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try StateStore(path: path)
         let export = record(1, .fetched)
-        store.saveLater(export)
+        await store.saveLater(export)
         let deadline = Date().addingTimeInterval(StateStore.laterDelay + 5)
         while try committed()[export.key] == nil, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(try committed()[export.key] == export)
     }
 
-    @Test func theLatestRowForAKeyWins() throws {
+    @Test func theLatestRowForAKeyWins() async throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try StateStore(path: path)
         var r = record(1, .submitted)
-        store.saveLater(r)
+        await store.saveLater(r)
         r.state = .fetched
-        store.saveLater(r)
+        await store.saveLater(r)
         try store.flush()
         #expect(try committed()[r.key]?.state == .fetched)
     }
@@ -131,7 +131,7 @@ struct StateStoreTests {
             CREATE TRIGGER refuse_boom BEFORE INSERT ON ledger WHEN NEW.event = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END
             """)
         r.externalTaskId = "troupe-1-r2"
-        #expect(throws: (any Error).self) { try store.save(r, ledger: "boom", at: Date()) }
+        #expect(throws: (any Error).self) { try store.save(r, ledger: "boom", detail: nil, at: Date()) }
         #expect(try committed()[r.key]?.externalTaskId == "troupe-1-r1")
         r.state = .submitting
         try store.save(r)

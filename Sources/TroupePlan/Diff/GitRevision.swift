@@ -140,33 +140,24 @@ public struct GitRevision {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["git"] + arguments
         p.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe()
+        // git's words go to a file, not a second pipe: reading two pipes needs a thread for
+        // one of them (a large blob would fill the other and stall git), a file needs none.
+        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-git-\(getpid())-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: errPath, contents: nil), let errFile = FileHandle(forWritingAtPath: errPath) else {
+            throw Failure(description: "cannot make a temporary file for git's messages in \(FileManager.default.temporaryDirectory.path)")
+        }
+        defer {
+            try? errFile.close()
+            unlink(errPath)
+        }
+        let out = Pipe()
         p.standardOutput = out
-        p.standardError = err
+        p.standardError = errFile
         do { try p.run() } catch { throw Failure(description: "cannot run git (\(error)); --diff needs git on PATH") }
-        // Read both pipes while git runs: a large blob would fill one and stall it.
-        let errData = ErrorCollector(err.fileHandleForReading)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
         return Output(status: p.terminationStatus, output: data,
-                      errorText: String(decoding: errData.wait(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-}
-
-/// Reads a pipe to its end on another thread.
-private final class ErrorCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
+                      errorText: String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

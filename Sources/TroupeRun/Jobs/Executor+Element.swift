@@ -8,7 +8,7 @@ extension Executor {
     func element(_ job: Job, element e: Int, inputs: JobInputs, record: inout JobRecord) async throws -> (JobResult?, Double) {
         guard let session else {
             // The preview provider needs no elements: identity comes from the image.
-            try finish(&record, sha: nil)
+            try await finish(&record, sha: nil)
             return (nil, 0)
         }
         let element = plan.manifest.elements[e]
@@ -20,7 +20,7 @@ extension Executor {
         let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
         guard let id = outcome.elementID ?? record.elementId else { throw RunFailure.unusableAnswer("the element task gave no element_id") }
         record.elementId = id
-        try finish(&record, sha: nil)
+        try await finish(&record, sha: nil)
         return (.element(id: id), outcome.paidNow ? outcome.units : 0)
     }
 }

@@ -26,16 +26,16 @@ extension Executor {
         case .render(let c, let k, _, let settings):
             return try await render(job, character: c, clip: k, settings: settings, inputs: inputs, record: &record)
         case .post(let o):
-            return (try post(job, output: o, inputs: inputs, record: &record), 0)
+            return (try await post(job, output: o, inputs: inputs, record: &record), 0)
         case .export(let path):
-            return (try export(job, path: path, inputs: inputs, record: found), 0)
+            return (try await export(job, path: path, inputs: inputs, record: found), 0)
         }
     }
 
     /// A paid job's row, taken for this runner (shared state: another runner may hold it, or
     /// may have moved it on since the run began). Held: the job is deferred (JobDeferred).
     private func claim(_ job: Job, _ record: JobRecord) async throws -> JobRecord {
-        switch try store.claim(job.key, fresh: record) {
+        switch try await store.claim(job.key, fresh: record) {
         case .claimed(let row): return row
         case .held(let runner, _):
             if stopping { throw JobInterrupted() }
@@ -64,11 +64,11 @@ extension Executor {
     }
 
     /// Marks a job's row finished with its result.
-    func finish(_ record: inout JobRecord, sha: String?, later: Bool = false) throws {
+    func finish(_ record: inout JobRecord, sha: String?, later: Bool = false) async throws {
         record.state = .fetched
         record.resultSHA256 = sha
         record.lastError = nil
         record.updatedAt = clock.date
-        if later { store.saveLater(record) } else { try store.save(record) }
+        if later { await store.saveLater(record) } else { try await store.save(record) }
     }
 }

@@ -6,7 +6,7 @@ import TroupeState
 extension Executor {
     /// A post-step: its inputs joined in order, then trimmed if the output says so, or
     /// finished as a platform deliverable (trim included); or a still (poster, GIF) of one.
-    func post(_ job: Job, output o: Int, inputs: JobInputs, record: inout JobRecord) throws -> JobResult {
+    func post(_ job: Job, output o: Int, inputs: JobInputs, record: inout JobRecord) async throws -> JobResult {
         let paths = try inputs.all.compactMap { $0?.sha256 }.map { try cache.checkedInput($0, for: job.id) }
         var out: String
         if let still = job.still, let source = paths.first {
@@ -32,7 +32,7 @@ extension Executor {
         let info = job.still == nil ? try? MediaProbe.probe(out) : nil
         let (sha, _) = try cache.ingest(out)
         record.resultDuration = info?.durationSeconds
-        try finish(&record, sha: sha)
+        try await finish(&record, sha: sha)
         return .file(sha256: sha)
     }
 }

@@ -20,7 +20,7 @@ extension Executor {
             current = out
         }
         let (sha, _) = try cache.ingest(current)
-        try finish(&record, sha: sha)
+        try await finish(&record, sha: sha)
         return .file(sha256: sha)
     }
 }

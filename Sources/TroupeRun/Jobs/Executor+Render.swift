@@ -28,7 +28,7 @@ extension Executor {
         record.taskId = outcome.taskId
         record.unitsCharged = outcome.unitsCharged
         record.resultDuration = info?.durationSeconds
-        try finish(&record, sha: sha)
+        try await finish(&record, sha: sha)
         return (.file(sha256: sha), outcome.unitsCharged)
     }
 
@@ -68,7 +68,7 @@ extension Executor {
         if sha == sharedRow { return (.file(sha256: sha), 0) }
         record.resultDuration = info?.durationSeconds ?? outcome.seconds
         record.unitsCharged = outcome.units
-        try finish(&record, sha: sha)
+        try await finish(&record, sha: sha)
         // Spent by this run only when this run sent the create.
         return (.file(sha256: sha), outcome.paidNow ? outcome.units : 0)
     }

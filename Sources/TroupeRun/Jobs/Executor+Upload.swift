@@ -17,7 +17,7 @@ extension Executor {
             throw RunError.unsupported("\(job.id): the prepared clip is missing")
         }
         let upload = try await uploads.upload(file: file)
-        try finish(&record, sha: upload.sha256)
+        try await finish(&record, sha: upload.sha256)
         return .uploaded(sha256: upload.sha256)
     }
 }

@@ -32,13 +32,13 @@ final class AccountSlots: Sendable {
     private let notices = Locked(0)
 
     init(team: any TeamCoordinating, account: String, concurrency: Int, createsPerRealSecond: Double,
-         clock: any RunClock = ScaledClock()) throws {
+         clock: any RunClock = ScaledClock()) async throws {
         self.team = team
         self.account = account
         self.clock = clock
-        try team.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
+        try await team.registerAccount(account, concurrency: concurrency, createsPerSecond: createsPerRealSecond)
         let freed = freed, notices = notices
-        let subscription = try team.listenForFreedSlots(account: account) {
+        let subscription = try await team.listenForFreedSlots(account: account) {
             notices.withLock { $0 += 1 }
             freed.signal()
         }
@@ -51,10 +51,15 @@ final class AccountSlots: Sendable {
     /// taken over first — else every lane could wait for slots only a takeover frees.
     func acquire(key: String, stopping: @Sendable () -> Bool) async throws -> Bool {
         handOff.withLock { $0.waiting += 1 }
-        defer {
-            handOff.withLock { $0.waiting -= 1 }
-            releaseUnwanted()
-        }
+        let taken: Result<Bool, any Error>
+        do { taken = .success(try await takeInTurn(key: key, stopping: stopping)) } catch { taken = .failure(error) }
+        handOff.withLock { $0.waiting -= 1 }
+        await releaseUnwanted()
+        return try taken.get()
+    }
+
+    /// One job of this runner at a time asks; the others wait their turn.
+    private func takeInTurn(key: String, stopping: @Sendable () -> Bool) async throws -> Bool {
         await turn.enter()
         defer { turn.leave() }
         while true {
@@ -69,10 +74,10 @@ final class AccountSlots: Sendable {
             }
             let answer: SlotAnswer
             do {
-                answer = try team.takeSlot(account: account, key: key, from: spare)
+                answer = try await team.takeSlot(account: account, key: key, from: spare)
             } catch {
                 // Whether it moved is unknown: freed (a no-op if it did not), as any slot is.
-                if let spare { release(key: spare, handOff: false) }
+                if let spare { await release(key: spare, handOff: false) }
                 throw error
             }
             if answer == .full {
@@ -97,37 +102,37 @@ final class AccountSlots: Sendable {
         }
     }
 
-    func hold(key: String) { try? team.holdSlot(account: account, key: key) }
+    func hold(key: String) async { try? await team.holdSlot(account: account, key: key) }
 
     /// Jobs of this runner waiting for a slot now.
     var waitingJobs: Int { handOff.withLock { $0.waiting } }
 
     /// The task ended: its slot goes to a job of this runner that waits for one, else back to
     /// the account (`handOff: false`: always back, as after a 1303).
-    func release(key: String, handOff keep: Bool = true) {
+    func release(key: String, handOff keep: Bool = true) async {
         let kept = keep && handOff.withLock { h -> Bool in
             guard h.waiting > h.spares.count else { return false }
             h.spares.append(key)
             return true
         }
-        if kept { freed.signal() } else { try? team.releaseSlot(account: account, key: key) }
+        if kept { freed.signal() } else { try? await team.releaseSlot(account: account, key: key) }
     }
 
     /// Spares no job waits for any more go back to the account.
-    private func releaseUnwanted() {
+    private func releaseUnwanted() async {
         let extra = handOff.withLock { h -> [String] in
             let n = max(0, h.spares.count - h.waiting)
             defer { h.spares.removeLast(n) }
             return Array(h.spares.suffix(n))
         }
-        for key in extra { release(key: key, handOff: false) }
+        for key in extra { await release(key: key, handOff: false) }
     }
 
     /// A 1303: the shared gate goes down to what is in flight for a while.
-    func concurrencyRefused() { try? team.lowerGate(account: account, seconds: 10) }
+    func concurrencyRefused() async { try? await team.lowerGate(account: account, seconds: 10) }
 
-    func close() {
-        releaseUnwanted()
+    func close() async {
+        await releaseUnwanted()
         listener.withLock { $0?.cancel(); $0 = nil }
         freed.signal()
     }

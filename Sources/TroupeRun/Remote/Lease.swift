@@ -45,28 +45,28 @@ struct Lease {
     }
 
     /// Counts a task the provider may already be running, whatever the limit says.
-    mutating func holdSlot() {
+    mutating func holdSlot() async {
         guard !holdsSlot else { return }
         limits.holdSlot()
-        shared?.hold(key: key)
+        await shared?.hold(key: key)
         holdsSlot = true
     }
 
     /// The task finished, or was never created: its slot is free again.
-    mutating func releaseSlot() {
+    mutating func releaseSlot() async {
         guard holdsSlot else { return }
         limits.releaseSlot()
-        shared?.release(key: key)
+        await shared?.release(key: key)
         holdsSlot = false
     }
 
     /// A 1303 answered the create that held the slot: give it back and shrink the gate
     /// (every runner's, with shared state).
-    mutating func concurrencyRefused() {
+    mutating func concurrencyRefused() async {
         guard holdsSlot else { return }
         limits.concurrencyRefused()
-        shared?.release(key: key, handOff: false)
-        shared?.concurrencyRefused()
+        await shared?.release(key: key, handOff: false)
+        await shared?.concurrencyRefused()
         holdsSlot = false
     }
 
@@ -86,8 +86,8 @@ struct Lease {
     }
 
     /// The one way out: the slot goes back and the budget is settled.
-    mutating func end(charged: Double) {
-        releaseSlot()
+    mutating func end(charged: Double) async {
+        await releaseSlot()
         settle(charged: charged)
     }
 }

@@ -52,14 +52,15 @@ struct RemoteJob {
 
     /// The first action, fresh or after a crash. A task the provider may already be running
     /// holds a slot until we learn otherwise.
-    mutating func start() -> RenderLifecycle.Action {
-        if record.state == .submitting || record.state == .submitted { lease.holdSlot() }
+    mutating func start() async -> RenderLifecycle.Action {
+        if record.state == .submitting || record.state == .submitted { await lease.holdSlot() }
         return lifecycle.resume()
     }
 
-    /// However the job ended, its lease ends with it (a no-op when it already has).
-    mutating func endLease() {
-        lease.end(charged: 0)
+    /// However the job ended, its lease ends with it: the slot goes back and the budget is
+    /// settled (at nothing, unless the provider's charge was settled before).
+    mutating func endLease() async {
+        await lease.end(charged: 0)
     }
 
     mutating func perform(_ action: RenderLifecycle.Action) async throws -> Step {
@@ -73,22 +74,19 @@ struct RemoteJob {
             try await session.clock.sleep(delay)
             return .next(then)
         case .lowerConcurrency(let then):
-            lease.concurrencyRefused()
+            await lease.concurrencyRefused()
             return .next(then)
         case .download(let url): return try await download(url)
         case .fail(let failure), .stall(let failure):
             // A stalled task may still hold the provider's slot until it ends; we stop counting it.
-            try end(failure)
+            try await end(failure)
         case .stopRun(let failure):
-            lease.end(charged: 0)
-            try save(failure.description)
+            try await save(failure.description)
             session.stopRun(failure.description)
             throw failure
         case .refuseCreate(let reason):
-            lease.end(charged: 0)
             throw LockedRefusal(job: job.id, units: job.units, reason: reason)
         case .done:
-            lease.end(charged: 0)
             return .finished(RemoteOutcome(downloaded: nil, elementID: record.elementId,
                                            units: record.unitsCharged ?? 0, seconds: record.resultDuration))
         }
@@ -110,7 +108,7 @@ struct RemoteJob {
         let next = lifecycle.intentCommitted()
         record.state = lifecycle.state
         record.updatedAt = session.clock.date
-        try session.store.commitIntent(record, at: record.updatedAt)
+        try await session.store.commitIntent(record, at: record.updatedAt)
         return next
     }
 
@@ -128,7 +126,7 @@ struct RemoteJob {
         }
         switch reply {
         case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
-        default: lease.releaseSlot()  // nothing was created: the slot is free again
+        default: await lease.releaseSlot()  // nothing was created: the slot is free again
         }
         if case .accepted = reply { sentAt = sent }
         // The answer, its ledger line and the state it leads to in one commit. An accepted task
@@ -141,9 +139,9 @@ struct RemoteJob {
         record.updatedAt = session.clock.date
         let event = RemoteSession.ledgerEvent(reply), detail = RemoteSession.ledgerDetail(reply)
         if case .accepted = reply {
-            session.store.saveLater(record, ledger: event, detail: detail, at: record.updatedAt)
+            await session.store.saveLater(record, ledger: event, detail: detail, at: record.updatedAt)
         } else {
-            try session.store.save(record, ledger: event, detail: detail, at: record.updatedAt)
+            try await session.store.save(record, ledger: event, detail: detail, at: record.updatedAt)
         }
         return next
     }
@@ -157,17 +155,17 @@ struct RemoteJob {
         note(reply)
         switch reply {
         case .task(_, let status):
-            if status.isFinished { lease.releaseSlot() } else { lease.holdSlot() }
+            if status.isFinished { await lease.releaseSlot() } else { await lease.holdSlot() }
         case .notFound:
             // No such task: the slot held in case it existed goes back, and the create that
             // follows waits for a slot of its own (else a takeover or a retry would create
             // past the account's limit).
-            lease.releaseSlot()
+            await lease.releaseSlot()
         default:
             break
         }
         let next = lifecycle.handle(reply, now: session.clock.date)
-        try save()
+        try await save()
         return next
     }
 
@@ -181,17 +179,17 @@ struct RemoteJob {
             reply = await session.provider.queryElement(externalID: lifecycle.externalID)
         }
         note(reply)
-        if case .task(_, let status) = reply, status.isFinished { lease.releaseSlot() }
+        if case .task(_, let status) = reply, status.isFinished { await lease.releaseSlot() }
         let before = lifecycle.state
         let next = lifecycle.handle(reply, now: session.clock.date)
         // A success is saved with what the download brings (a crash before that polls again
         // and finds it succeeded); any other change now.
-        if lifecycle.state != before, !next.isDownload { try save() }
+        if lifecycle.state != before, !next.isDownload { try await save() }
         return next
     }
 
     private mutating func download(_ url: String) async throws -> Step {
-        lease.releaseSlot()
+        await lease.releaseSlot()
         // The job that takes the freed slot goes first: a slot idles until its create is sent,
         // a result waits without cost (when tasks finish together, their downloads would
         // otherwise queue ahead of every next create).
@@ -201,12 +199,12 @@ struct RemoteJob {
         lease.settle(charged: record.unitsCharged ?? 0)
         if case .element = work {
             guard let id = Int64(url) else {
-                try save()
+                try await save()
                 throw RunFailure.unusableAnswer("the element task returned an unreadable element_id '\(url)'")
             }
             record.elementId = id
             _ = lifecycle.downloaded()
-            try save()
+            try await save()
             return .finished(RemoteOutcome(downloaded: nil, elementID: id, units: record.unitsCharged ?? 0, seconds: nil, paidNow: paidNow))
         }
         let path = try temporary()
@@ -216,12 +214,12 @@ struct RemoteJob {
                                            units: record.unitsCharged ?? 0, seconds: record.resultDuration, paidNow: paidNow))
         } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
             let next = lifecycle.downloadExpired()
-            try save()
+            try await save()
             return .next(next)
         } catch {
             downloadFailures += 1
             if downloadFailures > 5 {
-                try save("downloading the result failed: \(error)")
+                try await save("downloading the result failed: \(error)")
                 throw RunFailure.downloadFailed(attempts: downloadFailures, reason: "\(error)")
             }
             if session.isStopping() { throw JobInterrupted() }
@@ -230,10 +228,10 @@ struct RemoteJob {
         }
     }
 
-    /// The job failed: nothing more is paid for it, its words are saved and thrown.
-    private mutating func end(_ failure: RunFailure) throws -> Never {
-        lease.end(charged: 0)
-        try save(failure.description)
+    /// The job failed: nothing more is paid for it, its words are saved and thrown (the
+    /// lease ends as the job does, in `RemoteSession.run`).
+    private mutating func end(_ failure: RunFailure) async throws -> Never {
+        try await save(failure.description)
         throw failure
     }
 
@@ -241,12 +239,9 @@ struct RemoteJob {
         if session.isStopping() { throw interrupted() }
     }
 
-    /// The run is stopping: the slot goes back and nothing is charged; the state is saved, and
-    /// the next run picks the job up where it is.
-    private mutating func interrupted() -> JobInterrupted {
-        lease.end(charged: 0)
-        return JobInterrupted()
-    }
+    /// The run is stopping: the state is saved, and the next run picks the job up where it is
+    /// (the slot goes back and nothing is charged as the job ends, in `RemoteSession.run`).
+    private func interrupted() -> JobInterrupted { JobInterrupted() }
 
     private mutating func note(_ reply: ProviderReply) {
         if case .task(_, .succeeded(_, let u, let s)) = reply {
@@ -255,11 +250,11 @@ struct RemoteJob {
         }
     }
 
-    private mutating func save(_ error: String? = nil) throws {
+    private mutating func save(_ error: String? = nil) async throws {
         record.state = lifecycle.state
         record.taskId = lifecycle.taskID
         record.lastError = error
         record.updatedAt = session.clock.date
-        if persist { try session.store.save(record) }
+        if persist { try await session.store.save(record) }
     }
 }

@@ -95,18 +95,24 @@ final class RemoteSession: Sendable {
     func run(_ job: Job, record: inout JobRecord, work: Work, persist: Bool = true,
              downloadTo temporary: @escaping @Sendable () throws -> String) async throws -> RemoteOutcome {
         var remote = RemoteJob(session: self, job: job, record: record, work: work, persist: persist, temporary: temporary)
-        // Whichever way the job ends, its slot and budget reservation end with it.
-        defer {
-            remote.endLease()
-            record = remote.record
-        }
-        var action = remote.start()
-        while true {
-            switch try await remote.perform(action) {
-            case .next(let next): action = next
-            case .finished(let outcome): return outcome
+        var action = await remote.start()
+        let outcome: Result<RemoteOutcome, any Error>
+        do {
+            while true {
+                switch try await remote.perform(action) {
+                case .next(let next): action = next; continue
+                case .finished(let done): outcome = .success(done)
+                }
+                break
             }
+        } catch {
+            outcome = .failure(error)
         }
+        // Whichever way the job ended, its slot and budget reservation end with it: here, and
+        // only here.
+        await remote.endLease()
+        record = remote.record
+        return try outcome.get()
     }
 
     static func ledgerEvent(_ reply: ProviderReply) -> String {

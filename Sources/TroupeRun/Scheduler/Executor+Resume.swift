@@ -18,7 +18,7 @@ struct RunStart {
 extension Executor {
     /// Gathers the facts (rows, the cache, out/, the lock) and applies RunSelection's rules
     /// to them, writing what they decide (re-rolls, adoptions) to the state store.
-    func resume() throws -> RunStart {
+    func resume() async throws -> RunStart {
         let unmatched = RunSelection.unmatched(plan.jobs, only: options.only, reroll: options.reroll)
         if !unmatched.isEmpty { throw UnmatchedPatterns(patterns: unmatched) }
         if options.locked && !options.reroll.isEmpty {
@@ -26,8 +26,8 @@ extension Executor {
                 .map { LockedRefusal(job: $0.id, units: $0.units, reason: "--reroll pays again") })
         }
         var selected = selection()
-        let rerolled = try applyRerolls(selected: selected)
-        var records = try store.records(keys: plan.jobs.map(\.key))
+        let rerolled = try await applyRerolls(selected: selected)
+        var records = try await store.records(keys: plan.jobs.map(\.key))
         let lock = try Lockfile.read(lockPath)
         var done = [Bool](repeating: false, count: plan.jobs.count)
         var results = [JobResult?](repeating: nil, count: plan.jobs.count)
@@ -45,7 +45,7 @@ extension Executor {
                 })
             } else if let lock, let adoption = try RunSelection.adoption(job, lock: lock, isCached: { try self.cache.checkedPath(of: $0, for: job.id) != nil },
                                                                           remote: remote != nil) {
-                let record = try adopt(job, adoption)
+                let record = try await adopt(job, adoption)
                 records[job.key] = record
                 if record.state == .fetched {
                     done[i] = true
@@ -71,7 +71,7 @@ extension Executor {
     }
 
     /// Records what the lock gave a job the store did not know, so later runs and jobs agree.
-    private func adopt(_ job: Job, _ adoption: RunSelection.LockAdoption) throws -> JobRecord {
+    private func adopt(_ job: Job, _ adoption: RunSelection.LockAdoption) async throws -> JobRecord {
         var record = JobRecord(key: job.key, id: job.id, kind: job.kind, state: .fetched, units: job.units, now: clock.date)
         switch adoption {
         case .element(let id, let taskID, let units):
@@ -90,17 +90,17 @@ extension Executor {
             record.externalTaskId = externalID
             record.reroll = reroll
         }
-        try store.save(record)
+        try await store.save(record)
         return record
     }
 
     /// `--reroll`: renders that match get a new external id (`-rN`) and will be paid for
     /// again; what was made from them (post-steps, exports) is made again too.
-    private func applyRerolls(selected: [Bool]) throws -> [String] {
+    private func applyRerolls(selected: [Bool]) async throws -> [String] {
         guard !options.reroll.isEmpty else { return [] }
         var rows: [Int: JobRecord] = [:]
         for (i, job) in plan.jobs.enumerated() where job.kind == .render && selected[i] {
-            if job.names.contains(where: { name in options.reroll.contains { Glob.matches($0, name) } }) { rows[i] = try store.record(job.key) }
+            if job.names.contains(where: { name in options.reroll.contains { Glob.matches($0, name) } }) { rows[i] = try await store.record(job.key) }
         }
         let (renders, stale) = RunSelection.rerolls(plan.jobs, selected: selected, patterns: options.reroll, state: { rows[$0]?.state })
         for i in renders {
@@ -116,9 +116,9 @@ extension Executor {
             record.unitsCharged = nil
             record.lastError = nil
             record.updatedAt = clock.date
-            try store.save(record, ledger: "reroll", detail: "re-roll \(record.reroll) of \(job.id)", at: record.updatedAt)
+            try await store.save(record, ledger: "reroll", detail: "re-roll \(record.reroll) of \(job.id)", at: record.updatedAt)
         }
-        try store.delete(keys: stale.map { plan.jobs[$0].key })
+        try await store.delete(keys: stale.map { plan.jobs[$0].key })
         return renders.map { plan.jobs[$0].id }
     }
 }

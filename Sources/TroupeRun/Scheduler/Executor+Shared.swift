@@ -9,8 +9,8 @@ extension Executor {
     /// Digests the local cache lacks that this run's jobs would take as done: a finished row's
     /// result, else what the lock records for the job (as resume() adopts it). Lock entries of
     /// edited cells, and jobs `--only` leaves out, are not pulled.
-    func sharedWanted() throws -> [String] {
-        let records = try store.records(keys: plan.jobs.map(\.key))
+    func sharedWanted() async throws -> [String] {
+        let records = try await store.records(keys: plan.jobs.map(\.key))
         let lock = try Lockfile.read(lockPath)
         let selected = selection()
         var wanted = Set<String>()
@@ -31,7 +31,8 @@ extension Executor {
     func prefetchShared() async throws {
         guard cache.shared != nil else { return }
         let cache = cache
-        let failures = await SharedCache.each(try sharedWanted()) { sha in _ = await cache.pullShared(sha) }
+        let wanted = try await sharedWanted()
+        let failures = await SharedCache.each(wanted) { sha in _ = await cache.pullShared(sha) }
         for f in failures { cache.shared?.log.warn("could not pull \(f.sha256.prefix(12))…: \(f.error)") }
     }
 

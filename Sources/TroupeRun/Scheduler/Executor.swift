@@ -91,16 +91,31 @@ public final class Executor: @unchecked Sendable {
     }
 
     public func run() async throws -> RunSummary {
-        // Rows saved for later are committed before the run returns, whatever happened.
-        defer { try? store.flush() }
+        // Rows saved for later are committed before the run returns, whatever happened; the
+        // account's slots this runner kept go back.
+        let slots: AccountSlots?
+        do { slots = try await joinTeam() } catch {
+            try? await store.flush()
+            throw error
+        }
+        let summary: RunSummary
+        do { summary = try await runJobs() } catch {
+            await slots?.close()
+            try? await store.flush()
+            throw error
+        }
+        await slots?.close()
+        try? await store.flush()
+        return summary
+    }
+
+    private func runJobs() async throws -> RunSummary {
         var summary = RunSummary()
         cache.removeStaleTemporaries()
-        let slots = try joinTeam()
-        defer { slots?.close() }
         // Results teammates made are brought here first, so resume() finds them done.
         try await prefetchShared()
         let pushes = cache.shared == nil ? nil : SharedPushes(cache: cache)
-        let start = try resume()
+        let start = try await resume()
         summary.rerolled = start.rerolled
         summary.alreadyDone = start.alreadyDone
         var results = start.results
@@ -122,7 +137,7 @@ public final class Executor: @unchecked Sendable {
         if store.team != nil {
             // Runners sharing the campaign start their remote lanes at different places.
             machine.spread(.remote, at: Double.random(in: 0..<1))
-            try expectClaims(in: machine.queued(.remote), selected: start.selected, done: start.done)
+            try await expectClaims(in: machine.queued(.remote), selected: start.selected, done: start.done)
         }
         // Lock rewrites are paced by what they cost, in real time whatever the provider's clock.
         let steady = ContinuousClock(), origin = steady.now
@@ -132,7 +147,7 @@ public final class Executor: @unchecked Sendable {
         }
 
         // What a job's end means for the summary and the events; then for the schedule.
-        func complete(_ end: Finished) {
+        func complete(_ end: Finished) async {
             let job = plan.jobs[end.index]
             let outcome: SchedulerStateMachine.Outcome
             if end.interrupted {
@@ -161,7 +176,7 @@ public final class Executor: @unchecked Sendable {
             }
             for action in machine.finished(end.index, outcome, now: seconds()) where action == .writeLock {
                 let began = seconds()
-                try? lockWriter.write(old: start.lock)
+                try? await lockWriter.write(old: start.lock)
                 machine.lockWritten(at: seconds(), cost: seconds() - began)
             }
         }
@@ -176,7 +191,7 @@ public final class Executor: @unchecked Sendable {
                     case .runInline(let i):
                         let inputs = JobInputs(job: plan.jobs[i], results: plan.jobs[i].deps.map { results[$0] })
                         observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
-                        complete(await perform(i, inputs: inputs, record: start.records[plan.jobs[i].key]))
+                        await complete(await perform(i, inputs: inputs, record: start.records[plan.jobs[i].key]))
                     case .start(let i, _):
                         let inputs = JobInputs(job: plan.jobs[i], results: plan.jobs[i].deps.map { results[$0] })
                         // The row as the run found it: nothing else writes it before the job runs.
@@ -188,7 +203,7 @@ public final class Executor: @unchecked Sendable {
                     }
                 }
                 guard machine.inFlight > 0, let end = try await group.next() else { break }
-                complete(end)
+                await complete(end)
             }
         }
         await pushes?.finish()
@@ -198,7 +213,7 @@ public final class Executor: @unchecked Sendable {
         summary.notRun = machine.remaining - summary.failed.count
         // Always derived again: a lock that lost entries (or never had them) is restored from
         // the state store; it is written only when it differs.
-        try lockWriter.write(old: start.lock)
+        try await lockWriter.write(old: start.lock)
         observer.observe(RunEvent(.runFinished, units: summary.unitsSpent,
                                   counts: ["done": summary.done, "failed": summary.failed.count, "not_run": summary.notRun]))
         return summary
@@ -206,11 +221,11 @@ public final class Executor: @unchecked Sendable {
 
     /// With shared state: registers this runner (heartbeats renew its leases from now on) and
     /// shares the account's slots with the other runners.
-    private func joinTeam() throws -> AccountSlots? {
+    private func joinTeam() async throws -> AccountSlots? {
         guard let team = store.team else { return nil }
-        try team.join(campaign: (plan.manifest.path as NSString).lastPathComponent, account: remote?.account)
+        try await team.join(campaign: (plan.manifest.path as NSString).lastPathComponent, account: remote?.account)
         guard let session, let remote, let account = remote.account else { return nil }
-        let slots = try AccountSlots(team: team, account: account, concurrency: remote.settings.concurrency,
+        let slots = try await AccountSlots(team: team, account: account, concurrency: remote.settings.concurrency,
                                      createsPerRealSecond: remote.settings.createsPerSecond * remote.settings.timeScale)
         session.shared.withLock { $0 = slots }
         return slots
@@ -218,12 +233,12 @@ public final class Executor: @unchecked Sendable {
 
     /// Tells a shared store which paid jobs this run claims, in order: those ready now as their
     /// lane starts them, then the others (waiting for uploads) as the plan lists them.
-    private func expectClaims(in ready: [Int], selected: [Bool], done: [Bool]) throws {
+    private func expectClaims(in ready: [Int], selected: [Bool], done: [Bool]) async throws {
         guard session != nil else { return }
         let first = Set(ready)
         let order = ready + plan.jobs.indices.filter { selected[$0] && !done[$0] && !first.contains($0) }
         let now = clock.date
-        try store.expect(claims: order.map { plan.jobs[$0] }.filter(\.kind.isPaid).map {
+        try await store.expect(claims: order.map { plan.jobs[$0] }.filter(\.kind.isPaid).map {
             JobRecord(key: $0.key, id: $0.id, kind: $0.kind, units: $0.units, now: now)
         })
     }

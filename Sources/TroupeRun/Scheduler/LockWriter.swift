@@ -14,8 +14,8 @@ struct LockWriter {
     let path: String
 
     /// Rewrites the lock when what it should say differs from `old` (what the run found).
-    func write(old: Lockfile?) throws {
-        let records = try store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
+    func write(old: Lockfile?) async throws {
+        let records = try await store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
         let lock = Self.derive(plan, records: records, old: old, outputExported: outputExported)
         if lock != old { try AtomicFile.write(try lock.encoded(), to: cache.project.checkWritable(path)) }
     }

@@ -267,7 +267,7 @@ public final class StateStore: StateStoring {
     /// Commits the intent to create (row in `submitting` + ledger line) in one transaction,
     /// so a crash after it always leads to a query before any new submission.
     public func commitIntent(_ record: JobRecord, at: Date) throws {
-        try save(record, ledger: "intent", at: at)
+        try save(record, ledger: "intent", detail: nil, at: at)
     }
 
     /// Updates a row and appends a ledger line together.
