@@ -2,27 +2,14 @@ import Foundation
 import TroupeNet
 import TroupeSupport
 
-/// What a route answers: status, JSON (or raw) body, extra headers, or a dropped connection.
-struct SimReply: Sendable {
-    var status: Int
-    var body: Data
-    var contentType = "application/json"
-    var headers: [String: String] = [:]
-    var drop = false
-
-    static func json(_ status: Int, _ object: [String: Any], headers: [String: String] = [:]) -> SimReply {
-        SimReply(status: status, body: SimJSON.encode(object), headers: headers)
-    }
-}
-
 /// All simulator state behind one actor: tasks, limits, faults and counters.
 /// Task progress is computed lazily from the clock whenever a request looks at it.
 actor SimState {
     private(set) var configuration: SimConfiguration
     private let renderer: any ResultRenderer
     private let origin = ContinuousClock.now
-    private var random: SplitMix64
-    private var tasks: [String: SimTask] = [:]
+    var random: SplitMix64
+    var tasks: [String: SimTask] = [:]
     /// account → external id → task id
     private var byExternalID: [String: [String: String]] = [:]
     /// account → motion-control task ids, oldest first: the list endpoint pages through this
@@ -32,7 +19,7 @@ actor SimState {
     private var running: [String: Set<String>] = [:]
     private var pending: Set<String> = []
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
-    private var stats = SimStats()
+    var stats = SimStats()
     private var sequence: Int64 = 0
     /// Bodies POSTed to /_sim/callbacks, for tests that point callback_url at the simulator itself.
     private var receivedCallbacks: [Data] = []
@@ -160,7 +147,7 @@ actor SimState {
         return reply
     }
 
-    private func makeTask(kind: SimTask.Kind, account: String, externalID: String?, request: SimCreateRequest?,
+    func makeTask(kind: SimTask.Kind, account: String, externalID: String?, request: SimCreateRequest?,
                           elementName: String, fails: Bool) -> SimTask {
         let scale = max(configuration.timeScale, 1e-9)
         let low = min(configuration.latencyMin, configuration.latencyMax), high = max(configuration.latencyMin, configuration.latencyMax)
@@ -177,7 +164,7 @@ actor SimState {
         return task
     }
 
-    private func startRender(_ id: String, _ request: SimCreateRequest) {
+    func startRender(_ id: String, _ request: SimCreateRequest) {
         let renderer = renderer, seconds = configuration.billedSeconds, generation = generation
         Task {
             do {
@@ -305,7 +292,7 @@ actor SimState {
     // MARK: Progress
 
     /// Moves every unfinished task to the state its deadlines say, charging units once.
-    private func settle() {
+    func settle() {
         let t = now
         for id in pending {
             guard var task = tasks[id] else { pending.remove(id); continue }
@@ -359,111 +346,4 @@ actor SimState {
         for task in tasks.values where task.kind != .element { copy.tasks[task.status.rawValue, default: 0] += 1 }
         return copy
     }
-
-    // MARK: JSON
-
-    private func resultURL(_ task: SimTask) -> String {
-        "/_sim/results/\(task.id).mp4?expires=\(Int64(task.expiresAt.rounded(.down)))"
-    }
-
-    private func taskJSON(_ task: SimTask) -> [String: Any] {
-        var json: [String: Any] = [
-            "task_id": task.id, "task_status": task.status.rawValue, "task_status_msg": task.statusMessage,
-            "task_info": task.externalID.map { ["external_task_id": $0] } ?? [:],
-            "created_at": task.createdAtMs, "updated_at": task.updatedAtMs,
-            "watermark_info": ["enabled": task.request?.watermark ?? false],
-            "task_result": [String: Any](),
-        ]
-        if task.status == .succeed, let output = task.rendered {
-            var video: [String: Any] = ["id": "\(task.id)-v0", "url": SimBaseURL.marker + resultURL(task),
-                                        "duration": String(Int(output.durationSeconds.rounded()))]
-            if task.request?.watermark == true { video["watermark_url"] = SimBaseURL.marker + resultURL(task) }
-            json["task_result"] = ["videos": [video]]
-            json["final_unit_deduction"] = NumberText.fixed(task.units, decimals: 1)
-        } else if task.isFinished {
-            json["final_unit_deduction"] = "0"
-        }
-        return json
-    }
-
-    private func elementJSON(_ task: SimTask) -> [String: Any] {
-        var json: [String: Any] = [
-            "task_id": task.id, "task_status": task.status.rawValue, "task_status_msg": task.statusMessage,
-            "task_info": task.externalID.map { ["external_task_id": $0] } ?? [:],
-            "created_at": task.createdAtMs, "updated_at": task.updatedAtMs, "task_result": [String: Any](),
-        ]
-        if let elementID = task.elementID {
-            json["task_result"] = ["elements": [["element_id": elementID, "element_name": task.elementName]]]
-        }
-        return json
-    }
-
-    // MARK: fal queue
-
-    func falSubmit(authorization: String?, tier: String, body: Data) -> SimReply {
-        stats.requests += 1
-        guard authorization == "Key \(configuration.falKey)" else {
-            return .json(401, ["detail": "Unauthorized: invalid or missing fal key"])
-        }
-        guard tier == "standard" || tier == "pro" else { return .json(404, ["detail": "Application not found"]) }
-        guard var json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
-            return .json(422, ["detail": [["msg": "body must be a JSON object", "type": "value_error"]]])
-        }
-        // fal takes a boolean keep_original_sound and `elements`; map to Kling's body to reuse its validation.
-        json["mode"] = tier == "pro" ? "pro" : "std"
-        json["model_name"] = "kling-v3"
-        if let keep = json["keep_original_sound"] as? Bool { json["keep_original_sound"] = keep ? "yes" : "no" }
-        json.removeValue(forKey: "elements")
-        let request: SimCreateRequest
-        do { request = try SimCreateRequest.parse(try JSONSerialization.data(withJSONObject: json)) }
-        catch let error as SimRejection { return .json(422, ["detail": [["msg": error.message, "type": "value_error"]]]) }
-        catch { return .json(422, ["detail": [["msg": "invalid body", "type": "value_error"]]]) }
-        let task = makeTask(kind: .fal, account: "fal", externalID: nil, request: request, elementName: "",
-                            fails: request.prompt.contains("[[sim:fail]]") || random.chance(configuration.failedTaskRate))
-        stats.creates += 1
-        startRender(task.id, request)
-        let base = SimBaseURL.marker + "/fal-ai/kling-video/requests/\(task.id)"
-        return .json(200, ["request_id": task.id, "status_url": base + "/status", "response_url": base,
-                           "cancel_url": base + "/cancel", "queue_position": 0])
-    }
-
-    func falStatus(authorization: String?, id: String) -> SimReply {
-        guard authorization == "Key \(configuration.falKey)" else { return .json(401, ["detail": "Unauthorized"]) }
-        settle()
-        guard let task = tasks[id], task.kind == .fal else { return .json(404, ["detail": "Request not found"]) }
-        let base = SimBaseURL.marker + "/fal-ai/kling-video/requests/\(task.id)"
-        var json: [String: Any] = ["request_id": id, "response_url": base, "status_url": base + "/status"]
-        switch task.status {
-        case .submitted: json["status"] = "IN_QUEUE"; json["queue_position"] = 0
-        case .processing: json["status"] = "IN_PROGRESS"
-        case .succeed: json["status"] = "COMPLETED"
-        case .failed: json["status"] = "COMPLETED"; json["error"] = task.statusMessage
-        }
-        return .json(200, json)
-    }
-
-    func falResult(authorization: String?, id: String) -> SimReply {
-        guard authorization == "Key \(configuration.falKey)" else { return .json(401, ["detail": "Unauthorized"]) }
-        settle()
-        guard let task = tasks[id], task.kind == .fal else { return .json(404, ["detail": "Request not found"]) }
-        switch task.status {
-        case .submitted, .processing: return .json(400, ["detail": "Request is still in progress"])
-        case .failed: return .json(422, ["detail": [["msg": task.statusMessage, "type": "generation_error"]]])
-        case .succeed:
-            let size = task.rendered?.size ?? 0
-            return .json(200, ["video": ["url": SimBaseURL.marker + resultURL(task), "file_name": "output.mp4",
-                                         "content_type": "video/mp4", "file_size": size]])
-        }
-    }
-}
-
-/// One HTTP client for every simulator's callbacks.
-enum SimCallbacks {
-    static let client = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(10)))
-}
-
-/// Absolute URLs depend on the Host the client used; the routes substitute this marker.
-enum SimBaseURL {
-    static let marker = "http://__SIM_BASE__"
-    static let markerBytes = Data(marker.utf8)
 }

@@ -113,3 +113,26 @@ public struct UnknownJobKind: Error, CustomStringConvertible {
     public init(name: String) { self.name = name }
     public var description: String { "the state store holds a job of kind '\(name)', which this troupe does not know; use the troupe that wrote it" }
 }
+
+extension JobKind {
+    /// A stored kind's name, refused when a newer troupe wrote a kind this one does not know.
+    public init(column name: String) throws {
+        guard let kind = JobKind(rawValue: name) else { throw UnknownJobKind(name: name) }
+        self = kind
+    }
+}
+
+extension JobState {
+    /// The state a row names; a name this troupe does not know is an error, never a guess.
+    public init(column value: String) throws {
+        guard let state = JobState(rawValue: value) else { throw UnknownJobState(name: value) }
+        self = state
+    }
+}
+
+/// A row whose state this troupe does not know: written by a newer one.
+public struct UnknownJobState: Error, CustomStringConvertible {
+    public var name: String
+    public init(name: String) { self.name = name }
+    public var description: String { "the state store holds a job in state '\(name)', which this troupe does not know; use the troupe that wrote it" }
+}

@@ -112,10 +112,10 @@ public final class PostgresStateStore: StateStoring {
 
     static func record(_ row: PostgresRow) throws -> JobRecord {
         let kindName: String = try row.value("kind") ?? ""
-        guard let kind = JobKind(rawValue: kindName) else { throw UnknownJobKind(name: kindName) }
+        let kind = try JobKind(column: kindName)
         let stateName: String = try row.value("state") ?? ""
         var r = JobRecord(key: try row.value("key") ?? "", id: try row.value("id") ?? "", kind: kind,
-                          state: JobState(rawValue: stateName) ?? .pending, units: try row.value("units") ?? 0,
+                          state: try JobState(column: stateName), units: try row.value("units") ?? 0,
                           now: try row.value("created_at") ?? Date())
         r.externalTaskId = try row.value("external_task_id")
         r.taskId = try row.value("task_id")
@@ -139,8 +139,8 @@ public final class PostgresStateStore: StateStoring {
     public func states() async throws -> [JobStateRow] {
         try await flush()
         return try await db.query("SELECT key, kind, state, result_sha256 FROM troupe_job", doing: "reading job states").map { row in
-            JobStateRow(key: try row.value("key") ?? "", kind: try row.value("kind") ?? "",
-                        state: JobState(rawValue: try row.value("state") ?? "") ?? .pending, result: try row.value("result_sha256"))
+            JobStateRow(key: try row.value("key") ?? "", kind: try JobKind(column: try row.value("kind") ?? ""),
+                        state: try JobState(column: try row.value("state") ?? ""), result: try row.value("result_sha256"))
         }
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TroupeRun
+import TroupeInit
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -160,7 +160,7 @@ struct RunCommand: AsyncParsableCommand {
             if !summary.failed.isEmpty { text += "; \(summary.failed.count) failed" }
             if summary.notRun > 0 { text += "; \(summary.notRun) not run" }
             out.write(Data((text + "\n").utf8))
-            for f in summary.failed { out.write(Data("  failed \(f.id): \(f.reason)\n".utf8)) }
+            for f in summary.failed { out.write(Data("  failed \(f.id): \(f.error)\n".utf8)) }
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty {
                 // Said as it is: a fresh clone's locked run writes back the lock it was given.

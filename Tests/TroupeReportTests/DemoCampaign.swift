@@ -6,6 +6,7 @@ import TroupeReport
 import TroupeRun
 import TroupeCache
 import TroupeState
+import TroupeInit
 
 /// A `troupe init` project in a temporary folder, in the states a report has to show: planned
 /// only, half rendered by the real executor on the preview provider, with a failure and an

@@ -7,6 +7,7 @@ import TroupePlan
 import TroupeSupport
 @testable import TroupeRun
 import TroupeCache
+import TroupeInit
 @testable import TroupeState
 
 /// A fresh `troupe init` project in a temporary folder.

@@ -23,8 +23,8 @@ import Testing
 
     @Test func longListsAreCut() {
         var s = LiveStatus(unitsPlanned: 0, unit: "units")
-        s.apply(RunEvent(.runStarted, counts: ["jobs": 20, "already_done": 0]))
-        for i in 0..<12 { s.apply(RunEvent(.jobStarted, job: "render:c\(i)/k")) }
+        s.apply(RunEvent(.runStarted, at: Date(), counts: ["jobs": 20, "already_done": 0]))
+        for i in 0..<12 { s.apply(RunEvent(.jobStarted, at: Date(), job: "render:c\(i)/k")) }
         let lines = s.lines(now: Date(), maxJobs: 8)
         #expect(lines.count == 10 && lines.last == "  … and 4 more")
         #expect(!lines[0].contains("ETA"))

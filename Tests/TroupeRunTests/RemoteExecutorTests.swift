@@ -9,6 +9,7 @@ import TroupeNet
 import TroupeTestSupport
 @testable import TroupeRun
 import TroupeCache
+import TroupeInit
 import TroupeState
 
 /// A campaign folder run in-process against an in-process troupe-sim, at compressed time.
@@ -59,20 +60,26 @@ final class SimCampaign: @unchecked Sendable {
         return p
     }
 
-    func run(_ options: RunOptions = RunOptions(), timeout: Duration = .seconds(120)) async throws -> RunSummary {
+    /// `timeout` only bounds a stuck run: on two loaded cores (every suite starting at once in
+    /// CI) four tracked previews and their uploads have taken over two minutes.
+    func run(_ options: RunOptions = RunOptions(), timeout: Duration = .seconds(600)) async throws -> RunSummary {
         let plan = try await plan()
         var options = options
         options.maxUnits = options.maxUnits ?? plan.manifest.budget?.maxUnits
         let remote = try RemoteBackend.make(for: plan, environment: env, timeScale: Self.timeScale, pollInterval: 1)
         let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewProvider(), remote: remote,
                                 observer: Observers([]), options: options)
-        // Bounded: a stuck run fails the test instead of hanging the suite.
+        // Bounded: a stuck run fails the test instead of hanging the suite, and says so.
+        let timedOut = Flag()
         let watchdog = Task {
             try await Task.sleep(for: timeout)
+            timedOut.set()
             executor.requestStop()
         }
         defer { watchdog.cancel() }
-        return try await executor.run()
+        let summary = try await executor.run()
+        if timedOut.isSet { throw SimCampaignTimeout(seconds: timeout, summary: summary) }
+        return summary
     }
 
     func edit(_ transform: (String) -> String) throws {
@@ -81,6 +88,22 @@ final class SimCampaign: @unchecked Sendable {
     }
 
     var lock: Lockfile? { get throws { try Lockfile.read(dir + "/troupe.lock") } }
+}
+
+struct SimCampaignTimeout: Error, CustomStringConvertible {
+    let seconds: Duration
+    let summary: RunSummary
+    var description: String {
+        "the run was stopped after \(seconds): \(summary.done) done, \(summary.notRun) not run, \(summary.failed.count) failed"
+    }
+}
+
+/// Set once, read from any task.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 @Suite(.serialized) struct RemoteExecutorTests {
@@ -293,7 +316,7 @@ final class SimCampaign: @unchecked Sendable {
         #expect((stats.rejections["1303"] ?? 0) > 0, "the gate was wider than the account: 1303 expected")
         let failedTasks = stats.tasks["failed"] ?? 0
         #expect(summary.failed.filter { $0.id.hasPrefix("render:") }.count == failedTasks)
-        #expect(summary.failed.allSatisfy { $0.reason.contains("Image pixel is invalid") }, "\(summary.failed)")
+        #expect(summary.failed.allSatisfy { "\($0.error)".contains("Image pixel is invalid") }, "\(summary.failed)")
         #expect(stats.resultFetches.count == stats.tasks["succeed"] ?? 0)
         let lock = try #require(try p.lock)
         #expect(lock.renders.count == 30 - failedTasks)
@@ -308,7 +331,7 @@ final class SimCampaign: @unchecked Sendable {
         let p = try SimCampaign(RemoteManifest.text(characters: 1, clips: 1), sim: sim)
         let summary = try await p.run()
         #expect(summary.failed.count == 1)
-        #expect(summary.failed.first?.reason.contains("expired") == true, "\(summary.failed)")
+        #expect(summary.failed.first.map { "\($0.error)".contains("expired") } == true, "\(summary.failed)")
         let stats = await sim.stats()
         #expect(stats.creates == 1)
         #expect(stats.resultFetches.isEmpty)
@@ -317,7 +340,7 @@ final class SimCampaign: @unchecked Sendable {
         #expect(record.unitsCharged == 4.5 && record.state == .failed)
         // The next run does not pay again by itself; it says how to.
         let again = try await p.run()
-        #expect(again.failed.first?.reason.contains("--reroll") == true)
+        #expect(again.failed.first.map { "\($0.error)".contains("--reroll") } == true)
         #expect(await sim.stats().creates == 1)
     }
 
@@ -329,7 +352,8 @@ final class SimCampaign: @unchecked Sendable {
         // 10 renders × 4.5 planned = 45 units; the simulator charges 7.2 each.
         let p = try SimCampaign(RemoteManifest.text(characters: 2, clips: 5, concurrency: 2, maxUnits: 45), sim: sim)
         let summary = try await p.run()
-        #expect(summary.budgetRefused?.contains("max_units 45") == true, "\(String(describing: summary.budgetRefused))")
+        #expect(summary.budgetRefused?.maxUnits == 45, "\(String(describing: summary.budgetRefused))")
+        #expect(summary.budgetRefused.map { "\($0)".contains("max_units 45") } == true)
         let stats = await sim.stats()
         #expect(stats.creates < 10)
         #expect(stats.unitsCharged <= 45 + 7.2 * 2, "at most what was in flight when the budget ran out")

@@ -19,7 +19,7 @@ public struct RunEvent: Sendable {
     public var message: String?
     public var counts: [String: Int]?
 
-    public init(_ kind: Kind, at: Date = Date(), job: String? = nil, jobKind: String? = nil, units: Double? = nil,
+    public init(_ kind: Kind, at: Date, job: String? = nil, jobKind: String? = nil, units: Double? = nil,
                 message: String? = nil, counts: [String: Int]? = nil) {
         self.kind = kind
         self.at = at

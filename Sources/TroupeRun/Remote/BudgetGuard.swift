@@ -10,30 +10,24 @@ final class BudgetGuard: @unchecked Sendable {
     private let lock = NSLock()
     private var _charged = 0.0
     private var reserved = 0.0
-    private var exceeded: String?
+    private var exceeded: BudgetRefusal?
 
     init(maxUnits: Double?) {
         self.maxUnits = maxUnits
     }
 
-    struct Refused: Error, CustomStringConvertible {
-        var description: String
-    }
-
     var charged: Double { lock.withLock { _charged } }
 
     /// Reserves a new job's planned price, or refuses it (and every later one).
-    func reserve(_ units: Double, job: String) throws(Refused) {
+    func reserve(_ units: Double, job: String) throws(BudgetRefusal) {
         lock.lock()
         defer { lock.unlock() }
-        if let exceeded { throw Refused(description: exceeded) }
+        if let exceeded { throw exceeded }
         guard let maxUnits else { return }
         if _charged + reserved + units > maxUnits + 1e-9 {
-            let message = "budget reached at run time: \(NumberText.fixed(_charged, decimals: 2)) units deducted and "
-                + "\(NumberText.fixed(reserved, decimals: 2)) in flight; \(job) (\(NumberText.fixed(units, decimals: 2))) would pass "
-                + "max_units \(NumberText.fixed(maxUnits, decimals: 2)) by \(NumberText.fixed(_charged + reserved + units - maxUnits, decimals: 2))"
-            exceeded = message
-            throw Refused(description: message)
+            let refusal = BudgetRefusal(charged: _charged, inFlight: reserved, job: job, units: units, maxUnits: maxUnits)
+            exceeded = refusal
+            throw refusal
         }
         reserved += units
     }
@@ -44,5 +38,22 @@ final class BudgetGuard: @unchecked Sendable {
             reserved = max(0, reserved - units)
             _charged += deducted
         }
+    }
+}
+
+/// The budget stopped new paid work at run time: what was deducted and in flight when the first
+/// job that would pass `max_units` asked to start. Every later paid job is refused the same way.
+public struct BudgetRefusal: Error, Equatable, CustomStringConvertible {
+    public var charged: Double
+    public var inFlight: Double
+    /// The job refused first, and its planned price.
+    public var job: String
+    public var units: Double
+    public var maxUnits: Double
+
+    public var description: String {
+        "budget reached at run time: \(NumberText.fixed(charged, decimals: 2)) units deducted and "
+            + "\(NumberText.fixed(inFlight, decimals: 2)) in flight; \(job) (\(NumberText.fixed(units, decimals: 2))) would pass "
+            + "max_units \(NumberText.fixed(maxUnits, decimals: 2)) by \(NumberText.fixed(charged + inFlight + units - maxUnits, decimals: 2))"
     }
 }

@@ -105,6 +105,9 @@ final class RemoteLimits: @unchecked Sendable {
         waiting.isEmpty ? nil : waiting.removeFirst().continuation
     }
 
+    /// Slots held now (tasks created and not finished, as this runner counts them).
+    var slotsInUse: Int { lock.withLock { gate.inFlight } }
+
     /// Waits for a create token.
     func takeToken() async throws {
         while let wait = lock.withLock({ bucket.take(now: clock.now) }) {

@@ -89,7 +89,7 @@ final class RemoteSession: Sendable {
     /// On return a render's file is at `outcome.downloaded` (the caller records it `fetched`;
     /// until then the store says the task is in flight, and a crash polls and downloads again),
     /// an element is `fetched`; a failure is saved in the record and thrown (a `RunFailure`,
-    /// `JobInterrupted`, `LockedRefusal` or `BudgetGuard.Refused`).
+    /// `JobInterrupted`, `LockedRefusal` or `BudgetRefusal`).
     /// `persist: false`: a finished task's result fetched again for this runner alone; its
     /// row (another runner's, in shared state) is left as it is.
     func run(_ job: Job, record: inout JobRecord, work: Work, persist: Bool = true,

@@ -119,7 +119,7 @@ public final class Executor: @unchecked Sendable {
         summary.rerolled = start.rerolled
         summary.alreadyDone = start.alreadyDone
         var results = start.results
-        observer.observe(RunEvent(.runStarted, counts: ["jobs": start.selected.filter { $0 }.count, "already_done": summary.alreadyDone]))
+        observer.observe(RunEvent(.runStarted, at: clock.date, counts: ["jobs": start.selected.filter { $0 }.count, "already_done": summary.alreadyDone]))
 
         // An export is a hard link when out/ and the cache share a file system: done at once
         // instead of in a task of its own (half of a campaign's jobs; a task each cost more
@@ -150,29 +150,30 @@ public final class Executor: @unchecked Sendable {
         func complete(_ end: Finished) async {
             let job = plan.jobs[end.index]
             let outcome: SchedulerStateMachine.Outcome
-            if end.interrupted {
+            switch end.end {
+            case .interrupted:
                 outcome = .interrupted
-            } else if end.deferred {
+            case .deferred:
                 outcome = .deferred
-            } else if let refusal = end.locked {
+            case .lockedRefused(let refusal):
                 summary.lockedRefused.append(refusal)
                 outcome = .lockedRefused
-            } else if let refused = end.budget {
+            case .budgetRefused(let refused):
                 // Stop starting paid work; what is in flight finishes.
                 if summary.budgetRefused == nil { summary.budgetRefused = refused }
                 outcome = .budgetRefused
-            } else if let reason = end.failure {
-                summary.failed.append((job.id, reason))
-                observer.observe(RunEvent(.jobFailed, job: job.id, jobKind: job.kind.rawValue, message: reason))
+            case .failed(let error):
+                summary.failed.append(JobFailure(id: job.id, error: error))
+                observer.observe(RunEvent(.jobFailed, at: clock.date, job: job.id, jobKind: job.kind.rawValue, message: "\(error)"))
                 outcome = .failed
-            } else {
-                results[end.index] = end.result
-                if let sha = sharedResult(job, end.result) { pushes?.push(sha) }
+            case .done(let result, let units):
+                results[end.index] = result
+                if let sha = sharedResult(job, result) { pushes?.push(sha) }
                 summary.done += 1
-                summary.unitsSpent += end.units
+                summary.unitsSpent += units
                 if case .export(let path) = job.subject { summary.exported.append(path) }
-                observer.observe(RunEvent(.jobDone, job: job.id, jobKind: job.kind.rawValue, units: end.units))
-                outcome = .done(units: end.units)
+                observer.observe(RunEvent(.jobDone, at: clock.date, job: job.id, jobKind: job.kind.rawValue, units: units))
+                outcome = .done(units: units)
             }
             for action in machine.finished(end.index, outcome, now: seconds()) where action == .writeLock {
                 let began = seconds()
@@ -190,13 +191,13 @@ public final class Executor: @unchecked Sendable {
                     switch action {
                     case .runInline(let i):
                         let inputs = JobInputs(job: plan.jobs[i], results: plan.jobs[i].deps.map { results[$0] })
-                        observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
+                        observer.observe(RunEvent(.jobStarted, at: clock.date, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
                         await complete(await perform(i, inputs: inputs, record: start.records[plan.jobs[i].key]))
                     case .start(let i, _):
                         let inputs = JobInputs(job: plan.jobs[i], results: plan.jobs[i].deps.map { results[$0] })
                         // The row as the run found it: nothing else writes it before the job runs.
                         let found = start.records[plan.jobs[i].key]
-                        observer.observe(RunEvent(.jobStarted, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
+                        observer.observe(RunEvent(.jobStarted, at: clock.date, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
                         group.addTask { [self] in await perform(i, inputs: inputs, record: found) }
                     case .writeLock:
                         break
@@ -207,14 +208,14 @@ public final class Executor: @unchecked Sendable {
             }
         }
         await pushes?.finish()
-        for warning in cache.shared?.log.warnings ?? [] { observer.observe(RunEvent(.warning, message: warning)) }
+        for warning in cache.shared?.log.warnings ?? [] { observer.observe(RunEvent(.warning, at: clock.date, message: warning)) }
         summary.stopReason = stop.reason
         summary.interrupted = stopping && summary.stopReason == nil
         summary.notRun = machine.remaining - summary.failed.count
         // Always derived again: a lock that lost entries (or never had them) is restored from
         // the state store; it is written only when it differs.
         try await lockWriter.write(old: start.lock)
-        observer.observe(RunEvent(.runFinished, units: summary.unitsSpent,
+        observer.observe(RunEvent(.runFinished, at: clock.date, units: summary.unitsSpent,
                                   counts: ["done": summary.done, "failed": summary.failed.count, "not_run": summary.notRun]))
         return summary
     }
@@ -247,21 +248,21 @@ public final class Executor: @unchecked Sendable {
     private func perform(_ i: Int, inputs: JobInputs, record: JobRecord?) async -> Finished {
         do {
             let (result, units) = try await execute(i, inputs: inputs, record: record)
-            return Finished(index: i, result: result, units: units)
+            return Finished(index: i, end: .done(result, units: units))
         } catch is JobInterrupted {
-            return Finished(index: i, interrupted: true)
+            return Finished(index: i, end: .interrupted)
         } catch is JobDeferred {
-            return Finished(index: i, deferred: true)
+            return Finished(index: i, end: .deferred)
         } catch is LeaseLost {
             // Another runner took the job over while this one stalled: it is that one's now;
             // tried again later, it is found held or done.
-            return Finished(index: i, deferred: true)
+            return Finished(index: i, end: .deferred)
         } catch let refusal as LockedRefusal {
-            return Finished(index: i, locked: refusal)
-        } catch let refused as BudgetGuard.Refused {
-            return Finished(index: i, budget: refused.description)
+            return Finished(index: i, end: .lockedRefused(refusal))
+        } catch let refused as BudgetRefusal {
+            return Finished(index: i, end: .budgetRefused(refused))
         } catch {
-            return Finished(index: i, failure: "\(error)")
+            return Finished(index: i, end: .failed(error))
         }
     }
 }
@@ -269,13 +270,18 @@ public final class Executor: @unchecked Sendable {
 /// How a job's task ended, for the scheduler loop.
 struct Finished: Sendable {
     let index: Int
-    var result: JobResult?
-    var units = 0.0
-    var failure: String?
-    var interrupted = false
-    var deferred = false
-    var budget: String?
-    var locked: LockedRefusal?
+    let end: End
+
+    enum End: Sendable {
+        case done(JobResult?, units: Double)
+        case failed(any Error)
+        /// The run is stopping: the job saved its state; the next run resumes it.
+        case interrupted
+        /// Another runner holds the job; it is tried again later.
+        case deferred
+        case lockedRefused(LockedRefusal)
+        case budgetRefused(BudgetRefusal)
+    }
 }
 
 /// The results of a job's dependencies, by role.

@@ -16,7 +16,7 @@ struct LockWriter {
     /// Rewrites the lock when what it should say differs from `old` (what the run found).
     func write(old: Lockfile?) async throws {
         let records = try await store.records(keys: plan.jobs.filter { $0.kind == .render || $0.kind == .element || $0.kind == .post }.map(\.key))
-        let lock = Self.derive(plan, records: records, old: old, outputExported: outputExported)
+        let lock = Self.derive(plan.jobs, records: records, old: old, outputExported: outputExported)
         if lock != old { try AtomicFile.write(try lock.encoded(), to: cache.project.checkWritable(path)) }
     }
 
@@ -33,10 +33,10 @@ struct LockWriter {
 
     /// The lock the rows say. An output is listed once its export is there (`outputExported`),
     /// so a run stopped between a post-step and its export leaves no entry for a missing file.
-    static func derive(_ plan: Plan, records: [String: JobRecord], old: Lockfile?,
+    static func derive(_ jobs: [Job], records: [String: JobRecord], old: Lockfile?,
                        outputExported: (String, String?) -> Bool) -> Lockfile {
         var lock = Lockfile()
-        for job in plan.jobs {
+        for job in jobs {
             let name = job.name
             let r = records[job.key].flatMap { $0.state == .fetched ? $0 : nil }
             switch job.kind {

@@ -14,20 +14,6 @@ struct JobRow: FetchableRecord, TableRecord {
     init(row: Row) throws { record = try JobRecord(row: row) }
 }
 
-extension JobState {
-    /// The state a row names; a name this troupe does not know is an error, never a guess.
-    init(column value: String) throws {
-        guard let state = JobState(rawValue: value) else { throw UnknownJobState(name: value) }
-        self = state
-    }
-}
-
-/// A row whose state this troupe does not know: written by a newer one.
-struct UnknownJobState: Error, CustomStringConvertible {
-    var name: String
-    var description: String { "the state store holds a job in state '\(name)', which this troupe does not know; use the troupe that wrote it" }
-}
-
 extension JobRecord {
     /// Decodes a row by column name rather than through Codable: a finished campaign of
     /// 10,000 jobs is read on every run, and Codable's generic decoding would cost more than
@@ -36,7 +22,7 @@ extension JobRecord {
         key = row["key"]
         id = row["id"]
         let kindName: String = row["kind"]
-        guard let kind = JobKind(rawValue: kindName) else { throw UnknownJobKind(name: kindName) }
+        let kind = try JobKind(column: kindName)
         self.kind = kind
         state = try JobState(column: row["state"])
         externalTaskId = row["external_task_id"]

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
-import TroupeSupport
+public import TroupeSupport
+import TroupePlan
 
 /// `.troupe/state.sqlite`: a row per job key and the ledger of create calls, in SQLite's WAL
 /// mode so a crash at any moment leaves the last committed state. Migrations from day one.
@@ -14,9 +15,12 @@ public final class StateStore: StateStoring {
     private let written = WrittenExternalIDs()
     /// How long a row saved for later waits at most when no other commit comes.
     static let laterDelay = 0.25
+    /// Times the wait of rows saved for later (the executor's clock, so tests can run it by hand).
+    private let clock: any RunClock
 
-    public init(path: String) throws {
+    public init(path: String, clock: any RunClock = ScaledClock()) throws {
         self.path = path
+        self.clock = clock
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         var config = Configuration()
@@ -148,7 +152,7 @@ public final class StateStore: StateStoring {
         var out: [JobStateRow] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT key, kind, state, result_sha256 FROM job")
         while let row = try rows.next() {
-            out.append(JobStateRow(key: row[0], kind: row[1], state: try JobState(column: row[2]), result: row[3]))
+            out.append(JobStateRow(key: row[0], kind: try JobKind(column: row[1]), state: try JobState(column: row[2]), result: row[3]))
         }
         return out
     }
@@ -184,7 +188,8 @@ public final class StateStore: StateStoring {
     public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
         let line = event.map { LedgerEntry(for: record, event: $0, detail: detail, at: at ?? record.updatedAt) }
         guard later.add(record, line) else { return }
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.laterDelay) { [weak self] in
+        Task { [weak self, clock] in
+            try? await clock.sleep(Self.laterDelay)
             guard let self else { return }
             self.later.disarm()
             // A failure leaves the rows waiting; the next write commits them or throws.
@@ -302,81 +307,10 @@ public final class StateStore: StateStoring {
     }
 }
 
-/// Which external id each row has in the database, as far as this store knows: only what
-/// it wrote in transactions that committed (a failed one forgets everything).
-private final class WrittenExternalIDs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: [String: String?] = [:]
-
-    func has(_ key: String, _ externalID: String?) -> Bool {
-        lock.withLock { ids[key].map { $0 == externalID } ?? false }
-    }
-    func set(_ key: String, _ externalID: String?) { lock.withLock { ids[key] = .some(externalID) } }
-    func forgetAll() { lock.withLock { ids = [:] } }
-}
-
-/// Rows and ledger lines saved for later, by whichever job, until a commit takes them.
-private final class LaterRows: @unchecked Sendable {
-    struct Batch {
-        var rows: [String: JobRecord] = [:]
-        var ledger: [LedgerEntry] = []
-    }
-    private let lock = NSLock()
-    private var batch = Batch()
-    private var armed = false
-
-    var isEmpty: Bool { lock.withLock { batch.rows.isEmpty && batch.ledger.isEmpty } }
-
-    /// The row waiting for `key`, newer than the database's.
-    func row(_ key: String) -> JobRecord? { lock.withLock { batch.rows[key] } }
-
-    /// Adds a row; true when the caller must arm the timer that commits it.
-    func add(_ record: JobRecord, _ line: LedgerEntry?) -> Bool {
-        lock.withLock {
-            batch.rows[record.key] = record
-            if let line { batch.ledger.append(line) }
-            defer { armed = true }
-            return !armed
-        }
-    }
-
-    func disarm() { lock.withLock { armed = false } }
-
-    func take() -> Batch {
-        lock.withLock {
-            defer { batch = Batch() }
-            return batch
-        }
-    }
-
-    /// Puts back what a failed commit took; rows saved since are newer and stay.
-    func restore(_ taken: Batch) {
-        lock.withLock {
-            batch.rows.merge(taken.rows) { newer, _ in newer }
-            batch.ledger = taken.ledger + batch.ledger
-        }
-    }
-}
-
 extension StateStore {
     /// Runs raw SQL; for tests that prove the database refuses what the code never does.
     func rawExecute(_ sql: String) throws {
         written.forgetAll()
         try pool.write { try $0.execute(sql: sql) }
-    }
-}
-
-/// A job's row reduced to what decides what a run will do with it.
-public struct JobStateRow: Sendable {
-    public var key: String
-    public var kind: String
-    public var state: JobState
-    public var result: String?
-
-    public init(key: String, kind: String, state: JobState, result: String?) {
-        self.key = key
-        self.kind = kind
-        self.state = state
-        self.result = result
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import TroupeMedia
-import TroupePlan
+import TroupeManifest
 import TroupeSupport
 
 /// `troupe init`: a small working project — a manifest and media synthesized on the spot —
@@ -64,7 +64,7 @@ public enum ExampleProject {
                         tone: nil, seed: 5)
         // A copy of the schema in the project (committed with it, beside no other tool's files):
         // an editor's YAML support loads it offline, and it matches the troupe that wrote it.
-        try AtomicFile.write(Array((manifestSchema + "\n").utf8), to: directory + "/" + schemaPath)
+        try AtomicFile.write(Array((ManifestSchema.json + "\n").utf8), to: directory + "/" + schemaPath)
         try AtomicFile.write(Array(manifest.utf8), to: manifestPath)
         let ignore = directory + "/.gitignore"
         if !FileManager.default.fileExists(atPath: ignore) {

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import TroupeSupport
 import TroupeManifest
-@testable import TroupeRun
 @testable import TroupeCache
 
 /// Objects are read-only; an export is a hard link to its object on the same file system and

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import TroupeNet
-@testable import TroupeRun
 import TroupeSupport
 import TroupeTestSupport
 @testable import TroupeCache

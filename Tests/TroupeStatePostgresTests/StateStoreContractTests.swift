@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import TroupeTestSupport
 import TroupeSupport
-@testable import TroupeRun
 @testable import TroupeState
 @testable import TroupeStatePostgres
 
@@ -54,7 +53,7 @@ struct StateStoreContractTests {
         #expect(try await other.record(r.key) == r)
         #expect(try await other.records(keys: [r.key, "missing"]) == [r.key: r])
         let states = try await other.states()
-        #expect(states.count == 1 && states[0].state == .fetched && states[0].result == r.resultSHA256 && states[0].kind == "render")
+        #expect(states.count == 1 && states[0].state == .fetched && states[0].result == r.resultSHA256 && states[0].kind == .render)
     }
 
     @Test(arguments: Backend.allCases)

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Testing
-@testable import TroupeRun
 @testable import TroupeState
 
 /// The state store's own promises: migrations keep what older versions wrote, rows saved for

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import Testing
 import TroupeSupport
-@testable import TroupeRun
 
 /// The hand-made timestamps must be exactly what GRDB and Foundation would have written.
 struct UTCStampTests {

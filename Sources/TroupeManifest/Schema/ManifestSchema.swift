@@ -2,8 +2,8 @@
 // (`.troupe-schema/manifest.schema.json`) that an editor loads offline. Generated from
 // schemas/manifest.schema.json by scripts/embed-schema.sh; a test checks the two are the same.
 
-extension ExampleProject {
-    public static let manifestSchema = #"""
+public enum ManifestSchema {
+    public static let json = #"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "https://troupe.dev/schemas/manifest.schema.json",

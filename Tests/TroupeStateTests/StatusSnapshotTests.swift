@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-@testable import TroupeRun
 import TroupeCache
 @testable import TroupeState
 
