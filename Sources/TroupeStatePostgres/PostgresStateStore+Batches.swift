@@ -10,32 +10,32 @@ extension PostgresStateStore {
     static let batchSize = 64
 
     /// `json_to_recordset`'s row type: the columns of `columns`, times as float8 seconds.
-    static let batchRowType = """
-        r(key text, id text, kind text, state text, external_task_id text, task_id text, attempts bigint, units float8,
-          units_charged float8, element_id bigint, result_sha256 text, result_duration float8, last_error text,
-          reroll bigint, units_rerolled float8, created_at float8, updated_at float8)
-        """
+    static let batchRowType = "r(" + JobColumns.all.map { column in
+        switch column.kind {
+        case .text: column.name + " text"
+        case .integer: column.name + " bigint"
+        case .real, .time: column.name + " float8"
+        }
+    }.joined(separator: ", ") + ")"
 
     /// The rows of `$1` (from `json(_:)`) as `troupe_job` columns, in key order: runners that
     /// insert the same rows at once take their locks in one order and never deadlock.
-    static let batchRows = """
-        SELECT r.key, r.id, r.kind, r.state, r.external_task_id, r.task_id, r.attempts, r.units, r.units_charged,
-               r.element_id, r.result_sha256, r.result_duration, r.last_error, r.reroll, r.units_rerolled,
-               to_timestamp(r.created_at), to_timestamp(r.updated_at)
-        FROM json_to_recordset($1::json) AS \(batchRowType) ORDER BY r.key
-        """
+    static let batchRows = "SELECT " + JobColumns.all.map { column in
+        column.kind == .time ? "to_timestamp(r.\(column.name))" : "r.\(column.name)"
+    }.joined(separator: ", ") + " FROM json_to_recordset($1::json) AS \(batchRowType) ORDER BY r.key"
 
     static func json(_ records: some Collection<JobRecord>) throws -> String {
         let rows: [[String: Any]] = records.map { r in
-            let values: [String: Any?] = [
-                "key": r.key, "id": r.id, "kind": r.kind.rawValue, "state": r.state.rawValue,
-                "external_task_id": r.externalTaskId, "task_id": r.taskId, "attempts": r.attempts, "units": r.units,
-                "units_charged": r.unitsCharged, "element_id": r.elementId.map { Int($0) }, "result_sha256": r.resultSHA256,
-                "result_duration": r.resultDuration, "last_error": r.lastError, "reroll": r.reroll,
-                "units_rerolled": r.unitsRerolled, "created_at": r.createdAt.timeIntervalSince1970,
-                "updated_at": r.updatedAt.timeIntervalSince1970,
-            ]
-            return values.mapValues { $0 ?? NSNull() }
+            var row: [String: Any] = [:]
+            for (column, value) in zip(JobColumns.all, JobColumns.values(r)) {
+                switch value {
+                case .text(let v): row[column.name] = v ?? NSNull()
+                case .integer(let v): row[column.name] = v ?? NSNull()
+                case .real(let v): row[column.name] = v ?? NSNull()
+                case .time(let v): row[column.name] = v.timeIntervalSince1970
+                }
+            }
+            return row
         }
         return String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
     }

@@ -99,36 +99,21 @@ public final class PostgresStateStore: StateStoring {
 
     // MARK: Rows
 
-    static let columns = """
-        key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
-        result_sha256, result_duration, last_error, reroll, units_rerolled, created_at, updated_at
-        """
+    static let columns = JobColumns.names
 
     static func values(_ r: JobRecord) -> [SQLValue] {
-        [.text(r.key), .text(r.id), .text(r.kind.rawValue), .text(r.state.rawValue), .text(r.externalTaskId), .text(r.taskId),
-         .int(r.attempts), .double(r.units), .double(r.unitsCharged), .int(r.elementId.map(Int.init)), .text(r.resultSHA256),
-         .double(r.resultDuration), .text(r.lastError), .int(r.reroll), .double(r.unitsRerolled), .date(r.createdAt), .date(r.updatedAt)]
+        JobColumns.values(r).map { value in
+            switch value {
+            case .text(let v): .text(v)
+            case .integer(let v): .int(v.map(Int.init))
+            case .real(let v): .double(v)
+            case .time(let v): .date(v)
+            }
+        }
     }
 
     static func record(_ row: PostgresRow) throws -> JobRecord {
-        let kindName: String = try row.value("kind") ?? ""
-        let kind = try JobKind(column: kindName)
-        let stateName: String = try row.value("state") ?? ""
-        var r = JobRecord(key: try row.value("key") ?? "", id: try row.value("id") ?? "", kind: kind,
-                          state: try JobState(column: stateName), units: try row.value("units") ?? 0,
-                          now: try row.value("created_at") ?? Date())
-        r.externalTaskId = try row.value("external_task_id")
-        r.taskId = try row.value("task_id")
-        r.attempts = try row.value("attempts") ?? 0
-        r.unitsCharged = try row.value("units_charged")
-        r.elementId = try row.value("element_id", as: Int.self).map(Int64.init)
-        r.resultSHA256 = try row.value("result_sha256")
-        r.resultDuration = try row.value("result_duration")
-        r.lastError = try row.value("last_error")
-        r.reroll = try row.value("reroll") ?? 0
-        r.unitsRerolled = try row.value("units_rerolled") ?? 0
-        r.updatedAt = try row.value("updated_at") ?? r.createdAt
-        return r
+        try JobRecord(reading: PostgresJobRow(row: row.makeRandomAccess()))
     }
 
     public func record(_ key: String) async throws -> JobRecord? {
@@ -296,4 +281,13 @@ public struct PostgresSchemaOld: Error, CustomStringConvertible {
     public var description: String {
         "\(location) has schema v\(found), this troupe needs v\(latest); run `troupe state migrate --state …` (or any `troupe run`)"
     }
+}
+
+/// A `troupe_job` row read column by column (one random-access view for all of them).
+struct PostgresJobRow: JobRowReading {
+    let row: PostgresRandomAccessRow
+    func text(_ column: String) throws -> String? { try row[column].decode(String?.self) }
+    func integer(_ column: String) throws -> Int64? { try row[column].decode(Int64?.self) }
+    func real(_ column: String) throws -> Double? { try row[column].decode(Double?.self) }
+    func time(_ column: String) throws -> Date? { try row[column].decode(Date?.self) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 internal import GRDB
 import TroupePlan
+import TroupeSupport
 
 // The SQLite store's reading of rows, kept out of the records' public API (a public type
 // cannot conform to a protocol of a module imported internally): the PostgreSQL store and the
@@ -15,29 +16,27 @@ struct JobRow: FetchableRecord, TableRecord {
 }
 
 extension JobRecord {
-    /// Decodes a row by column name rather than through Codable: a finished campaign of
-    /// 10,000 jobs is read on every run, and Codable's generic decoding would cost more than
-    /// the rest of a run that has nothing to do.
-    init(row: Row) throws {
-        key = row["key"]
-        id = row["id"]
-        let kindName: String = row["kind"]
-        let kind = try JobKind(column: kindName)
-        self.kind = kind
-        state = try JobState(column: row["state"])
-        externalTaskId = row["external_task_id"]
-        taskId = row["task_id"]
-        attempts = row["attempts"]
-        units = row["units"]
-        unitsCharged = row["units_charged"]
-        elementId = row["element_id"]
-        resultSHA256 = row["result_sha256"]
-        resultDuration = row["result_duration"]
-        lastError = row["last_error"]
-        reroll = row["reroll"]
-        unitsRerolled = row["units_rerolled"] ?? 0
-        createdAt = row["created_at"]
-        updatedAt = row["updated_at"]
+    init(row: Row) throws { try self.init(reading: SQLiteJobRow(row: row)) }
+}
+
+/// A `job` row as GRDB reads it, column by column.
+struct SQLiteJobRow: JobRowReading {
+    let row: Row
+    func text(_ column: String) -> String? { row[column] }
+    func integer(_ column: String) -> Int64? { row[column] }
+    func real(_ column: String) -> Double? { row[column] }
+    func time(_ column: String) -> Date? { row[column] }
+}
+
+extension JobColumnValue {
+    /// The value as the SQLite store binds it (times as its UTC text stamps).
+    var sqlite: (any DatabaseValueConvertible)? {
+        switch self {
+        case .text(let v): v
+        case .integer(let v): v
+        case .real(let v): v
+        case .time(let v): UTCStamp.sql(v)
+        }
     }
 }
 

@@ -229,15 +229,11 @@ public final class StateStore: StateStoring {
     /// through the upsert. Only inside the writer's transactions.
     private func upsert(_ r: JobRecord, _ db: Database) throws {
         if written.has(r.key, r.externalTaskId) {
-            let statement = try db.cachedStatement(sql: """
-                UPDATE job SET id = ?, kind = ?, state = ?, task_id = ?, attempts = ?, units = ?, units_charged = ?,
-                    element_id = ?, result_sha256 = ?, result_duration = ?, last_error = ?, reroll = ?, units_rerolled = ?,
-                    created_at = ?, updated_at = ?
-                WHERE key = ?
-                """)
-            try statement.execute(arguments: [r.id, r.kind.rawValue, r.state.rawValue, r.taskId, r.attempts, r.units, r.unitsCharged, r.elementId,
-                                              r.resultSHA256, r.resultDuration, r.lastError, r.reroll, r.unitsRerolled,
-                                              UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt), r.key])
+            let statement = try db.cachedStatement(sql: Self.updateSQL)
+            let values = JobColumns.values(r)
+            var arguments = Self.updated.map { values[$0].sqlite }
+            arguments.append(r.key)
+            try statement.execute(arguments: StatementArguments(arguments))
             if db.changesCount == 1 { return }
         }
         try Self.upsert(r, db)
@@ -247,22 +243,19 @@ public final class StateStore: StateStoring {
     /// One prepared INSERT … ON CONFLICT per connection: one statement per row written, where
     /// GRDB's `save` tries an UPDATE, then an INSERT, and builds its SQL each time.
     static func upsert(_ r: JobRecord, _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO job (key, id, kind, state, external_task_id, task_id, attempts, units, units_charged, element_id,
-                             result_sha256, result_duration, last_error, reroll, units_rerolled, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(key) DO UPDATE SET id = excluded.id, kind = excluded.kind, state = excluded.state,
-                external_task_id = excluded.external_task_id, task_id = excluded.task_id, attempts = excluded.attempts,
-                units = excluded.units, units_charged = excluded.units_charged, element_id = excluded.element_id,
-                result_sha256 = excluded.result_sha256, result_duration = excluded.result_duration,
-                last_error = excluded.last_error, reroll = excluded.reroll, units_rerolled = excluded.units_rerolled,
-                created_at = excluded.created_at,
-                updated_at = excluded.updated_at
-            """)
-        try statement.execute(arguments: [r.key, r.id, r.kind.rawValue, r.state.rawValue, r.externalTaskId, r.taskId, r.attempts, r.units,
-                                          r.unitsCharged, r.elementId, r.resultSHA256, r.resultDuration, r.lastError,
-                                          r.reroll, r.unitsRerolled, UTCStamp.sql(r.createdAt), UTCStamp.sql(r.updatedAt)])
+        let statement = try db.cachedStatement(sql: upsertSQL)
+        try statement.execute(arguments: StatementArguments(JobColumns.values(r).map(\.sqlite)))
     }
+
+    /// Every column but the key, as an upsert's conflict branch sets them.
+    static let upsertSQL = "INSERT INTO job (\(JobColumns.names)) VALUES ("
+        + JobColumns.all.map { _ in "?" }.joined(separator: ", ") + ") ON CONFLICT(key) DO UPDATE SET "
+        + JobColumns.all.dropFirst().map { "\($0.name) = excluded.\($0.name)" }.joined(separator: ", ")
+
+    /// Every column but the key and the external id (its unique index is left alone).
+    static let updated = JobColumns.all.indices.filter { !["key", "external_task_id"].contains(JobColumns.all[$0].name) }
+    static let updateSQL = "UPDATE job SET "
+        + updated.map { "\(JobColumns.all[$0].name) = ?" }.joined(separator: ", ") + " WHERE key = ?"
 
     static func append(_ line: LedgerEntry, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: "INSERT INTO ledger (key, external_task_id, event, detail, at) VALUES (?, ?, ?, ?, ?)")
