@@ -17,10 +17,9 @@ extension Executor {
         let work = RemoteSession.Work.element(RemoteElementRequest(
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             name: element.name, description: element.description, videoURL: video))
+        // The remote job saves the row fetched with its element id, once: nothing more to write.
         let outcome = try await session.run(job, record: &record, work: work, downloadTo: { try self.cache.temporaryFile() })
         guard let id = outcome.elementID ?? record.elementId else { throw RunFailure.unusableAnswer("the element task gave no element_id") }
-        record.elementId = id
-        try await finish(&record, sha: nil)
         return (.element(id: id), outcome.paidNow ? outcome.units : 0)
     }
 }
