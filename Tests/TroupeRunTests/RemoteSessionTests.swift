@@ -7,6 +7,7 @@ import TroupeProviders
 @testable import TroupePlan
 @testable import TroupeRun
 import TroupeState
+import TroupeCache
 import TroupeSupport
 
 /// One paid job through the remote session against an in-process provider: deadlines on the
@@ -70,7 +71,7 @@ import TroupeSupport
         func run(_ record: JobRecord) async -> (error: (any Error)?, record: JobRecord) {
             var record = record
             do {
-                _ = try await session.run(job, record: &record, work: work, downloadTo: { "/dev/null" })
+                _ = try await session.run(job, record: &record, work: work, results: ResultCache(stateDirectory: dir + "/.troupe"))
                 return (nil, record)
             } catch {
                 return (error, record)

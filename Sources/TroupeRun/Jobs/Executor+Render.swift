@@ -58,17 +58,10 @@ extension Executor {
         let work = RemoteSession.Work.render(RemoteRenderRequest(
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
-        let outcome = try await session.run(job, record: &record, work: work, persist: sharedRow == nil,
-                                            downloadTo: { try self.cache.temporaryFile() })
-        guard let file = outcome.downloaded, let sha = outcome.sha256 else {
-            throw RunFailure.unusableAnswer("the task finished without a result to download")
-        }
-        let info = try? MediaProbe.probeMP4(file)
-        try cache.adopt(file, sha256: sha)
+        // The remote job owns the row until it is fetched, the file in the cache.
+        let outcome = try await session.run(job, record: &record, work: work, rowResult: sharedRow, results: cache)
+        guard let sha = outcome.sha256 else { throw RunFailure.unusableAnswer("the task finished without a result to download") }
         if sha == sharedRow { return (.file(sha256: sha), 0) }
-        record.resultDuration = info?.durationSeconds ?? outcome.seconds
-        record.unitsCharged = outcome.units
-        try await finish(&record, sha: sha)
         // Spent by this run only when this run sent the create.
         return (.file(sha256: sha), outcome.paidNow ? outcome.units : 0)
     }

@@ -3,6 +3,8 @@ import TroupeProviders
 import TroupeNet
 import TroupePlan
 import TroupeState
+import TroupeCache
+import TroupeMedia
 
 /// One paid job on its way through its `RenderLifecycle`: performs each action (commit,
 /// create, query, poll, wait, download) and commits every state change before the next call.
@@ -17,9 +19,12 @@ struct RemoteJob {
     let session: RemoteSession
     let job: Job
     let work: RemoteSession.Work
-    let temporary: @Sendable () throws -> String
+    /// Where a render's result goes once downloaded.
+    let results: ResultCache
     /// False: rows are not written (a result fetched again for this runner only).
     let persist: Bool
+    /// The result the row records when it is fetched again for this runner only.
+    let rowResult: String?
     private(set) var record: JobRecord
     private var lease: Lease
     private var lifecycle: RenderLifecycle
@@ -33,13 +38,14 @@ struct RemoteJob {
     /// for the poller. Nil for a task found in flight.
     private var sentAt: Double?
 
-    init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work, persist: Bool = true,
-         temporary: @escaping @Sendable () throws -> String) {
+    init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work, rowResult: String?,
+         results: ResultCache) {
         self.session = session
-        self.persist = persist
+        self.rowResult = rowResult
+        persist = rowResult == nil
         self.job = job
         self.work = work
-        self.temporary = temporary
+        self.results = results
         self.record = record
         lease = Lease(limits: session.limits, budget: session.budget, shared: session.shared.withLock { $0 }, key: job.key,
                       stopping: session.isStopping)
@@ -87,7 +93,7 @@ struct RemoteJob {
         case .refuseCreate(let reason):
             throw LockedRefusal(job: job.id, units: job.units, reason: reason)
         case .done:
-            return .finished(RemoteOutcome(downloaded: nil, elementID: record.elementId,
+            return .finished(RemoteOutcome(sha256: record.resultSHA256, elementID: record.elementId,
                                            units: record.unitsCharged ?? 0, seconds: record.resultDuration))
         }
     }
@@ -205,13 +211,12 @@ struct RemoteJob {
             record.elementId = id
             _ = lifecycle.downloaded()
             try await save()
-            return .finished(RemoteOutcome(downloaded: nil, elementID: id, units: record.unitsCharged ?? 0, seconds: nil, paidNow: paidNow))
+            return .finished(RemoteOutcome(elementID: id, units: record.unitsCharged ?? 0, seconds: nil, paidNow: paidNow))
         }
-        let path = try temporary()
+        let path = try results.temporaryFile()
+        let sha: String
         do {
-            let (sha, _) = try await session.http.download(url, toNew: path)
-            return .finished(RemoteOutcome(downloaded: path, sha256: sha, elementID: nil,
-                                           units: record.unitsCharged ?? 0, seconds: record.resultDuration, paidNow: paidNow))
+            (sha, _) = try await session.http.download(url, toNew: path)
         } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
             let next = lifecycle.downloadExpired()
             try await save()
@@ -226,6 +231,16 @@ struct RemoteJob {
             try await session.clock.sleep(min(60, pow(2, Double(downloadFailures))))
             return .next(.download(url: url))
         }
+        // The file is in the cache before the row says fetched: a crash between the two
+        // downloads it again (free), never the other way round.
+        let length = try? MediaProbe.probeMP4(path).durationSeconds
+        try results.adopt(path, sha256: sha)
+        record.resultSHA256 = sha
+        record.resultDuration = length ?? record.resultDuration
+        _ = lifecycle.downloaded()
+        if persist || sha != rowResult { try await save(force: true) }
+        return .finished(RemoteOutcome(sha256: sha, elementID: nil, units: record.unitsCharged ?? 0,
+                                       seconds: record.resultDuration, paidNow: paidNow))
     }
 
     /// The job failed: nothing more is paid for it, its words are saved and thrown (the
@@ -250,11 +265,12 @@ struct RemoteJob {
         }
     }
 
-    private mutating func save(_ error: String? = nil) async throws {
+    /// `force`: written even for a row fetched again for this runner (its result changed).
+    private mutating func save(_ error: String? = nil, force: Bool = false) async throws {
         record.state = lifecycle.state
         record.taskId = lifecycle.taskID
         record.lastError = error
         record.updatedAt = session.clock.date
-        if persist { try await session.store.save(record) }
+        if persist || force { try await session.store.save(record) }
     }
 }

@@ -4,12 +4,12 @@ import TroupeNet
 import TroupePlan
 import TroupeSupport
 import TroupeState
+import TroupeCache
 
 /// What a remote paid job produced: a downloaded file (renders) or an element id (elements),
 /// and what the provider deducted.
 struct RemoteOutcome: Sendable {
-    var downloaded: String?
-    /// The downloaded file's digest, taken as it arrived.
+    /// The render's file in the result cache, by its digest (taken as it arrived).
     var sha256: String?
     var elementID: Int64?
     var units: Double
@@ -85,16 +85,16 @@ final class RemoteSession: Sendable {
         self.stopRun = stopRun
     }
 
-    /// Takes `record` from wherever it is (fresh, or left by a crash) to a finished task.
-    /// On return a render's file is at `outcome.downloaded` (the caller records it `fetched`;
-    /// until then the store says the task is in flight, and a crash polls and downloads again),
-    /// an element is `fetched`; a failure is saved in the record and thrown (a `RunFailure`,
-    /// `JobInterrupted`, `LockedRefusal` or `BudgetRefusal`).
-    /// `persist: false`: a finished task's result fetched again for this runner alone; its
-    /// row (another runner's, in shared state) is left as it is.
-    func run(_ job: Job, record: inout JobRecord, work: Work, persist: Bool = true,
-             downloadTo temporary: @escaping @Sendable () throws -> String) async throws -> RemoteOutcome {
-        var remote = RemoteJob(session: self, job: job, record: record, work: work, persist: persist, temporary: temporary)
+    /// Takes `record` from wherever it is (fresh, or left by a crash) to a finished task whose
+    /// row is saved `fetched`: a render's file in `results` (until then the store says the task
+    /// is in flight, and a crash polls and downloads again), an element with its id. A failure
+    /// is saved in the record and thrown (a `RunFailure`, `JobInterrupted`, `LockedRefusal` or
+    /// `BudgetRefusal`).
+    /// `rowResult`: a finished task's result fetched again for this runner alone; its row
+    /// (another runner's, in shared state) is left as it is unless the file differs from it.
+    func run(_ job: Job, record: inout JobRecord, work: Work, rowResult: String? = nil,
+             results: ResultCache) async throws -> RemoteOutcome {
+        var remote = RemoteJob(session: self, job: job, record: record, work: work, rowResult: rowResult, results: results)
         var action = await remote.start()
         let outcome: Result<RemoteOutcome, any Error>
         do {
