@@ -157,10 +157,10 @@ let package = Package(
                                    .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests",
-                    dependencies: ["TroupeProviders", "TroupeNet", "TroupeMedia", "TroupeSupport", "KlingSim",
+                    dependencies: ["TroupeProviders", "TroupeNet", "TroupeMedia", "TroupeSupport", "KlingSim", "TroupeTestSupport",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim", "TroupeNet", "TroupeProviders"],
+        .testTarget(name: "KlingSimTests", dependencies: ["KlingSim", "TroupeNet", "TroupeProviders", "TroupeTestSupport"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+public import TroupeSupport
 internal import Hummingbird
 import Logging
 internal import NIOCore
@@ -24,8 +25,9 @@ public final class KlingSimServer: Sendable {
 
     public static func start(_ configuration: SimConfiguration = SimConfiguration(),
                              renderer: any ResultRenderer = PlaceholderRenderer(),
-                             verbose: Bool = false, stopOnSignals: Bool = false) async throws -> KlingSimServer {
-        let state = SimState(configuration: configuration, renderer: renderer)
+                             verbose: Bool = false, stopOnSignals: Bool = false,
+                             clock: (any RunClock)? = nil) async throws -> KlingSimServer {
+        let state = SimState(configuration: configuration, renderer: renderer, clock: clock)
         var logger = Logger(label: "troupe-sim")
         logger.logLevel = verbose ? .info : .warning
         let bound = BindSignal()

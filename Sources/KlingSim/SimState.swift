@@ -26,9 +26,14 @@ actor SimState {
     /// Bumped by reset so renders started before it are dropped.
     private var generation = 0
 
-    init(configuration: SimConfiguration, renderer: any ResultRenderer) {
+    /// The simulator's time; nil for the real clock. Tests that check what happens when (a task
+    /// finishing, a URL expiring) pass a clock they move by hand, with `timeScale` 1.
+    private let clock: (any RunClock)?
+
+    init(configuration: SimConfiguration, renderer: any ResultRenderer, clock: (any RunClock)? = nil) {
         self.configuration = configuration
         self.renderer = renderer
+        self.clock = clock
         random = SplitMix64(seed: configuration.seed)
     }
 
@@ -45,8 +50,14 @@ actor SimState {
 
     // MARK: Clock
 
-    private var now: Double { let d = ContinuousClock.now - origin; return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-    private var epochMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    private var now: Double {
+        if let clock { return clock.now }
+        let d = ContinuousClock.now - origin
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+    /// Seconds since 1970 on the simulator's time: result URLs expire on it.
+    var wallNow: Double { clock?.date.timeIntervalSince1970 ?? Date().timeIntervalSince1970 }
+    private var epochMs: Int64 { Int64(wallNow * 1000) }
     private func nextID() -> String { sequence += 1; return String(800_000_000_000_000_000 + sequence) }
     private var requestCounter = 0
     private func requestID() -> String { requestCounter += 1; return "sim-req-\(requestCounter)" }
@@ -183,7 +194,9 @@ actor SimState {
             var last = SimTask.Status.submitted
             while let (status, wake, body) = self.callbackStep(id, after: last, generation: generation) {
                 if status == last {
-                    try? await Task.sleep(for: .milliseconds(max(5, Int(wake * 1000))))
+                    if let clock = self.clock { try? await clock.sleep(wake) } else {
+                        try? await Task.sleep(for: .milliseconds(max(5, Int(wake * 1000))))
+                    }
                     continue
                 }
                 last = status
@@ -306,7 +319,7 @@ actor SimState {
                 } else if let output = task.rendered {
                     task.status = .succeed
                     task.units = ((task.request?.unitsPerSecond ?? 0) * output.durationSeconds.rounded() * 1000).rounded() / 1000
-                    task.expiresAt = Date().timeIntervalSince1970 + configuration.urlExpiry / max(configuration.timeScale, 1e-9)
+                    task.expiresAt = wallNow + configuration.urlExpiry / max(configuration.timeScale, 1e-9)
                     stats.unitsCharged += task.units
                 } else {
                     task.status = .processing
@@ -333,7 +346,7 @@ actor SimState {
         guard let expires, let stamp = Double(expires), stamp == task.expiresAt.rounded(.down) else {
             return .json(403, ["error": "signature does not match"])
         }
-        guard Date().timeIntervalSince1970 <= task.expiresAt else { return .json(410, ["error": "result URL has expired"]) }
+        guard wallNow <= task.expiresAt else { return .json(410, ["error": "result URL has expired"]) }
         guard let bytes = output.bytes() else { return .json(500, ["error": "rendered file is missing"]) }
         stats.resultFetches[id, default: 0] += 1
         return SimReply(status: 200, body: bytes, contentType: output.contentType)

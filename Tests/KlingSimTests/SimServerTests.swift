@@ -2,20 +2,24 @@ import Foundation
 import Testing
 import TroupeNet
 import TroupeProviders
+import TroupeTestSupport
 @testable import KlingSim
 
 /// The simulator over real sockets: lifecycle, stats, reset, time compression, determinism, renderers.
 @Suite struct SimServerTests {
     static let credentials = KlingCredentials(accessKey: "sim-access-key", secretKey: "sim-secret-key")
 
+    /// A simulator on a clock the test moves (`clock.advance`): a task's 30 s latency passes
+    /// exactly when the test says, however busy the machine is.
     func withSim(_ adjust: @Sendable (inout SimConfiguration) -> Void = { _ in }, renderer: any ResultRenderer = PlaceholderRenderer(),
+                 clock: ManualClock = ManualClock(),
                  _ body: (KlingSimServer, KlingClient, HTTPClient) async throws -> Void) async throws {
         var configuration = SimConfiguration()
-        configuration.timeScale = 100
+        configuration.timeScale = 1
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration, renderer: renderer)
+        let sim = try await KlingSimServer.start(configuration, renderer: renderer, clock: clock)
         let http = HTTPClient()
         let client = KlingClient(credentials: Self.credentials, baseURL: sim.baseURL, http: http)
         do { try await body(sim, client, http) } catch { await sim.stop(); throw error }
@@ -35,19 +39,43 @@ import TroupeProviders
         await #expect(throws: HTTPError.self) { _ = try await HTTPClient().send(HTTPRequest(url: sim.baseURL + "/_sim/stats")) }
     }
 
-    @Test func tasksMoveThroughTheirStatesOnCompressedTime() async throws {
-        // 30 s at 6× = 5 s real: submitted for 1 s, then processing for 4 s — wide windows, robust under load.
-        try await withSim({ $0.timeScale = 6 }) { _, client, _ in
+    /// A finished task's status once the renderer has delivered (it runs beside the clock).
+    static func settled(_ client: KlingClient, _ id: String) async throws -> KlingTask {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let task = try await client.motionControlTask(id: id)
+            if task.status == .succeed || task.status == .failed || ContinuousClock.now > deadline { return task }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func tasksMoveThroughTheirStatesOnTheSimulatorsClock() async throws {
+        // 30 s of latency: submitted for the first sixth (submittedFraction), then processing.
+        let clock = ManualClock()
+        try await withSim(clock: clock) { _, client, _ in
             let created = try await client.createMotionControl(Self.request("t"))
             #expect(created.status == .submitted)
-            var seen: [KlingTask.Status] = [created.status]
-            let deadline = ContinuousClock.now + .seconds(20)
-            while seen.last != .succeed && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                let status = try await client.motionControlTask(id: "t").status
-                if status != seen.last { seen.append(status) }
-            }
-            #expect(seen == [.submitted, .processing, .succeed])
+            clock.advance(by: 4)
+            #expect(try await client.motionControlTask(id: "t").status == .submitted)
+            clock.advance(by: 2)
+            #expect(try await client.motionControlTask(id: "t").status == .processing)
+            clock.advance(by: 23)
+            #expect(try await client.motionControlTask(id: "t").status == .processing)
+            clock.advance(by: 1)
+            #expect(try await Self.settled(client, "t").status == .succeed)
+        }
+    }
+
+    @Test func resultURLsExpireOnTheSimulatorsClock() async throws {
+        let clock = ManualClock()
+        try await withSim({ $0.urlExpiry = 600 }, clock: clock) { _, client, http in
+            _ = try await client.createMotionControl(Self.request("x"))
+            clock.advance(by: 30)
+            let url = try #require(try await Self.settled(client, "x").videos.first?.url)
+            clock.advance(by: 599)
+            #expect(try await http.send(HTTPRequest(url: url)).status == 200)
+            clock.advance(by: 2)
+            #expect(try await http.send(HTTPRequest(url: url)).status == 410)
         }
     }
 
@@ -72,10 +100,11 @@ import TroupeProviders
     @Test func faultsAreDeterministicForASeed() async throws {
         func statuses() async throws -> [String] {
             var result: [String] = []
-            try await withSim({ $0.failedTaskRate = 0.5; $0.seed = 42; $0.concurrencyLimit = 100 }) { _, client, _ in
+            let clock = ManualClock()
+            try await withSim({ $0.failedTaskRate = 0.5; $0.seed = 42; $0.concurrencyLimit = 100 }, clock: clock) { _, client, _ in
                 for i in 0..<12 { _ = try await client.createMotionControl(Self.request("d\(i)")) }
-                try await Task.sleep(for: .milliseconds(450))
-                for i in 0..<12 { result.append("\(try await client.motionControlTask(id: "d\(i)").status)") }
+                clock.advance(by: 30)
+                for i in 0..<12 { result.append("\(try await Self.settled(client, "d\(i)").status)") }
             }
             return result
         }
@@ -86,10 +115,11 @@ import TroupeProviders
 
     @Test func rendererDurationSetsTheBill() async throws {
         let renderer = ClosureRenderer { request, _ in RenderedResult(data: Data(request.videoURL.utf8), durationSeconds: 7.4) }
-        try await withSim(renderer: renderer) { sim, client, _ in
+        let clock = ManualClock()
+        try await withSim(renderer: renderer, clock: clock) { sim, client, _ in
             _ = try await client.createMotionControl(Self.request("r"))
-            try await Task.sleep(for: .milliseconds(450))
-            let task = try await client.motionControlTask(id: "r")
+            clock.advance(by: 30)
+            let task = try await Self.settled(client, "r")
             #expect(task.unitsDeducted == 6.3, "0.9 units/s × 7 s")
             #expect(task.videos.first?.duration == 7)
             #expect(await sim.stats().unitsCharged == 6.3)
@@ -100,10 +130,11 @@ import TroupeProviders
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("render-\(UUID()).mp4").path
         try Data("rendered file".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try await withSim(renderer: ClosureRenderer { _, seconds in RenderedResult(path: path, durationSeconds: seconds) }) { _, client, http in
+        let clock = ManualClock()
+        try await withSim(renderer: ClosureRenderer { _, seconds in RenderedResult(path: path, durationSeconds: seconds) }, clock: clock) { _, client, http in
             _ = try await client.createMotionControl(Self.request("file"))
-            try await Task.sleep(for: .milliseconds(450))
-            let url = try #require(try await client.motionControlTask(id: "file").videos.first?.url)
+            clock.advance(by: 30)
+            let url = try #require(try await Self.settled(client, "file").videos.first?.url)
             let response = try await http.send(HTTPRequest(url: url))
             #expect(String(decoding: response.body, as: UTF8.self) == "rendered file")
         }
@@ -111,33 +142,38 @@ import TroupeProviders
 
     @Test func failingRendererFailsTheTask() async throws {
         struct Boom: Error {}
-        try await withSim(renderer: ClosureRenderer { _, _ in throw Boom() }) { _, client, _ in
+        let clock = ManualClock()
+        try await withSim(renderer: ClosureRenderer { _, _ in throw Boom() }, clock: clock) { _, client, _ in
             _ = try await client.createMotionControl(Self.request("boom"))
-            try await Task.sleep(for: .milliseconds(450))
-            let task = try await client.motionControlTask(id: "boom")
+            clock.advance(by: 30)
+            let task = try await Self.settled(client, "boom")
             #expect(task.status == .failed && task.statusMessage.contains("render failed"))
         }
     }
 
     @Test func promptMarkerFailsOneTask() async throws {
-        try await withSim { _, client, _ in
+        let clock = ManualClock()
+        try await withSim(clock: clock) { _, client, _ in
             _ = try await client.createMotionControl(Self.request("m", prompt: "wave [[sim:fail]]"))
-            try await Task.sleep(for: .milliseconds(450))
-            #expect(try await client.motionControlTask(id: "m").failure == .taskFailed(taskID: try await client.motionControlTask(id: "m").taskID,
+            clock.advance(by: 30)
+            #expect(try await Self.settled(client, "m").failure == .taskFailed(taskID: try await client.motionControlTask(id: "m").taskID,
                                                                                         message: "Image pixel is invalid"))
         }
     }
 
     @Test(arguments: [true, false])
     func callbacksArriveOnEachStatusChange(wrapped: Bool) async throws {
-        try await withSim({ $0.timeScale = 60; $0.callbackWrapped = wrapped }) { sim, client, http in
+        let clock = ManualClock()
+        try await withSim({ $0.callbackWrapped = wrapped }, clock: clock) { sim, client, http in
             var request = Self.request("cb")
             request.callbackURL = sim.baseURL + "/_sim/callbacks"
             let created = try await client.createMotionControl(request)
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             var bodies: [Any] = []
+            clock.advance(by: 6)
             while ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(20))
+                if bodies.count == 1 { clock.advance(by: 24) }
                 let response = try await http.send(HTTPRequest(url: sim.baseURL + "/_sim/callbacks"))
                 bodies = try #require(try JSONSerialization.jsonObject(with: response.body) as? [Any])
                 if bodies.count >= 2 { break }

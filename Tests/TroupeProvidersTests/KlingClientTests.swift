@@ -1,6 +1,7 @@
 import Foundation
 import KlingSim
 import Testing
+import TroupeTestSupport
 import TroupeNet
 @testable import TroupeProviders
 
@@ -189,11 +190,18 @@ import TroupeNet
     }
 
     @Test func resultURLsExpire() async throws {
-        try await KlingFixture.with({ $0.urlExpiry = 3 }) { f in
+        // On the simulator's clock, moved by hand: the URL lives 600 s from the task's end.
+        let clock = ManualClock()
+        try await KlingFixture.with({ $0.urlExpiry = 600; $0.timeScale = 1 }, clock: clock) { f in
             let created = try await f.client.createMotionControl(KlingFixture.request("x1"))
+            clock.advance(by: 30)
             let done = try await f.waitUntilFinished(created.taskID)
             let url = try #require(done.videos.first?.url)
-            try await Task.sleep(for: .milliseconds(1100))
+            let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("fresh-\(UUID()).mp4").path
+            defer { try? FileManager.default.removeItem(atPath: fresh) }
+            clock.advance(by: 599)
+            _ = try await f.http.download(url, to: fresh)
+            clock.advance(by: 2)
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("expired-\(UUID()).mp4").path
             await #expect(throws: HTTPError.badStatus(410, body: #"{"error":"result URL has expired"}"#)) {
                 _ = try await f.http.download(url, to: path)

@@ -17,6 +17,7 @@ struct KlingFixture {
                      now: @escaping @Sendable () -> Date = { Date() },
                      secret: String = KlingFixture.secret,
                      renderer: any ResultRenderer = PlaceholderRenderer(),
+                     clock: (any RunClock)? = nil,
                      _ body: (KlingFixture) async throws -> Void) async throws {
         var configuration = SimConfiguration()
         configuration.accounts = [access: Self.secret]
@@ -24,7 +25,7 @@ struct KlingFixture {
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration, renderer: renderer)
+        let sim = try await KlingSimServer.start(configuration, renderer: renderer, clock: clock)
         let http = HTTPClient(configuration: .init(connectTimeout: .seconds(10), timeout: .seconds(60)))
         let client = KlingClient(credentials: KlingCredentials(accessKey: access, secretKey: secret), baseURL: sim.baseURL,
                                  http: http, now: now)
