@@ -119,7 +119,7 @@ let package = Package(
             name: "troupe",
             dependencies: [
                 "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeCache", "TroupeState", "TroupeStatePostgres", "TroupeRun", "TroupeReport", "TroupeProviders",
-                "TroupeInit", "TroupeSupport", "CTroupeBuildInfo",
+                "TroupeInit", "TroupeNet", "TroupeSupport", "CTroupeBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

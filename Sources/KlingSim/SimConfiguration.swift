@@ -39,6 +39,9 @@ public struct SimConfiguration: Sendable, Codable, Equatable {
     /// Callback bodies wrapped in {code, message, request_id, data} (true) or the bare task (false);
     /// public sources disagree on which Kling sends.
     public var callbackWrapped = true
+    /// Units in the account's resource pack: `/account/costs` counts it down as tasks are
+    /// charged, and once the charges reach it creates answer 1102. Nil: no pack, no limit.
+    public var packUnits: Double?
 
     public init() {}
 
@@ -65,5 +68,6 @@ public struct SimConfiguration: Sendable, Codable, Equatable {
         try read(.failureMessage, &failureMessage); try read(.dropRate, &dropRate)
         try read(.urlExpiry, &urlExpiry); try read(.billedSeconds, &billedSeconds); try read(.seed, &seed)
         try read(.callbackWrapped, &callbackWrapped)
+        packUnits = try c.decodeIfPresent(Double.self, forKey: .packUnits) ?? packUnits
     }
 }

@@ -35,6 +35,10 @@ enum SimRoutes {
             }
         }
 
+        router.get("/account/costs") { request, context in
+            try await kling(request, context, state) { state, _, _ in state.accountCosts() }
+        }
+
         // fal queue
         router.post("/fal-ai/kling-video/v3/:tier/motion-control") { request, context in
             let tier = try context.parameters.require("tier")

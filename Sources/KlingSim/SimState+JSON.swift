@@ -38,4 +38,22 @@ extension SimState {
         }
         return json
     }
+
+    /// `GET /account/costs`: the account's resource packs and what remains of them, as the
+    /// charges so far leave it (Kling's figure lags by up to 12 hours; the simulator's does not).
+    func accountCosts() -> SimReply {
+        settle()
+        var packs: [[String: Any]] = []
+        if let total = configuration.packUnits {
+            let remaining = max(0, total - stats.unitsCharged)
+            let bought = Int64((wallNow - 86_400) * 1000)
+            packs.append(["resource_pack_name": "Motion Control pack", "resource_pack_id": "sim-pack-1",
+                          "resource_pack_type": "decreasing_total", "total_quantity": total,
+                          "remaining_quantity": (remaining * 1000).rounded() / 1000, "purchase_time": bought,
+                          "effective_time": bought, "invalid_time": bought + 365 * 86_400_000,
+                          "status": remaining > 0 ? "online" : "runout"])
+        }
+        return .json(200, ["code": 0, "message": "SUCCEED", "request_id": "sim-costs",
+                           "data": ["code": 0, "msg": "success", "resource_pack_subscribe_infos": packs]])
+    }
 }

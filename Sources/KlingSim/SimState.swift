@@ -139,6 +139,9 @@ actor SimState {
             }
         }
         settle()
+        if let pack = configuration.packUnits, stats.unitsCharged >= pack - 1e-9 {
+            return reply(reject(SimRejection(status: 429, code: 1102, message: "resource pack exhausted")))
+        }
         let active = running[account]?.count ?? 0
         guard active < configuration.concurrencyLimit else {
             return reply(reject(SimRejection(status: 429, code: 1303, message: "parallel task over resource pack limit")))

@@ -44,4 +44,10 @@ public protocol RemoteProvider: Provider {
     func poll(taskIDs: Set<String>) async -> [String: RemoteStatus]?
     func createElement(_ request: RemoteElementRequest) async -> ProviderReply
     func queryElement(externalID: String) async -> ProviderReply
+    /// The account's prepaid resource packs; nil for a provider that bills without them.
+    func resourcePacks() async throws -> [ResourcePack]?
+}
+
+extension RemoteProvider {
+    public func resourcePacks() async throws -> [ResourcePack]? { nil }
 }

@@ -150,10 +150,13 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
     @Option(help: "Shared state: postgres://USER@HOST:PORT/DB (default: TROUPE_STATE_URL, else .troupe/state.sqlite).")
     var state: String?
+    @Flag(help: "Also list the Kling account's resource packs: name, units left, expiry (needs KLING_ACCESS_KEY and KLING_SECRET_KEY).")
+    var account = false
 
     func run() async throws {
         let (campaign, opened, _) = try await openCampaign(manifest, state: stateURL(state))
         try await closing(opened.shared) { try await status(campaign, opened) }
+        if account, let plan = campaign.plan { try await printResourcePacks(plan) }
     }
 
     private func status(_ campaign: Campaign, _ opened: OpenedStore) async throws {

@@ -38,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Download URL media given without sha256 (or duration) to measure them; remembered by URL and ETag.")
     var fetchRemote = false
     @Flag(help: "When another troupe command is changing this campaign's .troupe/, wait for it instead of exiting 3.") var wait = false
+    @Flag(help: "Run even when the account's resource packs hold fewer units than the run would spend.") var ignoreBalance = false
     @Option(help: "Seconds between polls of tasks that may be done (default 2); a task is first asked for when the fastest task so far would have finished.") var pollInterval: Double?
     @Flag(name: .customLong("report"), help: "Write the campaign's page (report/ beside the outputs) at the end; an existing one is refreshed anyway.")
     var writesReport = false
@@ -86,6 +87,10 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
             throw ExitCode(2)
+        }
+        if let remote, !locked, !ignoreBalance,
+           BalanceCheck.report(await BalanceCheck.verdict(needed: totals.units, provider: remote.provider), unit: plan.table.unit) {
+            throw ExitCode(3)
         }
 
         do {
@@ -178,6 +183,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if summary.interrupted { throw ExitCode(130) }
+        if let stop = summary.accountStop {
+            out.write(Data(("error: Kling stopped new renders (\(stop.code)): \(stop.message)\n"
+                + "no create was sent after it; the tasks accepted before it were followed to their end and kept\n").utf8))
+            throw ExitCode(3)
+        }
         if let refused = summary.budgetRefused {
             out.write(Data("error: \(refused)\nraise budget.max_units (or --max-units) to go on; finished jobs are kept\n".utf8))
             throw ExitCode(3)

@@ -71,8 +71,19 @@ struct LeaseTests {
         do {
             try d.reserve(0.1, job: "render:d")
             Issue.record("a refused budget must refuse every later job")
-        } catch {
+        } catch let error as BudgetRefusal {
             #expect(error.job == "render:c" && error.maxUnits == 10 && error.charged == 3 && error.inFlight == 7)
         }
+    }
+
+    @Test func anAccountStopRefusesEveryLaterReservation() throws {
+        let budget = BudgetGuard(maxUnits: nil)
+        var a = Lease(limits: Self.limits(4), budget: budget)
+        try a.reserve(4, job: "render:a")
+        budget.stopCreating(AccountStop(code: 1102, message: "used up"))
+        budget.stopCreating(AccountStop(code: 1101, message: "later"))
+        var b = Lease(limits: Self.limits(4), budget: budget)
+        #expect(throws: AccountStop(code: 1102, message: "used up")) { try b.reserve(1, job: "render:b") }
+        #expect(budget.accountStop?.code == 1102, "the first stop is the one reported")
     }
 }

@@ -62,6 +62,13 @@ public final class KlingClient: Sendable, CustomStringConvertible {
         return try list.map { item throws(KlingError) in try KlingTask(item) }
     }
 
+    /// The account's resource packs bought in the last 400 days (Kling lists packs by purchase
+    /// time; an annual pack is still live then). Kling allows one such call a second.
+    public func resourcePacks() async throws -> [ResourcePack] {
+        let end = Int64(now().timeIntervalSince1970 * 1000), start = end - 400 * 86_400_000
+        return try await object(call("GET", "/account/costs?start_time=\(start)&end_time=\(end)", data: ResourcePack.readList))
+    }
+
     // MARK: Elements
 
     public func createElement(_ request: ElementRequest) async throws -> KlingElementTask {

@@ -72,7 +72,7 @@ public enum KlingError: Error, Sendable, Equatable {
     /// Errors no job can get past: the whole run should stop.
     public var stopsRun: Bool {
         switch self {
-        case .authentication, .account, .resourcePackExhausted, .ipNotAllowed: true
+        case .authentication, .account, .resourcePackExhausted, .permissionDenied, .ipNotAllowed: true
         default: false
         }
     }

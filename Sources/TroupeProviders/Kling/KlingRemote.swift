@@ -66,6 +66,10 @@ public struct KlingRemote: RemoteProvider {
         }
     }
 
+    public func resourcePacks() async throws -> [ResourcePack]? {
+        try await client.resourcePacks()
+    }
+
     public func queryElement(externalID: String) async -> ProviderReply {
         do {
             let task = try await client.elementTask(id: externalID)

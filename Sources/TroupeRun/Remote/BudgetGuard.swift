@@ -11,6 +11,8 @@ final class BudgetGuard: @unchecked Sendable {
     private var _charged = 0.0
     private var reserved = 0.0
     private var exceeded: BudgetRefusal?
+    /// The account refused a create (1100–1103): no paid job starts after it.
+    private var stopped: AccountStop?
 
     init(maxUnits: Double?) {
         self.maxUnits = maxUnits
@@ -18,10 +20,19 @@ final class BudgetGuard: @unchecked Sendable {
 
     var charged: Double { lock.withLock { _charged } }
 
+    /// Why no new create may be sent, once the account said so.
+    var accountStop: AccountStop? { lock.withLock { stopped } }
+
+    /// The account refused a create: every later paid job is refused before it creates.
+    func stopCreating(_ stop: AccountStop) {
+        lock.withLock { if stopped == nil { stopped = stop } }
+    }
+
     /// Reserves a new job's planned price, or refuses it (and every later one).
-    func reserve(_ units: Double, job: String) throws(BudgetRefusal) {
+    func reserve(_ units: Double, job: String) throws {
         lock.lock()
         defer { lock.unlock() }
+        if let stopped { throw stopped }
         if let exceeded { throw exceeded }
         guard let maxUnits else { return }
         if _charged + reserved + units > maxUnits + 1e-9 {
@@ -56,4 +67,15 @@ public struct BudgetRefusal: Error, Equatable, CustomStringConvertible {
             + "\(NumberText.fixed(inFlight, decimals: 2)) in flight; \(job) (\(NumberText.fixed(units, decimals: 2))) would pass "
             + "max_units \(NumberText.fixed(maxUnits, decimals: 2)) by \(NumberText.fixed(charged + inFlight + units - maxUnits, decimals: 2))"
     }
+}
+
+/// The account refused a create for a reason no retry fixes (1100 account, 1101 arrears, 1102
+/// resource pack used up or expired, 1103 no permission): the run sends no create after it,
+/// follows the tasks already accepted to their end, and says what to do.
+public struct AccountStop: Error, Equatable, CustomStringConvertible {
+    public var code: Int
+    /// The provider's words, with what to do.
+    public var message: String
+
+    public var description: String { message }
 }

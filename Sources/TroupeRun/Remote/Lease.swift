@@ -71,7 +71,7 @@ struct Lease {
     }
 
     /// Reserves the job's planned price, or refuses it (and every later job).
-    mutating func reserve(_ units: Double, job: String) throws(BudgetRefusal) {
+    mutating func reserve(_ units: Double, job: String) throws {
         try budget.reserve(units, job: job)
         reserved = units
     }

@@ -88,6 +88,12 @@ struct RemoteJob {
             try await end(failure)
         case .stopRun(let failure):
             try await save(failure.description)
+            if let code = failure.code, (1100...1103).contains(code) {
+                // The account, not the key: stop creating, follow what was accepted.
+                let stop = AccountStop(code: code, message: failure.description)
+                session.budget.stopCreating(stop)
+                throw stop
+            }
             session.stopRun(failure.description)
             throw failure
         case .refuseCreate(let reason):
@@ -120,6 +126,9 @@ struct RemoteJob {
 
     private mutating func create() async throws -> RenderLifecycle.Action {
         try stopIfStopping()
+        // An intent committed before the account said no (an earlier run's, or this one's
+        // while another job's create was refused) is not sent either.
+        if let stop = session.budget.accountStop { throw stop }
         guard try await lease.acquireSlot() else { throw interrupted() }
         try await session.limits.takeToken()
         // The wait may have been long: a stop that came meanwhile wins over the create.

@@ -162,6 +162,10 @@ public final class Executor: @unchecked Sendable {
                 // Stop starting paid work; what is in flight finishes.
                 if summary.budgetRefused == nil { summary.budgetRefused = refused }
                 outcome = .budgetRefused
+            case .accountStopped(let stop):
+                // As a budget: no paid job starts; the tasks accepted before are followed.
+                if summary.accountStop == nil { summary.accountStop = stop }
+                outcome = .budgetRefused
             case .failed(let error):
                 summary.failed.append(JobFailure(id: job.id, error: error))
                 observer.observe(RunEvent(.jobFailed, at: clock.date, job: job.id, jobKind: job.kind.rawValue, message: "\(error)"))
@@ -261,6 +265,8 @@ public final class Executor: @unchecked Sendable {
             return Finished(index: i, end: .lockedRefused(refusal))
         } catch let refused as BudgetRefusal {
             return Finished(index: i, end: .budgetRefused(refused))
+        } catch let stop as AccountStop {
+            return Finished(index: i, end: .accountStopped(stop))
         } catch {
             return Finished(index: i, end: .failed(error))
         }
@@ -281,6 +287,7 @@ struct Finished: Sendable {
         case deferred
         case lockedRefused(LockedRefusal)
         case budgetRefused(BudgetRefusal)
+        case accountStopped(AccountStop)
     }
 }
 

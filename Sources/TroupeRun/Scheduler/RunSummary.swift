@@ -11,6 +11,8 @@ public struct RunSummary: Sendable {
     public var exported: [String] = []
     /// Why the run stopped starting paid jobs at run time, when the budget was reached.
     public var budgetRefused: BudgetRefusal?
+    /// Why the account stopped new creates (1100–1103), in the provider's words.
+    public var accountStop: AccountStop?
     /// Why the whole run stopped early (credentials, arrears), in the provider's words.
     public var stopReason: String?
     /// Renders re-rolled by this run.
