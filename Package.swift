@@ -111,16 +111,17 @@ let package = Package(
             dependencies: ["TroupeNet", "TroupeProviders", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
-        // The commit `troupe --version` names, passed by scripts/install.sh as a C macro.
-        .target(name: "CTroupeBuildInfo"),
+        // Names the commit `troupe --version` prints, at build time, in every build from a checkout.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(
             name: "troupe",
             dependencies: [
                 "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeCache", "TroupeState", "TroupeStatePostgres", "TroupeRun", "TroupeReport", "TroupeProviders",
-                "TroupeSupport", "CTroupeBuildInfo",
+                "TroupeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            plugins: ["BuildCommit"]),
 
         .target(name: "TroupeTestSupport", dependencies: ["TroupeNet", "TroupeSupport"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "TroupeSupportTests", dependencies: ["TroupeSupport"], swiftSettings: strict),
