@@ -117,13 +117,21 @@ let package = Package(
             name: "troupe",
             dependencies: [
                 "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeCache", "TroupeState", "TroupeStatePostgres", "TroupeRun", "TroupeReport", "TroupeProviders",
-                "TroupeSupport",
+                "TroupeNet", "TroupeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict,
             plugins: ["BuildCommit"]),
 
-        .target(name: "TroupeTestSupport", dependencies: ["TroupeNet", "TroupeSupport"], path: "Tests/Support", swiftSettings: strict),
+        // Test helpers; the local fakes (forge comments, webhook receiver) are small Hummingbird apps.
+        .target(name: "TroupeTestSupport",
+                dependencies: ["TroupeNet", "TroupeSupport",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "HTTPTypes", package: "swift-http-types"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "TroupeSupportTests", dependencies: ["TroupeSupport"], swiftSettings: strict),
         .testTarget(name: "CLibrariesTests", dependencies: ["CYAML", "CCurl", "CFFmpeg"],
                     swiftSettings: strict),
