@@ -83,6 +83,14 @@ struct RunCommand: AsyncParsableCommand {
                 StatusSnapshot.save(closing: local, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest))
             }
         }
+        // plan prices local media without `uploads:` (a warning); run cannot send them, so it refuses.
+        if !dryRun {
+            campaign.diagnostics = campaign.diagnostics.map { d in
+                var d = d
+                if d.code == "uploads-required" { d.severity = .error }
+                return d
+            }
+        }
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
@@ -99,6 +107,16 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             ending.stop = (.budget, problem)
             throw ExitCode(3)
+        }
+        // Before any credential is read: a locked run that would have to create renders says which.
+        if locked {
+            let refused = LockedPreflight.refusals(plan, only: only, reroll: reroll,
+                                                   lockName: (Campaign.lockPath(forManifest: manifest) as NSString).lastPathComponent)
+            if !refused.isEmpty {
+                lockedRefusal(refused, plan: plan, before: true)
+                ending.stop = (.failed, "--locked: \(refused.count) render(s) would have to be created")
+                throw ExitCode(3)
+            }
         }
         let remote: RemoteBackend?
         do {
