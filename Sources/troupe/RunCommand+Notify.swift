@@ -80,7 +80,7 @@ extension RunCommand {
 
     /// Sends the notice when one is asked for this ending. Never throws and never changes the
     /// exit status: an undeliverable notice is a warning.
-    func notify(_ ending: RunEnding, exitCode: Int32) async {
+    func sendNotice(_ ending: RunEnding, exitCode: Int32) async {
         guard let plan = ending.plan, let target = ending.target else { return }
         let notice = Self.runNotice(ending, plan: plan, manifest: manifest, exitCode: exitCode)
         guard target.on.contains(notice.event) else { return }

@@ -56,13 +56,13 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await execute(ending)
         } catch let exit as ExitCode {
-            await notify(ending, exitCode: exit.rawValue)
+            await sendNotice(ending, exitCode: exit.rawValue)
             throw exit
         } catch {
-            await notify(ending, exitCode: 1)
+            await sendNotice(ending, exitCode: 1)
             throw error
         }
-        await notify(ending, exitCode: 0)
+        await sendNotice(ending, exitCode: 0)
     }
 
     private func execute(_ ending: RunEnding) async throws {

@@ -78,16 +78,16 @@ public final class ForgeFake: Sendable {
     static func routes(_ state: State, token: String) -> Router<BasicRequestContext> {
         let router = Router()
         let gitlabToken = HTTPField.Name("PRIVATE-TOKEN")!
-        func github(_ request: Request) -> Bool { request.headers[.authorization] == "Bearer " + token }
-        func gitlab(_ request: Request) -> Bool { request.headers[gitlabToken] == token }
-        let denied = Response.text(401, "{\"message\":\"Bad credentials\"}")
-        func body(_ request: inout Request) async throws -> String? {
+        @Sendable func github(_ request: Request) -> Bool { request.headers[.authorization] == "Bearer " + token }
+        @Sendable func gitlab(_ request: Request) -> Bool { request.headers[gitlabToken] == token }
+        @Sendable func denied() -> Response { Response.text(401, "{\"message\":\"Bad credentials\"}") }
+        @Sendable func body(_ request: inout Request) async throws -> String? {
             let object = try JSONSerialization.jsonObject(with: Data(try await request.text().utf8)) as? [String: Any]
             return object?["body"] as? String
         }
 
         router.get("/repos/:owner/:repo/issues/:number/comments") { request, context in
-            guard github(request) else { return denied }
+            guard github(request) else { return denied() }
             let thread = "github:\(try context.parameters.require("owner"))/\(try context.parameters.require("repo"))#\(try context.parameters.require("number"))"
             await state.record("GET", request.uri.path)
             let page = Int(request.uri.queryParameters.get("page") ?? "1") ?? 1
@@ -96,7 +96,7 @@ public final class ForgeFake: Sendable {
             return Response.text(200, json, headers: more ? ["Link": "<\(next)>; rel=\"next\", <\(next)>; rel=\"last\""] : [:])
         }
         router.post("/repos/:owner/:repo/issues/:number/comments") { request, context in
-            guard github(request) else { return denied }
+            guard github(request) else { return denied() }
             var request = request
             let thread = "github:\(try context.parameters.require("owner"))/\(try context.parameters.require("repo"))#\(try context.parameters.require("number"))"
             await state.record("POST", request.uri.path)
@@ -105,7 +105,7 @@ public final class ForgeFake: Sendable {
             return Response.text(201, State.json(id: id, body: text))
         }
         router.patch("/repos/:owner/:repo/issues/comments/:id") { request, context in
-            guard github(request) else { return denied }
+            guard github(request) else { return denied() }
             var request = request
             await state.record("PATCH", request.uri.path)
             guard let id = Int(try context.parameters.require("id")), let text = try await body(&request),
@@ -114,7 +114,7 @@ public final class ForgeFake: Sendable {
         }
 
         router.get("/projects/:project/merge_requests/:iid/notes") { request, context in
-            guard gitlab(request) else { return denied }
+            guard gitlab(request) else { return denied() }
             let thread = "gitlab:\(try context.parameters.require("project"))!\(try context.parameters.require("iid"))"
             await state.record("GET", request.uri.path)
             let page = Int(request.uri.queryParameters.get("page") ?? "1") ?? 1
@@ -122,7 +122,7 @@ public final class ForgeFake: Sendable {
             return Response.text(200, json, headers: ["x-next-page": more ? "\(page + 1)" : "", "x-page": "\(page)"])
         }
         router.post("/projects/:project/merge_requests/:iid/notes") { request, context in
-            guard gitlab(request) else { return denied }
+            guard gitlab(request) else { return denied() }
             var request = request
             let thread = "gitlab:\(try context.parameters.require("project"))!\(try context.parameters.require("iid"))"
             await state.record("POST", request.uri.path)
@@ -131,7 +131,7 @@ public final class ForgeFake: Sendable {
             return Response.text(201, State.json(id: id, body: text))
         }
         router.put("/projects/:project/merge_requests/:iid/notes/:id") { request, context in
-            guard gitlab(request) else { return denied }
+            guard gitlab(request) else { return denied() }
             var request = request
             await state.record("PUT", request.uri.path)
             guard let id = Int(try context.parameters.require("id")), let text = try await body(&request),
