@@ -53,8 +53,9 @@ struct PlanCommand: AsyncParsableCommand {
         if let diffRef { return try await diff(against: diffRef) }
         let format: DiagnosticRenderer.Format = self.format == .json ? .json : .text
         // The same status run will see: the lock, and the state store and cache if there are any.
-        let campaign = try await plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
+        var campaign = try await plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
                                            loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
+        campaign.diagnostics = uploadsChecked(campaign.diagnostics, plan: campaign.plan, severity: .warning)
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         let limit = maxUnits ?? plan.manifest.budget?.maxUnits

@@ -84,13 +84,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         // plan prices local media without `uploads:` (a warning); run cannot send them, so it refuses.
-        if !dryRun {
-            campaign.diagnostics = campaign.diagnostics.map { d in
-                var d = d
-                if d.code == "uploads-required" { d.severity = .error }
-                return d
-            }
-        }
+        campaign.diagnostics = uploadsChecked(campaign.diagnostics, plan: campaign.plan, severity: dryRun ? .warning : .error)
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }

@@ -25,6 +25,16 @@ import TroupeTestSupport
         #expect(run.status == 2, "\(run.stderr)")
         #expect(run.stderr.contains("error: provider 'kling' fetches media by URL"), "\(run.stderr)")
         #expect(!run.stderr.contains("KLING_ACCESS_KEY"), "\(run.stderr)")
+
+        // As a new user would: provider.use switched to kling in the manifest. One warning, not two.
+        let manifest = p.dir.appendingPathComponent("troupe.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "use: preview", with: "use: kling").write(to: manifest, atomically: true, encoding: .utf8)
+        let switched = try troupe(["plan"], in: p.dir, environment: Self.noKeys)
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(switched.stderr.components(separatedBy: "fetches media by URL").count == 2, "\(switched.stderr)")
+        let refused = try troupe(["run"], in: p.dir, environment: Self.noKeys)
+        #expect(refused.status == 2 && refused.stderr.contains("error: provider 'kling' fetches media by URL"), "\(refused.stderr)")
     }
 
     /// A Kling campaign never rendered: `run --locked` names the renders it would have to create
