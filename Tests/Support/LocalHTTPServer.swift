@@ -28,7 +28,8 @@ final class LocalHTTPServer: Sendable {
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                               logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let runTask = Task {
+        // On a thread of its own: the request handlers are child tasks and inherit the preference.
+        let runTask = Task(executorPreference: ServerThread.shared) {
             defer { continuation.finish() }
             try await group.run()
         }
@@ -43,6 +44,19 @@ final class LocalHTTPServer: Sendable {
     func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await runTask.value
+    }
+}
+
+/// The test servers' tasks run here, not on the cooperative pool: other tests in the process
+/// block the pool's few threads (one per core) while a troupe process of theirs runs, and a
+/// server waiting for one of them timed its client out.
+final class ServerThread: TaskExecutor {
+    static let shared = ServerThread()
+    private let queue = DispatchQueue(label: "troupe.test-servers")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
 

@@ -66,6 +66,8 @@ public struct GitHubComments: ReviewComments {
             let response = try await transport.send("GET", url)
             all += try ForgeTransport.comments(response.body)
             next = LinkHeader.next(response.headers["Link"])
+            // The token goes with every page: only to the API it was given for.
+            if let next, !next.hasPrefix(api + "/") { throw .unexpected("a next page outside GITHUB_API_URL (\(HTTPRequest.redact(next)))") }
             pages += 1
         }
         return all
