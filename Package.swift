@@ -113,18 +113,27 @@ let package = Package(
             dependencies: ["TroupeNet", "TroupeProviders", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
-        // The commit `troupe --version` names, passed by scripts/install.sh as a C macro.
-        .target(name: "CTroupeBuildInfo"),
+        // Names the commit `troupe --version` prints, at build time, in every build from a checkout.
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(
             name: "troupe",
             dependencies: [
                 "TroupeManifest", "TroupePlan", "TroupeMedia", "TroupeCache", "TroupeState", "TroupeStatePostgres", "TroupeRun", "TroupeReport", "TroupeProviders",
-                "TroupeInit", "TroupeNet", "TroupeSupport", "CTroupeBuildInfo",
+                "TroupeInit", "TroupeNet", "TroupeSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            plugins: ["BuildCommit"]),
 
-        .target(name: "TroupeTestSupport", dependencies: ["TroupeNet", "TroupeSupport"], path: "Tests/Support", swiftSettings: strict),
+        // Test helpers; the local fakes (forge comments, webhook receiver) are small Hummingbird apps.
+        .target(name: "TroupeTestSupport",
+                dependencies: ["TroupeNet", "TroupeSupport",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "HTTPTypes", package: "swift-http-types"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "TroupeSupportTests", dependencies: ["TroupeSupport"], swiftSettings: strict),
         .testTarget(name: "CLibrariesTests", dependencies: ["CYAML", "CCurl", "CFFmpeg"],
                     swiftSettings: strict),

@@ -16,15 +16,9 @@ dest="${DESTDIR:-}$prefix"
 
 bash scripts/bootstrap.sh
 
-# The commit `troupe --version` names, compiled in from a header (Sources/CTroupeBuildInfo).
-commit=unknown
-if git rev-parse --git-dir >/dev/null 2>&1; then
-  commit=$(git rev-parse --short=7 HEAD)
-  git diff --quiet HEAD -- 2>/dev/null || commit="$commit-dirty"
-fi
-commit_h=Sources/CTroupeBuildInfo/commit.h
-trap 'rm -f "$commit_h"' EXIT
-printf '#define TROUPE_BUILD_COMMIT "%s"\n' "$commit" >"$commit_h"
+# The commit `troupe --version` names is compiled in by the BuildCommit plugin (Plugins/), as in
+# every build from a git checkout.
+commit=$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
 flags=(-c release --scratch-path "$scratch")
 quiet() { grep -vE "^warning: 'swift-distributed-tracing'|CMakeLists.txt$" || true; }
 
@@ -42,7 +36,7 @@ swift package --scratch-path "$scratch" plugin generate-manual --help >/dev/null
 tool=$(ls -t "$scratch"/*/*/generate-manual-tool 2>/dev/null | head -n1)
 [ -x "$tool" ] || { echo "install: argument-parser's generate-manual tool was not built" >&2; exit 1; }
 mandir=$(mktemp -d)
-trap 'rm -f "$commit_h"; rm -rf "$mandir"' EXIT
+trap 'rm -rf "$mandir"' EXIT
 # The commit's date, not today's, so the same commit gives the same page.
 "$tool" "$bin/troupe" --output-directory "$mandir" --date "$(git log -1 --format=%cs 2>/dev/null || date +%F)"
 

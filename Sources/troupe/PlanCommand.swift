@@ -20,6 +20,7 @@ struct PlanCommand: AsyncParsableCommand {
               troupe plan campaign.yaml --json > plan.json
               troupe plan --dot | dot -Tsvg > plan.svg
               troupe plan --provider preview --all
+              troupe plan --diff origin/main --comment github   # in a pull request's CI job (docs/ci.md)
             """)
 
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
@@ -33,18 +34,28 @@ struct PlanCommand: AsyncParsableCommand {
     var format: PlanFormat = .text
     @Option(name: .customLong("diff"), help: "Compare with the manifest as committed at this git revision (branch, tag, commit).")
     var diffRef: String?
+    @Option(help: "With --diff: post the Markdown diff on the pull request (github) or merge request (gitlab), editing the same comment on later runs.")
+    var comment: ReviewForge?
+    @Flag(help: "With --comment: post nothing (no new comment, no edit) when no cell changed.")
+    var commentIfChanged = false
 
     @Flag(help: "Download URL media given without sha256 (or duration) to measure them; remembered by URL and ETag.")
     var fetchRemote = false
 
     enum PlanFormat: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
+    func validate() throws {
+        if comment != nil && diffRef == nil { throw ValidationError("--comment posts the cost diff: add --diff REF (the pull request's base)") }
+        if commentIfChanged && comment == nil { throw ValidationError("--comment-if-changed needs --comment github or --comment gitlab") }
+    }
+
     func run() async throws {
         if let diffRef { return try await diff(against: diffRef) }
         let format: DiagnosticRenderer.Format = self.format == .json ? .json : .text
         // The same status run will see: the lock, and the state store and cache if there are any.
-        let campaign = try await plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
+        var campaign = try await plannedCampaign(manifest, provider: provider, store: nil, cache: resultCache(manifest),
                                            loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
+        campaign.diagnostics = uploadsChecked(campaign.diagnostics, plan: campaign.plan, severity: .warning)
         report(campaign.diagnostics, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         let limit = maxUnits ?? plan.manifest.budget?.maxUnits
@@ -76,6 +87,10 @@ struct PlanCommand: AsyncParsableCommand {
             print(diff.markdown(), terminator: "")
         } else {
             print(diff.table(), terminator: "")
+        }
+        // Posted before the budget check: reviewers see the figures that fail the check.
+        if let comment {
+            try await CommentOnReview.post(diff, manifest: manifest, forge: comment, onlyIfChanged: commentIfChanged)
         }
         let limit = maxUnits ?? headPlan.manifest.budget?.maxUnits
         let totals = headPlan.totals

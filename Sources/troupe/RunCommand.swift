@@ -21,6 +21,7 @@ struct RunCommand: AsyncParsableCommand {
               troupe run
               troupe run --only 'mochi/*' --events events.ndjson
               troupe run --locked          # CI: rebuild from the cache, never spend
+              troupe run --notify "$SLACK_WEBHOOK_URL"   # a message when it ends
             """)
 
     @Argument(help: "The manifest.") var manifest: String = "troupe.yaml"
@@ -48,8 +49,24 @@ struct RunCommand: AsyncParsableCommand {
     var sharedCacheURL: String?
     @Flag(help: "Let out/ be a symlink (a studio's shared drive); nothing else on the way to a file troupe writes may be one.")
     var allowSymlinkedOut = false
+    @Option(help: ArgumentHelp("POST a JSON summary here when the run finishes, fails or is stopped by a budget (or TROUPE_NOTIFY_URL, or the manifest's notify:); Slack-compatible.", valueName: "url"))
+    var notify: String?
 
     func run() async throws {
+        let ending = RunEnding()
+        do {
+            try await execute(ending)
+        } catch let exit as ExitCode {
+            await sendNotice(ending, exitCode: exit.rawValue)
+            throw exit
+        } catch {
+            await sendNotice(ending, exitCode: 1)
+            throw error
+        }
+        await sendNotice(ending, exitCode: 0)
+    }
+
+    private func execute(_ ending: RunEnding) async throws {
         signal(SIGPIPE, SIG_IGN)
         // One run (or gc) per state folder at a time; the store is created and migrated under it.
         let campaignLock = dryRun ? nil : try takeCampaignLock(Campaign.stateDirectory(forManifest: manifest),
@@ -67,6 +84,8 @@ struct RunCommand: AsyncParsableCommand {
                 StatusSnapshot.save(closing: local, cache: finalCache, stateDirectory: Campaign.stateDirectory(forManifest: manifest))
             }
         }
+        // plan prices local media without `uploads:` (a warning); run cannot send them, so it refuses.
+        campaign.diagnostics = uploadsChecked(campaign.diagnostics, plan: campaign.plan, severity: dryRun ? .warning : .error)
         // Notes (identical inputs, say) are for validate and plan; a run would repeat them every time.
         report(campaign.diagnostics.filter { $0.severity != .note }, sources: campaign.sources, format: format)
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
@@ -77,9 +96,22 @@ struct RunCommand: AsyncParsableCommand {
             print(PlanTable.render(plan, totals: totals, manifestPath: manifest, maxUnits: limit), terminator: "")
             return
         }
+        ending.target = try NotifyTarget.resolve(flag: notify, environment: ProcessInfo.processInfo.environment, manifest: plan.manifest)
+        ending.plan = plan
         if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: totals) {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            ending.stop = (.budget, problem)
             throw ExitCode(3)
+        }
+        // Before any credential is read: a locked run that would have to create renders says which.
+        if locked {
+            let refused = LockedPreflight.refusals(plan, only: only, reroll: reroll,
+                                                   lockName: (Campaign.lockPath(forManifest: manifest) as NSString).lastPathComponent)
+            if !refused.isEmpty {
+                lockedRefusal(refused, plan: plan, before: true)
+                ending.stop = (.failed, "--locked: \(refused.count) render(s) would have to be created")
+                throw ExitCode(3)
+            }
         }
         let remote: RemoteBackend?
         do {
@@ -147,9 +179,11 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(2)
         } catch let refused as LockedRunRefused {
             lockedRefusal(refused.jobs, plan: plan, before: true)
+            ending.stop = (.failed, "--locked: \(refused.jobs.count) render(s) would have to be created")
             throw ExitCode(3)
         }
         signals.cancel()
+        ending.summary = summary
 
         let out = FileHandle.standardError
         for q in cache.quarantined.entries {
@@ -175,6 +209,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         if !summary.lockedRefused.isEmpty {
             lockedRefusal(summary.lockedRefused, plan: plan, before: false)
+            ending.stop = (.failed, "--locked: \(summary.lockedRefused.count) render(s) would have to be created")
             throw ExitCode(3)
         }
         if !summary.interrupted { await refreshReport(after: plan) }

@@ -63,10 +63,11 @@ struct ManifestDecoder {
         if let v = f["outputs"] { outputs = decodeOutputs(v) }
         var pricing: PricingOverride?
         if let v = f["pricing"] { pricing = decodePricing(v) }
+        let notify = f["notify"].flatMap { decodeNotify($0) }
 
         return Manifest(path: path, baseDirectory: baseDirectory, format: format, name: name, provider: provider,
                         budget: budget, uploads: uploads, defaults: defaults, elements: elements,
-                        characters: characters, clips: clips, renders: renders, outputs: outputs, pricing: pricing)
+                        characters: characters, clips: clips, renders: renders, outputs: outputs, pricing: pricing, notify: notify)
     }
 
     // MARK: - Sections

@@ -2,7 +2,7 @@
 /// checks this table against `schemas/manifest.schema.json` so the two cannot drift.
 public enum ManifestKeys {
     public static let root = ["troupe", "name", "provider", "budget", "uploads", "defaults",
-                              "elements", "characters", "clips", "renders", "outputs", "pricing"]
+                              "elements", "characters", "clips", "renders", "outputs", "pricing", "notify"]
     public static let provider = ["use", "model", "mode", "region", "concurrency", "rate"]
     public static let budget = ["max_units", "usd_per_unit"]
     public static let uploads = ["s3"]
@@ -23,6 +23,7 @@ public enum ManifestKeys {
     public static let gif = ["width", "fps", "from", "to"]
     public static let pricing = ["unit", "render", "element"]
     public static let rate = ["base", "per_second", "minimum"]
+    public static let notify = ["url", "on"]
 
     /// Sections by their place in the document, as the schema test walks them.
     public static let sections: [String: [String]] = [
@@ -31,5 +32,6 @@ public enum ManifestKeys {
         "renders[]": renderBlock, "renders[].exclude[]": exclusion, "renders[].with": with,
         "outputs[]": output, "outputs[].overlay": overlay, "outputs[].fade": fade, "outputs[].end_card": endCard,
         "outputs[].audio": audio, "outputs[].gif": gif, "pricing": pricing, "pricing.render.*": rate, "pricing.element": rate,
+        "notify": notify,
     ]
 }

@@ -134,6 +134,8 @@ public struct Manifest: Sendable {
     public var outputs: [OutputSpec]
     /// Contract rates that replace the provider's price table.
     public var pricing: PricingOverride?
+    /// Where `troupe run` reports how it ended (`notify:`).
+    public var notify: NotifySettings? = nil
 
     /// Settings of a cell before any block's `with:`.
     public var baseSettings: RenderSettings {

@@ -189,6 +189,33 @@ public enum ManifestSchema {
           "description": "Price of creating an element (0 unless set)."
         }
       }
+    },
+    "notify": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "url"
+      ],
+      "description": "Where troupe run POSTs a JSON summary (Slack-compatible \"text\" plus fields) when it ends. --notify and TROUPE_NOTIFY_URL take precedence.",
+      "properties": {
+        "url": {
+          "type": "string",
+          "pattern": "^(https://.+|http://(localhost|127\\.[0-9.]+|\\[::1\\])([:/].*)?|\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?)$",
+          "description": "An https URL, or $NAME / ${NAME} to read it from the environment (a webhook URL is a secret: keep it out of git)."
+        },
+        "on": {
+          "type": "array",
+          "minItems": 1,
+          "items": {
+            "enum": [
+              "finished",
+              "failed",
+              "budget"
+            ]
+          },
+          "description": "Which endings are reported (default all): finished, failed (jobs failed, interrupted, refused), budget (a budget, policy or resource-pack limit stopped it)."
+        }
+      }
     }
   },
   "$defs": {

@@ -212,8 +212,10 @@ struct ManifestValidator {
             if case .fromVideo(let s, _, _) = e.source, !s.isRemote { local += 1 }
         }
         guard local > 0 else { return }
+        // A warning: a price needs no bucket, so plan prices it; `troupe run` makes it an error.
         error(p.mark, "uploads-required",
-              "provider '\(p.use.rawValue)' fetches media by URL, but \(local) media file\(local == 1 ? " is" : "s are") local or trimmed",
-              hint: "add `uploads: {s3: {bucket: …, region: …}}` so troupe can upload them, or use provider preview")
+              "provider '\(p.use.rawValue)' fetches media by URL, but \(local) media file\(local == 1 ? " is" : "s are") local or trimmed: `troupe run` will need `uploads:`",
+              hint: "add `uploads: {s3: {bucket: …, region: …}}` so troupe run can upload them, or use provider preview",
+              severity: .warning)
     }
 }
