@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Result URL lifetime in simulated seconds.") var urlExpiry: Double?
     @Option(help: "Seconds of output billed per task.") var billedSeconds: Double?
     @Option(help: "Seed for fault decisions.") var seed: UInt64?
+    @Option(help: "Units in the account's resource pack: /account/costs counts them down, and creates answer 1102 once they are charged.")
+    var packUnits: Double?
     @Flag(help: "Log every request.") var verbose = false
     @Flag(help: "Serve placeholder results instead of preview renders of the fetched inputs (faster; not video).")
     var placeholderResults = false
@@ -59,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         if let urlExpiry { settings.urlExpiry = urlExpiry }
         if let billedSeconds { settings.billedSeconds = billedSeconds }
         if let seed { settings.seed = seed }
+        if let packUnits { settings.packUnits = packUnits }
 
         let renderer: any ResultRenderer = placeholderResults ? PlaceholderRenderer() : PreviewResultRenderer()
         let server = try await KlingSimServer.start(settings, renderer: renderer, verbose: verbose, stopOnSignals: true)
