@@ -6,6 +6,7 @@
 #   2. scheduler CPU <= 1 ms per job, peak RSS <= 200 MB while running 10,000 jobs
 #   3. no-op `troupe run` on the finished 10,000-job campaign <= 1 s
 # Binaries: `swift build -c release` outputs, or TROUPE_BIN_DIR=/dir holding troupe and troupe-sim.
+# SKIP_SLOTS=1 runs only scenarios 2 and 3.
 # Each scenario gets a fresh simulator on a free port; all are killed on exit.
 # On ext4 without a journal, creating files right after deleting many (this script's own
 # cleanup at the end included) costs extra kernel time: wait a few minutes between runs.
@@ -115,7 +116,9 @@ PY
 echo "machine: $(nproc) cores, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "settings: time scale $SCALE, task latency L = $LATENCY s simulated ($(python3 -c "print($LATENCY/$SCALE)") s real), naive client $WORKERS threads"
 
+# SKIP_SLOTS=1: only the 10,000-job and no-op scenarios (a before/after comparison of CPU).
 for faults in off on; do
+  [[ ${SKIP_SLOTS:-} == 1 ]] && break
   if [[ $faults == off ]]; then extra=(); else read -r -a extra <<<"$FAULTS"; fi
   echo "== slot utilisation: 1,000 renders (40 x 25), simulator concurrency 20, faults $faults ${extra[*]:-}"
   start_sim "t-$faults" --time-scale "$SCALE" --latency "$LATENCY-$LATENCY" --concurrency 20 "${extra[@]}"

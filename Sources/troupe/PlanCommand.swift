@@ -60,17 +60,15 @@ struct PlanCommand: AsyncParsableCommand {
         guard let plan = campaign.plan, !campaign.diagnostics.hasErrors else { throw ExitCode(2) }
         let limit = maxUnits ?? plan.manifest.budget?.maxUnits
         let totals = plan.totals
+        let policies = Policies.evaluate(plan, totals: totals, maxUnits: maxUnits)
         if dot {
             print(PlanDot.render(plan), terminator: "")
         } else if json {
-            FileHandle.standardOutput.write(Data(PlanJSON.render(plan, totals: totals, manifestPath: manifest).utf8))
+            FileHandle.standardOutput.write(Data(PlanJSON.render(plan, totals: totals, manifestPath: manifest, policies: policies).utf8))
         } else {
             print(PlanTable.render(plan, totals: totals, manifestPath: manifest, top: top, all: all, maxUnits: limit), terminator: "")
         }
-        if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: totals) {
-            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
-            throw ExitCode(3)
-        }
+        if policyDenial(policies, plan: plan, totals: totals, maxUnits: limit) != nil { throw ExitCode(3) }
     }
 
     /// `--diff REF`: this plan against the manifest's plan at a git revision.
@@ -80,7 +78,9 @@ struct PlanCommand: AsyncParsableCommand {
                                        loaded: await fetchedManifest(manifest, fetchRemote: fetchRemote))
         report(head.diagnostics.filter { $0.severity != .note }, sources: head.sources, format: diagnosticsFormat)
         guard let headPlan = head.plan, !head.diagnostics.hasErrors else { throw ExitCode(2) }
-        let diff = try planDiff(headPlan, manifest: manifest, ref: ref, provider: provider, format: diagnosticsFormat)
+        var diff = try planDiff(headPlan, manifest: manifest, ref: ref, provider: provider, format: diagnosticsFormat)
+        let totals = headPlan.totals
+        diff.policies = Policies.evaluate(headPlan, totals: totals, maxUnits: maxUnits, increase: diff.deltaUnits)
         if json {
             FileHandle.standardOutput.write(Data(diff.json.utf8))
         } else if format == .markdown {
@@ -92,13 +92,22 @@ struct PlanCommand: AsyncParsableCommand {
         if let comment {
             try await CommentOnReview.post(diff, manifest: manifest, forge: comment, onlyIfChanged: commentIfChanged)
         }
-        let limit = maxUnits ?? headPlan.manifest.budget?.maxUnits
-        let totals = headPlan.totals
-        if let limit, let problem = headPlan.budgetProblem(maxUnits: limit, totals: totals) {
-            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+        if policyDenial(diff.policies, plan: headPlan, totals: totals, maxUnits: maxUnits ?? headPlan.manifest.budget?.maxUnits) != nil {
             throw ExitCode(3)
         }
     }
+}
+
+/// Prints each policy's warning and the first deny's reason, and returns that reason: a deny
+/// exits 3 (before anything is spent, for run). max_units keeps its breakdown of where the units go.
+func policyDenial(_ policies: [PolicyCheck], plan: Plan, totals: Plan.Totals, maxUnits: Double?) -> String? {
+    let err = FileHandle.standardError
+    for c in policies where c.verdict == .warn { err.write(Data("warning: \(Policies.message(c, unit: plan.table.unit))\n".utf8)) }
+    guard let deny = policies.first(where: { $0.verdict == .deny }) else { return nil }
+    let problem = deny.name == "max_units" ? maxUnits.flatMap { plan.budgetProblem(maxUnits: $0, totals: totals) } : nil
+    let text = problem ?? Policies.message(deny, unit: plan.table.unit)
+    err.write(Data("error: \(text)\n".utf8))
+    return text
 }
 
 /// `head` against the manifest's plan as committed at git `ref` (plan --diff, report --diff);

@@ -98,8 +98,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         ending.target = try NotifyTarget.resolve(flag: notify, environment: ProcessInfo.processInfo.environment, manifest: plan.manifest)
         ending.plan = plan
-        if let limit, let problem = plan.budgetProblem(maxUnits: limit, totals: totals) {
-            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+        if let problem = policyDenial(Policies.evaluate(plan, totals: totals, maxUnits: maxUnits), plan: plan, totals: totals, maxUnits: limit) {
             ending.stop = (.budget, problem)
             throw ExitCode(3)
         }

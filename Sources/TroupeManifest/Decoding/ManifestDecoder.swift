@@ -97,9 +97,9 @@ struct ManifestDecoder {
 
     private mutating func decodeBudget(_ node: Node) -> Budget? {
         guard let f = reader.fields(node, "budget", allowed: ManifestKeys.budget) else { return nil }
-        return Budget(maxUnits: f["max_units"].flatMap { reader.positiveNumber($0, "budget.max_units")?.value },
-                      usdPerUnit: f["usd_per_unit"].flatMap { reader.positiveNumber($0, "budget.usd_per_unit")?.value },
-                      mark: node.mark)
+        func limit(_ key: String) -> Double? { f[key].flatMap { reader.positiveNumber($0, "budget." + key)?.value } }
+        return Budget(maxUnits: limit("max_units"), usdPerUnit: limit("usd_per_unit"), warnUnits: limit("warn_units"),
+                      maxIncreaseUnits: limit("max_increase_units"), maxRenderUnits: limit("max_render_units"), mark: node.mark)
     }
 
     private mutating func decodeUploads(_ node: Node) -> S3Uploads? {

@@ -4,7 +4,7 @@ public enum ManifestKeys {
     public static let root = ["troupe", "name", "provider", "budget", "uploads", "defaults",
                               "elements", "characters", "clips", "renders", "outputs", "pricing", "notify"]
     public static let provider = ["use", "model", "mode", "region", "concurrency", "rate"]
-    public static let budget = ["max_units", "usd_per_unit"]
+    public static let budget = ["max_units", "usd_per_unit", "warn_units", "max_increase_units", "max_render_units"]
     public static let uploads = ["s3"]
     public static let s3 = ["bucket", "prefix", "region", "endpoint", "expires"]
     public static let defaults = ["orientation", "keep_sound", "prompt", "watermark"]

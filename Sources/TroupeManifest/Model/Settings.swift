@@ -59,6 +59,11 @@ public struct ProviderSettings: Sendable {
 public struct Budget: Sendable {
     public var maxUnits: Double?
     public var usdPerUnit: Double?
+    /// Policies: a warning level for the plan's new units, the most a `plan --diff` may add,
+    /// and the most one render may cost.
+    public var warnUnits: Double?
+    public var maxIncreaseUnits: Double?
+    public var maxRenderUnits: Double?
     public var mark: Mark
 }
 

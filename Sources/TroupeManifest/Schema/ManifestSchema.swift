@@ -33,7 +33,7 @@ public enum ManifestSchema {
     },
     "budget": {
       "type": "object",
-      "description": "Spending limits: plan and run refuse to spend above max_units.",
+      "description": "Spending limits and policies: plan and run refuse to spend above max_units or to make a render above max_render_units, warn above warn_units; plan --diff refuses an increase above max_increase_units.",
       "additionalProperties": false,
       "properties": {
         "max_units": {
@@ -45,6 +45,21 @@ public enum ManifestSchema {
           "type": "number",
           "exclusiveMinimum": 0,
           "description": "Shown beside units."
+        },
+        "warn_units": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "Policy: plan, plan --diff and run warn when the new units pass this."
+        },
+        "max_increase_units": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "Policy: plan --diff refuses (exit 3) when the change adds more units than this."
+        },
+        "max_render_units": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "description": "Policy: plan and run refuse (exit 3) when one new render would cost more than this."
         }
       }
     },

@@ -64,6 +64,7 @@ extension PlanDiff {
         out += "\"head\":{\"units\":\(n(headUnits))},"
         out += "\"delta\":{\"units\":\(n(deltaUnits)),\"usd\":\(usd(deltaUnits).map(n) ?? "null")},"
         out += "\"unit\":\(JSONString.quote(unit)),\"unchanged\":\(unchanged),\n"
+        if !policies.isEmpty { out += "\"policies\":" + Policies.json(policies) + ",\n" }
         func sums(_ list: [(String, Sums)]) -> String {
             "{" + list.map { "\(JSONString.quote($0.0)):{\"before\":\(n($0.1.before)),\"after\":\(n($0.1.after)),\"delta\":\(n($0.1.delta))}" }
                 .joined(separator: ",") + "}"

@@ -34,6 +34,8 @@ public struct PlanDiff: Sendable {
     public var usdPerUnit: Double?
     /// Cells whose key is the same at both revisions.
     public var unchanged = 0
+    /// The manifest's policies weighed against this change (the JSON carries them when set).
+    public var policies: [PolicyCheck] = []
 
     /// `base` nil: the manifest did not exist at `ref`.
     public init(base: Plan?, head: Plan, ref: String) {

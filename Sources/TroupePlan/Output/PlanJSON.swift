@@ -4,7 +4,9 @@ import TroupeSupport
 /// `troupe plan --json`: the stable shape described by schemas/plan.schema.json.
 /// Written by hand so key order is fixed and a million jobs stream out quickly.
 public enum PlanJSON {
-    public static func render(_ plan: Plan, totals: Plan.Totals? = nil, manifestPath: String) -> String {
+    /// `policies`: written only when the manifest (or --max-units) sets any, so the JSON of a
+    /// plan without them is as it was.
+    public static func render(_ plan: Plan, totals: Plan.Totals? = nil, manifestPath: String, policies: [PolicyCheck] = []) -> String {
         let t = totals ?? plan.totals
         let p = plan.provider
         var out = "{\"format\":1,\"manifest\":\(JSONString.quote(manifestPath)),\n"
@@ -22,6 +24,7 @@ public enum PlanJSON {
         out += " \"by_model\":" + object(t.byModel.keys.sorted().map { ($0, t.byModel[$0]!) }) + ",\n"
         out += " \"by_character\":" + object(plan.manifest.characters.compactMap { c in t.byCharacter[c.name].map { (c.name, $0) } }) + ",\n"
         out += " \"by_clip\":" + object(plan.manifest.clips.compactMap { k in t.byClip[k.name].map { (k.name, $0) } }) + "},\n"
+        if !policies.isEmpty { out += "\"policies\":" + Policies.json(policies) + ",\n" }
         out += "\"jobs\":["
         out.reserveCapacity(out.utf8.count + plan.jobs.count * 220)
         for (i, job) in plan.jobs.enumerated() {
