@@ -9,9 +9,11 @@ extension Frame {
     }
 
     /// A yuv420p copy of this yuv420p frame with luma scaled toward black and chroma toward grey
-    /// by `factor`/256, so that a character drawn over it reads. One pass, no copy first.
-    func dimmedCopy(factor: Int) -> Frame {
-        let out = Frame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
+    /// by `factor`/256, so that a character drawn over it reads. One pass, no copy first. The
+    /// copy's memory comes from `slab` while it has room.
+    func dimmedCopy(factor: Int, in slab: FrameSlab? = nil) -> Frame {
+        let out = slab.flatMap { $0.width == width && $0.height == height ? $0.next() : nil }
+            ?? Frame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
         let k = UInt16(max(0, min(256, factor)))
         for plane in 0..<3 {
             let (pw, ph) = planeSize(plane)
@@ -77,12 +79,11 @@ extension Frame {
         }
     }
 
-    /// a·α + b·(1 − α), α in 1/255, rounded; exact without a division.
+    /// a·α + b·(1 − α), α in 1/255, rounded; exact without a division or a branch (so the
+    /// row loops vectorise): the sum is at most 255·255 + 128, so 16 bits hold it.
     @inline(__always)
     private static func mixPixel(_ a: UInt8, _ b: UInt8, _ alpha: UInt8) -> UInt8 {
-        if alpha == 255 { return a }
-        if alpha == 0 { return b }
-        let t = UInt32(a) * UInt32(alpha) + UInt32(b) * UInt32(255 - alpha) + 128
-        return UInt8(truncatingIfNeeded: (t + (t >> 8)) >> 8)
+        let t = UInt16(a) &* UInt16(alpha) &+ UInt16(b) &* (255 &- UInt16(alpha)) &+ 128
+        return UInt8(truncatingIfNeeded: (t &+ (t >> 8)) >> 8)
     }
 }
