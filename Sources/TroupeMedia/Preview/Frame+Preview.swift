@@ -9,11 +9,9 @@ extension Frame {
     }
 
     /// A yuv420p copy of this yuv420p frame with luma scaled toward black and chroma toward grey
-    /// by `factor`/256, so that a character drawn over it reads. One pass, no copy first. The
-    /// copy's memory comes from `slab` while it has room.
-    func dimmedCopy(factor: Int, in slab: FrameSlab? = nil) -> Frame {
-        let out = slab.flatMap { $0.width == width && $0.height == height ? $0.next() : nil }
-            ?? Frame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
+    /// by `factor`/256, so that a character drawn over it reads. One pass, no copy first.
+    func dimmedCopy(factor: Int) -> Frame {
+        let out = Frame.video(width: width, height: height, format: AV_PIX_FMT_YUV420P)
         let k = UInt16(max(0, min(256, factor)))
         for plane in 0..<3 {
             let (pw, ph) = planeSize(plane)
@@ -44,13 +42,16 @@ extension Frame {
                 let c = (row * block + block / 2) / 2
                 let u = up + c * us, v = vp + c * vs
                 let at = out + row * columns
+                // Wrapping arithmetic: the offsets are inside the frame, and without overflow
+                // checks the loop is a few instructions per cell.
+                var x0 = quarter, cx = block / 2
                 for col in 0..<columns {
-                    let x0 = col * block + quarter, x1 = x0 + half
-                    let sum = Int(l0[x0]) + Int(l0[x1]) + Int(l1[x0]) + Int(l1[x1])
-                    let cx = (col * block + block / 2) / 2
+                    let x1 = x0 &+ half
+                    let sum = UInt16(l0[x0]) &+ UInt16(l0[x1]) &+ UInt16(l1[x0]) &+ UInt16(l1[x1])
                     at[col] = UInt8(truncatingIfNeeded: sum >> 2)
-                    at[cells + col] = u[cx]
-                    at[2 * cells + col] = v[cx]
+                    at[cells &+ col] = u[cx >> 1]
+                    at[2 &* cells &+ col] = v[cx >> 1]
+                    x0 &+= block; cx &+= block
                 }
             }
         }

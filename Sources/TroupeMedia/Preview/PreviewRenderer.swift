@@ -94,11 +94,10 @@ public struct PreviewRenderer: Sendable {
         let tracker = SubjectTracker(width: source.width, height: source.height)
         let keep = source.frames * source.width * source.height * 3 / 2 <= Self.keepBudget
         var kept: [Frame] = []
-        let slab = keep ? FrameSlab(width: source.width, height: source.height, capacity: source.frames) : nil
         do {
             try source.decode { _, picture throws(MediaError) in
                 tracker.add(picture)
-                if keep { kept.append(picture.dimmedCopy(factor: dimming, in: slab)) }
+                if keep { kept.append(picture.dimmedCopy(factor: dimming)) }
             }
         } catch {
             if let key { SubjectPathCache.shared.abandon(key) }
