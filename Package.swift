@@ -158,7 +158,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "TroupeCLITests", dependencies: ["troupe", "TroupeTestSupport", "KlingSim", "TroupePlan", "TroupeCache", "TroupeState", "TroupeStatePostgres", "TroupeRun", "TroupeNet"],
                     swiftSettings: strict),
-        .testTarget(name: "TroupeReportTests", dependencies: ["TroupeReport", "TroupeManifest", "TroupePlan", "TroupeProviders", "TroupeCache", "TroupeState", "TroupeRun", "TroupeInit"],
+        .testTarget(name: "TroupeReportTests", dependencies: ["TroupeReport", "TroupeManifest", "TroupePlan", "TroupeProviders", "TroupeCache", "TroupeState", "TroupeRun", "TroupeInit", "TroupeMedia"],
                     swiftSettings: strict),
         .testTarget(name: "TroupeMediaTests", dependencies: ["TroupeMedia", "TroupeSupport"], swiftSettings: strict),
         .testTarget(name: "TroupeNetTests",

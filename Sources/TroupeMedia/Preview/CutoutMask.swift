@@ -104,23 +104,37 @@ struct CutoutMask {
     /// new edge with a 3×3 average: a feather about two pixels wide.
     private static func feather(_ background: [UInt8], _ w: Int, _ h: Int) -> [UInt8] {
         var inside = [UInt8](repeating: 0, count: w * h)
-        for y in 1..<max(1, h - 1) {
-            for x in 1..<max(1, w - 1) {
-                let i = y * w + x
-                if background[i] == 0 && background[i - 1] == 0 && background[i + 1] == 0
-                    && background[i - w] == 0 && background[i + w] == 0 { inside[i] = 1 }
-            }
-        }
-        var out = [UInt8](repeating: 0, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w {
-                var sum = 0
-                for dy in -1...1 where y + dy >= 0 && y + dy < h {
-                    for dx in -1...1 where x + dx >= 0 && x + dx < w { sum += Int(inside[(y + dy) * w + x + dx]) }
+        background.withUnsafeBufferPointer { b in
+            inside.withUnsafeMutableBufferPointer { o in
+                for y in 1..<max(1, h - 1) {
+                    let r = b.baseAddress! + y * w, d = o.baseAddress! + y * w
+                    for x in 1..<max(1, w - 1) { d[x] = (r[x] | r[x - 1] | r[x + 1] | r[x - w] | r[x + w]) == 0 ? 1 : 0 }
                 }
-                out[y * w + x] = UInt8((sum * 255 + 4) / 9)
             }
         }
-        return out
+        // 3×3 sums (rows, then columns; nothing outside the picture), then sum·255/9 rounded.
+        var across = [UInt8](repeating: 0, count: w * h)
+        inside.withUnsafeBufferPointer { src in
+            across.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
+                    for x in 0..<w { d[x] = s[x] &+ (x > 0 ? s[x - 1] : 0) &+ (x < w - 1 ? s[x + 1] : 0) }
+                }
+            }
+        }
+        let level = (0...9).map { UInt8(($0 * 255 + 4) / 9) }
+        let none = [UInt8](repeating: 0, count: w)
+        return [UInt8](unsafeUninitializedCapacity: w * h) { out, count in
+            across.withUnsafeBufferPointer { src in
+                none.withUnsafeBufferPointer { zero in
+                    for y in 0..<h {
+                        let s = src.baseAddress! + y * w, d = out.baseAddress! + y * w
+                        let up = y > 0 ? s - w : zero.baseAddress!, down = y < h - 1 ? s + w : zero.baseAddress!
+                        for x in 0..<w { d[x] = level[Int(up[x] &+ s[x] &+ down[x])] }
+                    }
+                }
+            }
+            count = w * h
+        }
     }
 }

@@ -42,13 +42,16 @@ extension Frame {
                 let c = (row * block + block / 2) / 2
                 let u = up + c * us, v = vp + c * vs
                 let at = out + row * columns
+                // Wrapping arithmetic: the offsets are inside the frame, and without overflow
+                // checks the loop is a few instructions per cell.
+                var x0 = quarter, cx = block / 2
                 for col in 0..<columns {
-                    let x0 = col * block + quarter, x1 = x0 + half
-                    let sum = Int(l0[x0]) + Int(l0[x1]) + Int(l1[x0]) + Int(l1[x1])
-                    let cx = (col * block + block / 2) / 2
+                    let x1 = x0 &+ half
+                    let sum = UInt16(l0[x0]) &+ UInt16(l0[x1]) &+ UInt16(l1[x0]) &+ UInt16(l1[x1])
                     at[col] = UInt8(truncatingIfNeeded: sum >> 2)
-                    at[cells + col] = u[cx]
-                    at[2 * cells + col] = v[cx]
+                    at[cells &+ col] = u[cx >> 1]
+                    at[2 &* cells &+ col] = v[cx >> 1]
+                    x0 &+= block; cx &+= block
                 }
             }
         }
@@ -66,23 +69,34 @@ extension Frame {
             let s = oy + (row - y) * oys - x, a = oa + (row - y) * oas - x, d = dy + row * dys
             for col in x0..<x1 { d[col] = Self.mixPixel(s[col], d[col], a[col]) }
         }
-        // Chroma: half the rows and columns; each takes the alpha of its top-left luma sample.
-        for plane in 1...2 {
-            let (op, ops) = overlay.planePointer(plane), (dp, dps) = planePointer(plane)
+        // Chroma: half the rows and columns; each takes the alpha of its top-left luma sample,
+        // gathered into a row first so that the blending loops read it in order and vectorise.
+        let c0 = x0 / 2, c1 = (x1 + 1) / 2
+        let (up, ups) = overlay.planePointer(1), (vp, vps) = overlay.planePointer(2)
+        let (du, dus) = planePointer(1), (dv, dvs) = planePointer(2)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: c1 - c0) { buffer in
+            let alpha = buffer.baseAddress! - c0
             for row in (y0 / 2)..<((y1 + 1) / 2) {
                 let o = row - y / 2
-                let s = op + o * ops - x / 2, a = oa + 2 * o * oas - x, d = dp + row * dps
-                for col in (x0 / 2)..<((x1 + 1) / 2) { d[col] = Self.mixPixel(s[col], d[col], a[2 * col]) }
+                let a = oa + 2 * o * oas - x
+                for col in c0..<c1 { alpha[col] = a[2 * col] }
+                Self.mixRow(up + o * ups - x / 2, into: du + row * dus, alpha: alpha, c0..<c1)
+                Self.mixRow(vp + o * vps - x / 2, into: dv + row * dvs, alpha: alpha, c0..<c1)
             }
         }
     }
 
-    /// a·α + b·(1 − α), α in 1/255, rounded; exact without a division.
+    @inline(__always)
+    private static func mixRow(_ s: UnsafeMutablePointer<UInt8>, into d: UnsafeMutablePointer<UInt8>,
+                               alpha: UnsafeMutablePointer<UInt8>, _ columns: Range<Int>) {
+        for col in columns { d[col] = mixPixel(s[col], d[col], alpha[col]) }
+    }
+
+    /// a·α + b·(1 − α), α in 1/255, rounded; exact without a division or a branch (so the
+    /// row loops vectorise): the sum is at most 255·255 + 128, so 16 bits hold it.
     @inline(__always)
     private static func mixPixel(_ a: UInt8, _ b: UInt8, _ alpha: UInt8) -> UInt8 {
-        if alpha == 255 { return a }
-        if alpha == 0 { return b }
-        let t = UInt32(a) * UInt32(alpha) + UInt32(b) * UInt32(255 - alpha) + 128
-        return UInt8(truncatingIfNeeded: (t + (t >> 8)) >> 8)
+        let t = UInt16(a) &* UInt16(alpha) &+ UInt16(b) &* (255 &- UInt16(alpha)) &+ 128
+        return UInt8(truncatingIfNeeded: (t &+ (t >> 8)) >> 8)
     }
 }

@@ -27,9 +27,17 @@ struct SubjectMask {
     mutating func close() {
         let w = columns + 2, h = rows + 2
         var padded = [UInt8](repeating: 0, count: w * h)
-        for y in 0..<rows { for x in 0..<columns { padded[(y + 1) * w + x + 1] = cells[y * columns + x] } }
+        cells.withUnsafeBufferPointer { c in
+            padded.withUnsafeMutableBufferPointer { p in
+                for y in 0..<rows { (p.baseAddress! + (y + 1) * w + 1).update(from: c.baseAddress! + y * columns, count: columns) }
+            }
+        }
         let closed = Self.erode(Self.dilate(padded, w, h), w, h)
-        for y in 0..<rows { for x in 0..<columns { cells[y * columns + x] = closed[(y + 1) * w + x + 1] } }
+        closed.withUnsafeBufferPointer { p in
+            cells.withUnsafeMutableBufferPointer { c in
+                for y in 0..<rows { (c.baseAddress! + y * columns).update(from: p.baseAddress! + (y + 1) * w + 1, count: columns) }
+            }
+        }
     }
 
     /// Connected parts (8-neighbour) of at least `minArea` cells, largest first (ties by position,
@@ -70,28 +78,51 @@ struct SubjectMask {
     static func dilate(_ m: [UInt8], _ w: Int, _ h: Int) -> [UInt8] { pass(m, w, h, minimum: false) }
 
     /// A separable 3×3 pass: rows, then columns (cells are 0 or 1, so AND is min, OR is max).
+    /// The edges are worked apart so the inner loops have no branches and vectorise.
     private static func pass(_ m: [UInt8], _ w: Int, _ h: Int, minimum: Bool) -> [UInt8] {
         let outside: UInt8 = minimum ? 1 : 0
-        @inline(__always) func op(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8 { minimum ? a & b & c : a | b | c }
         var across = [UInt8](repeating: 0, count: w * h)
         var out = across
+        let edge = [UInt8](repeating: outside, count: w)
         m.withUnsafeBufferPointer { src in
             across.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<h {
                     let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
-                    for x in 0..<w { d[x] = op(x > 0 ? s[x - 1] : outside, s[x], x < w - 1 ? s[x + 1] : outside) }
+                    if w == 1 { d[0] = combine(outside, s[0], outside, minimum); continue }
+                    d[0] = combine(outside, s[0], s[1], minimum)
+                    combine(d + 1, s, s + 1, s + 2, w - 2, minimum)
+                    d[w - 1] = combine(s[w - 2], s[w - 1], outside, minimum)
                 }
             }
         }
         across.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<h {
-                    let s = src.baseAddress! + y * w, d = dst.baseAddress! + y * w
-                    let up = y > 0 ? s - w : nil, down = y < h - 1 ? s + w : nil
-                    for x in 0..<w { d[x] = op(up?[x] ?? outside, s[x], down?[x] ?? outside) }
+            edge.withUnsafeBufferPointer { e in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<h {
+                        let s = src.baseAddress! + y * w
+                        let up = y > 0 ? s - w : e.baseAddress!, down = y < h - 1 ? s + w : e.baseAddress!
+                        combine(dst.baseAddress! + y * w, up, s, down, w, minimum)
+                    }
                 }
             }
         }
         return out
+    }
+
+    @inline(__always)
+    private static func combine(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ minimum: Bool) -> UInt8 {
+        minimum ? a & b & c : a | b | c
+    }
+
+    /// d[i] = a[i] op b[i] op c[i] for i < n, one loop per op.
+    @inline(__always)
+    private static func combine(_ d: UnsafeMutablePointer<UInt8>, _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>,
+                                _ c: UnsafePointer<UInt8>, _ n: Int, _ minimum: Bool) {
+        guard n > 0 else { return }
+        if minimum {
+            for i in 0..<n { d[i] = a[i] & b[i] & c[i] }
+        } else {
+            for i in 0..<n { d[i] = a[i] | b[i] | c[i] }
+        }
     }
 }

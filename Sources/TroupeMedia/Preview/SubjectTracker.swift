@@ -57,22 +57,24 @@ final class SubjectTracker {
     static let threshold = 30
 
     private func difference(_ a: [UInt8], _ b: [UInt8], _ mode: Mode) -> [UInt8] {
-        let cells = columns * rows, luma = mode == .full ? 1 : 0, chroma = mode == .full ? 1 : 2
-        var out = [UInt8](repeating: 0, count: cells)
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                out.withUnsafeMutableBufferPointer { o in
-                    let a = pa.baseAddress!, b = pb.baseAddress!
+        let cells = columns * rows
+        let luma: UInt16 = mode == .full ? 1 : 0, chroma: UInt16 = mode == .full ? 1 : 2
+        let threshold = UInt16(Self.threshold)
+        @inline(__always) func distance(_ x: UInt8, _ y: UInt8) -> UInt16 { UInt16(max(x, y) &- min(x, y)) }
+        return [UInt8](unsafeUninitializedCapacity: cells) { o, count in
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    let ay = pa.baseAddress!, au = ay + cells, av = au + cells
+                    let by = pb.baseAddress!, bu = by + cells, bv = bu + cells
+                    // Unsigned 16-bit sums (at most 1275) with no overflow checks: the loop vectorises.
                     for i in 0..<cells {
-                        let dy = abs(Int(a[i]) - Int(b[i]))
-                        let du = abs(Int(a[cells + i]) - Int(b[cells + i]))
-                        let dv = abs(Int(a[2 * cells + i]) - Int(b[2 * cells + i]))
-                        o[i] = luma * dy + chroma * (du + dv) >= Self.threshold ? 1 : 0
+                        let d = luma &* distance(ay[i], by[i]) &+ chroma &* (distance(au[i], bu[i]) &+ distance(av[i], bv[i]))
+                        o[i] = d >= threshold ? 1 : 0
                     }
                 }
             }
+            count = cells
         }
-        return out
     }
 
     private func detect(_ mode: Mode, background: [UInt8]) -> Outcome {
