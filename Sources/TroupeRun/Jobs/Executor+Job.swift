@@ -45,7 +45,7 @@ extension Executor {
             // what it learned a moment ago), nor wait long once they are done: at the end of a
             // campaign the other runners' last renders are what this one waits for.
             let n = deferrals.withLock { d -> Int in d[job.key, default: 0] += 1; return d[job.key]! }
-            try? await clock.sleep(min(0.2, 0.025 * pow(2, Double(min(n, 6)))) * Double.random(in: 0.75...1.25))
+            try? await databaseClock.sleep(min(0.2, 0.025 * pow(2, Double(min(n, 6)))) * Double.random(in: 0.75...1.25))
             throw JobDeferred(runner: runner)
         }
     }

@@ -27,6 +27,9 @@ public final class Executor: @unchecked Sendable {
     /// Record stamps: the remote session's clock (simulated time under --time-scale), so a
     /// stamp and the deadlines measured from it run on the same time.
     let clock: any RunClock
+    /// Waits paced by the shared database, not by the provider: real time even when the
+    /// provider's clock is compressed (a held job's claim backoff).
+    let databaseClock: any RunClock = ScaledClock()
 
     private let stop = StopFlag()
     /// How often each job was found held by another runner (its next try waits longer).
