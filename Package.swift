@@ -147,7 +147,7 @@ let package = Package(
                                    "TroupeInit", "TroupeTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "TroupeStateTests",
-                    dependencies: ["TroupeState", "TroupeCache", "TroupePlan", "TroupeSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    dependencies: ["TroupeState", "TroupeCache", "TroupePlan", "TroupeSupport", "TroupeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         // The state contract runs against both backends; the account slots' hand-off over PostgreSQL.
         .testTarget(name: "TroupeStatePostgresTests",

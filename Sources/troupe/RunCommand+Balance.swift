@@ -23,8 +23,9 @@ enum BalanceCheck {
         } catch {
             return .unknown("could not read the account's resource packs (\(error))")
         }
-        // No pack listed is no figure to compare (a create will say 1102 if nothing can pay).
-        guard !packs.isEmpty else { return .unknown("the account lists no resource packs") }
+        // No pack listed is no figure to compare: the run goes on, and a create says 1102
+        // (which stops new creates) if nothing can pay.
+        guard !packs.isEmpty else { return .enough }
         let remaining = packs.filter(\.isUsable).reduce(0) { $0 + $1.remaining }
         return needed > remaining + 1e-9 ? .short(remaining: remaining, needed: needed) : .enough
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TroupeTestSupport
 @testable import TroupeState
 
 /// The state store's own promises: migrations keep what older versions wrote, rows saved for
@@ -77,6 +78,20 @@ struct StateStoreTests {
         await store.saveLater(export)
         let deadline = Date().addingTimeInterval(StateStore.laterDelay + 5)
         while try committed()[export.key] == nil, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try committed()[export.key] == export)
+    }
+
+    @Test func aRowSavedForLaterWaitsForTheStoresClock() async throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clock = ManualClock()
+        let store = try StateStore(path: path, clock: clock)
+        let export = record(1, .fetched)
+        await store.saveLater(export)
+        #expect(await clock.waitForSleeper())
+        #expect(try committed()[export.key] == nil, "not before the clock says")
+        clock.advance(by: StateStore.laterDelay)
+        let deadline = Date().addingTimeInterval(30)
+        while try committed()[export.key] == nil, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try committed()[export.key] == export)
     }
 

@@ -139,6 +139,11 @@ struct RemoteJob {
         case .render(let r): reply = await session.provider.create(r)
         case .element(let e): reply = await session.provider.createElement(e)
         }
+        // An account refusal closes creating before the slot is freed: no job waiting for that
+        // slot may send a create after the first such answer.
+        if case .fatal(let message, let code?) = reply, (1100...1103).contains(code) {
+            session.budget.stopCreating(AccountStop(code: code, message: message))
+        }
         switch reply {
         case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
         default: await lease.releaseSlot()  // nothing was created: the slot is free again

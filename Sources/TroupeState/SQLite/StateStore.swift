@@ -15,10 +15,11 @@ public final class StateStore: StateStoring {
     private let written = WrittenExternalIDs()
     /// How long a row saved for later waits at most when no other commit comes.
     static let laterDelay = 0.25
-    /// Times the wait of rows saved for later (the executor's clock, so tests can run it by hand).
-    private let clock: any RunClock
+    /// Times the wait of rows saved for later when a test gives a clock to run by hand; nil
+    /// is real time on a dispatch timer, which a busy cooperative pool cannot hold back.
+    private let clock: (any RunClock)?
 
-    public init(path: String, clock: any RunClock = ScaledClock()) throws {
+    public init(path: String, clock: (any RunClock)? = nil) throws {
         self.path = path
         self.clock = clock
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
@@ -188,13 +189,20 @@ public final class StateStore: StateStoring {
     public func saveLater(_ record: JobRecord, ledger event: String?, detail: String?, at: Date?) {
         let line = event.map { LedgerEntry(for: record, event: $0, detail: detail, at: at ?? record.updatedAt) }
         guard later.add(record, line) else { return }
-        Task { [weak self, clock] in
-            try? await clock.sleep(Self.laterDelay)
-            guard let self else { return }
-            self.later.disarm()
-            // A failure leaves the rows waiting; the next write commits them or throws.
-            try? self.flush()
+        guard let clock else {
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.laterDelay) { [weak self] in self?.commitLater() }
+            return
         }
+        Task { [weak self] in
+            try? await clock.sleep(Self.laterDelay)
+            self?.commitLater()
+        }
+    }
+
+    private func commitLater() {
+        later.disarm()
+        // A failure leaves the rows waiting; the next write commits them or throws.
+        try? flush()
     }
 
     /// Commits the rows saved for later, if any.
