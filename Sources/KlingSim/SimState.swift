@@ -22,13 +22,13 @@ actor SimState {
     var stats = SimStats()
     private var sequence: Int64 = 0
     /// Bodies POSTed to /_sim/callbacks, for tests that point callback_url at the simulator itself.
-    private var receivedCallbacks: [Data] = []
+    var receivedCallbacks: [Data] = []
     /// Bumped by reset so renders started before it are dropped.
-    private var generation = 0
+    var generation = 0
 
     /// The simulator's time; nil for the real clock. Tests that check what happens when (a task
     /// finishing, a URL expiring) pass a clock they move by hand, with `timeScale` 1.
-    private let clock: (any RunClock)?
+    let clock: (any RunClock)?
 
     init(configuration: SimConfiguration, renderer: any ResultRenderer, clock: (any RunClock)? = nil) {
         self.configuration = configuration
@@ -50,7 +50,7 @@ actor SimState {
 
     // MARK: Clock
 
-    private var now: Double {
+    var now: Double {
         if let clock { return clock.now }
         let d = ContinuousClock.now - origin
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
@@ -60,7 +60,7 @@ actor SimState {
     private var epochMs: Int64 { Int64(wallNow * 1000) }
     private func nextID() -> String { sequence += 1; return String(800_000_000_000_000_000 + sequence) }
     private var requestCounter = 0
-    private func requestID() -> String { requestCounter += 1; return "sim-req-\(requestCounter)" }
+    func requestID() -> String { requestCounter += 1; return "sim-req-\(requestCounter)" }
     /// Verified JWTs: clients reuse a token for many calls, so skip the HMAC and JSON parse.
     private var verifiedTokens: [String: (account: String, notBefore: Double, expires: Double)] = [:]
 
@@ -188,47 +188,6 @@ actor SimState {
                 self.rendered(id, generation: generation, .failure(error))
             }
         }
-    }
-
-    /// POSTs the task to its callback_url at each status change, as Kling does.
-    private func startCallbacks(_ id: String, to url: String) {
-        let generation = generation
-        Task {
-            var last = SimTask.Status.submitted
-            while let (status, wake, body) = self.callbackStep(id, after: last, generation: generation) {
-                if status == last {
-                    if let clock = self.clock { try? await clock.sleep(wake) } else {
-                        try? await Task.sleep(for: .milliseconds(max(5, Int(wake * 1000))))
-                    }
-                    continue
-                }
-                last = status
-                var request = TroupeNet.HTTPRequest.json("POST", url, body: body)
-                request.timeout = .seconds(10)
-                _ = try? await SimCallbacks.client.send(request)
-            }
-        }
-    }
-
-    /// The task's status now, seconds until it may change, and the callback body; nil once finished and sent.
-    private func callbackStep(_ id: String, after last: SimTask.Status, generation: Int) -> (SimTask.Status, Double, Data)? {
-        guard generation == self.generation, last != .succeed, last != .failed else { return nil }
-        settle()
-        guard let task = tasks[id] else { return nil }
-        let wake = task.status == .submitted ? task.processingAt - now : max(0.01, task.finishAt - now)
-        let json = taskJSON(task)
-        let body = configuration.callbackWrapped
-            ? SimJSON.encode(["code": 0, "message": "SUCCEED", "request_id": requestID(), "data": json]) : SimJSON.encode(json)
-        return (task.status, wake, body)
-    }
-
-    func recordCallback(_ body: Data) -> SimReply {
-        receivedCallbacks.append(body)
-        return .json(200, ["ok": true])
-    }
-
-    func callbacksReceived() -> SimReply {
-        SimReply(status: 200, body: Data("[".utf8) + Data(receivedCallbacks.joined(separator: Data(",".utf8))) + Data("]".utf8))
     }
 
     private func rendered(_ id: String, generation: Int, _ result: Result<RenderedResult, any Error>) {
