@@ -20,10 +20,14 @@ public struct RenderInputs: Sendable {
 public struct RenderOutcome: Sendable {
     public var taskId: String?
     public var unitsCharged: Double
+    /// Something the user should know about this render that did not fail it (the preview
+    /// found no clear subject to follow in the clip).
+    public var notice: String?
 
-    public init(taskId: String? = nil, unitsCharged: Double) {
+    public init(taskId: String? = nil, unitsCharged: Double, notice: String? = nil) {
         self.taskId = taskId
         self.unitsCharged = unitsCharged
+        self.notice = notice
     }
 }
 

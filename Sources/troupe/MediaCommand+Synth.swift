@@ -16,17 +16,18 @@ struct MediaSynthCommand: AsyncParsableCommand {
     @Option(help: "Clockwise display rotation to record, degrees.") var rotation: Int = 0
     @Option var preset: String = "veryfast"
     @Option var crf: Int = 23
+    @Flag(help: "Nothing moves: every frame is the first.") var still = false
 
     func run() async throws {
-        let (output, width, height, fps, seconds, gop, tone, seed, preset, crf, rotation) =
-            (output, width, height, fps, seconds, gop, tone, seed, preset, crf, rotation)
+        let (output, width, height, fps, seconds, gop, tone, seed, preset, crf, rotation, still) =
+            (output, width, height, fps, seconds, gop, tone, seed, preset, crf, rotation, still)
         try await runMedia { token in
             let lower = output.lowercased()
             if lower.hasSuffix(".png") || lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") {
                 try Synth.image(to: output, width: width, height: height, seed: seed)
             } else {
                 try Synth.video(to: output, width: width, height: height, fps: fps, seconds: seconds, gop: gop,
-                                tone: tone > 0 ? Synth.Tone(frequency: tone) : nil, seed: seed, rotation: rotation,
+                                tone: tone > 0 ? Synth.Tone(frequency: tone) : nil, seed: seed, rotation: rotation, still: still,
                                 settings: VideoSettings(preset: preset, crf: crf), cancellation: token)
             }
         }

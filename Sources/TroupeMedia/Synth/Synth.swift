@@ -23,9 +23,10 @@ public enum Synth {
     ///   - gop: keyframe interval in frames (default: two seconds).
     ///   - seed: varies colours and motion, so different seeds give different (but stable) bytes.
     ///   - rotation: clockwise display rotation to record (as phones do), in degrees.
+    ///   - still: every frame is the first (nothing moves: a clip with no subject to follow).
     public static func video(
         to path: String, width: Int = 480, height: Int = 360, fps: Double = 30, seconds: Double = 4,
-        gop: Int? = nil, tone: Tone? = Tone(), seed: Int = 0, rotation: Int = 0,
+        gop: Int? = nil, tone: Tone? = Tone(), seed: Int = 0, rotation: Int = 0, still: Bool = false,
         settings: VideoSettings = .init(preset: "veryfast", crf: 23),
         cancellation: MediaCancellation? = nil
     ) throws(MediaError) {
@@ -48,7 +49,7 @@ public enum Synth {
         for index in 0..<frames {
             if cancellation?.isCancelled == true { throw .cancelled(path: path) }
             let t = Double(index) / rate.value
-            let picture = pattern.draw(frame: index)
+            let picture = pattern.draw(frame: still ? 0 : index)
             if tone?.ticks == true, index % max(1, Int(rate.value.rounded())) == 0 {
                 picture.fill(plane: 0, x: 0, y: 0, width: width, height: height, value: 235)
             }

@@ -8,12 +8,12 @@ public struct PreviewProvider: LocalProvider {
     public init() {}
 
     public func render(_ inputs: RenderInputs, to output: String) async throws -> RenderOutcome {
-        _ = try await Task.detached {
+        let summary = try await Task.detached {
             try PreviewRenderer().render(image: inputs.imagePath, clip: inputs.clipPath, output: output,
                                          height: inputs.settings.mode.outputHeight, seconds: max(1, inputs.seconds),
                                          keepSound: inputs.settings.keepSound,
                                          orientation: inputs.settings.orientation)
         }.value
-        return RenderOutcome(taskId: nil, unitsCharged: 0)
+        return RenderOutcome(taskId: nil, unitsCharged: 0, notice: summary.notice)
     }
 }

@@ -111,11 +111,12 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
 
     public func observe(_ event: RunEvent) {
         lock.withLock { status.apply(event) }
-        if event.kind == .jobFailed, let job = event.job {
-            // Failures stay on screen above the live block.
+        if event.kind == .jobFailed || event.kind == .warning, let job = event.job {
+            // Failures and a job's warnings stay on screen above the live block.
+            let head = event.kind == .jobFailed ? "FAILED" : "warning:"
             lock.withLock {
                 clear()
-                try? handle.write(contentsOf: Data("FAILED \(job): \(event.message ?? "")\n".utf8))
+                try? handle.write(contentsOf: Data("\(head) \(job): \(event.message ?? "")\n".utf8))
                 drawnLines = 0
             }
         }

@@ -93,6 +93,9 @@ public final class PlainProgress: RunObserver, @unchecked Sendable {
         case .jobSkipped where event.message != nil:
             done += 1
             line = "[\(done)/\(total)] skip   \(event.job ?? ""): \(event.message!)"
+        // A job's own warning; run-wide ones (the shared cache's) the CLI prints at the end.
+        case .warning where event.job != nil:
+            line = "warning: \(event.job!): \(event.message ?? "")"
         default: line = nil
         }
         if let line { out.append(line) }

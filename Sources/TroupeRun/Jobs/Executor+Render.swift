@@ -23,6 +23,7 @@ extension Executor {
         let out = try cache.temporaryFile()
         let outcome = try await backend.render(RenderInputs(imagePath: image, clipPath: clip, settings: settings,
                                                                             seconds: job.seconds ?? 1), to: out)
+        if let notice = outcome.notice { observer.observe(RunEvent(.warning, at: clock.date, job: job.id, message: notice)) }
         let info = try? MediaProbe.probe(out)
         let (sha, _) = try cache.ingest(out)
         record.taskId = outcome.taskId
