@@ -26,7 +26,8 @@ public enum CampaignReport {
     /// Writes `directory/index.html` and `directory/posters/`. `store` is nil for a campaign
     /// that has never run (no state store): the cells then show what the plan would pay.
     public static func write(plan: Plan, store: (any StateStoring)?, lock: Lockfile?, stateDirectory: String,
-                             to directory: String, diff: PlanDiff? = nil, now: Date = Date()) async throws -> Result {
+                             to directory: String, diff: PlanDiff? = nil, warnings: [String] = [],
+                             now: Date = Date()) async throws -> Result {
         let dir = URL(fileURLWithPath: directory).standardizedFileURL.path
         let records = try await store?.records(keys: plan.jobs.map(\.key)) ?? [:]
         let digests = DigestCache(directory: stateDirectory)
@@ -37,6 +38,7 @@ public enum CampaignReport {
         builder.now = now
         var (page, requests) = builder.build()
         if let diff { page.apply(diff) }
+        page.warnings = warnings
         try? digests.save()
 
         try AtomicFile.makeFolder(dir)

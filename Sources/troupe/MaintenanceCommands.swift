@@ -173,6 +173,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
+        await ExpiryWarning.print(lock: try? Lockfile.read(Campaign.lockPath(forManifest: manifest)))
         switch opened {
         case .local(let local):
             for r in (try? local.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
@@ -207,6 +208,7 @@ struct VerifyCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: no \(lockName) beside \(manifest); run `troupe run \(manifest)` first\n".utf8))
             throw ExitCode(1)
         }
+        await ExpiryWarning.print(lock: lock)
         let base = plan.manifest.baseDirectory
         let problems = Maintenance.verify(lock: lock, cache: cache, baseDirectory: base, outputFolder: plan.outputFolder, plan: plan)
         guard !problems.isEmpty else {

@@ -93,8 +93,12 @@ private func writeReport(_ campaign: Campaign, store: (any StateStoring)?, manif
             try project.checkFolder(standard + "/posters")
             try project.checkWritable(standard + "/index.html")
         }
+        let warnings = await ExpiryWarning.lines(lock: lock)
+        if printsDiagnostics, !warnings.isEmpty {
+            FileHandle.standardError.write(Data((warnings.joined(separator: "\n") + "\n").utf8))
+        }
         return try await CampaignReport.write(plan: plan, store: store, lock: lock, stateDirectory: stateDirectory,
-                                        to: directory, diff: diff)
+                                        to: directory, diff: diff, warnings: warnings.map { $0.replacingOccurrences(of: "warning: ", with: "") })
     } catch {
         FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(1)

@@ -115,7 +115,7 @@ import TroupeProviders
             #expect(l.downloadExpired() == .query(externalID: "troupe-z"))
             #expect(l.handle(.task(taskID: "t", status: .succeeded(url: "u")), now: t0) == .download(url: "u"))
         }
-        #expect(l.downloadExpired() == .fail(.resultExpired))
+        #expect(l.downloadExpired() == .fail(.resultExpired()))
     }
 
     @Test func tokenBucketCapsCreateCalls() {
@@ -160,12 +160,12 @@ import TroupeProviders
                 == "task t9 has not finished after 10800 s; it is not resubmitted (check it at the provider, then re-roll if it is lost)")
         #expect(RunFailure.downloadFailed(attempts: 6, reason: "timed out").description
                 == "downloading the result failed 6 times (timed out); run again to retry")
-        #expect(RunFailure.resultExpired.description
+        #expect(RunFailure.resultExpired().description
                 == "the result URL expired before it could be downloaded; re-roll with --reroll to render again")
         #expect(RunFailure.digestMismatch(url: "http://h/a.png", found: "aa", declared: "bb").description
                 == "'http://h/a.png' has sha256 aa, but the manifest says bb; fix the manifest's sha256 or the file")
         #expect(RunFailure.failedEarlier(reason: "Image pixel is invalid", name: "mochi/wave").description
                 == "Image pixel is invalid — in an earlier run; `troupe run --reroll 'mochi/wave'` tries again")
-        #expect(RunFailure.rejected(code: 1301, message: "m").code == 1301 && RunFailure.resultExpired.code == nil)
+        #expect(RunFailure.rejected(code: 1301, message: "m").code == 1301 && RunFailure.resultExpired().code == nil)
     }
 }

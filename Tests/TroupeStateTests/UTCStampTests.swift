@@ -24,4 +24,19 @@ struct UTCStampTests {
         let date = Date(timeIntervalSince1970: seconds)
         #expect(UTCStamp.iso(date) == date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
+
+    /// The lock's whole-second stamps (`made_at`) are Foundation's too, and read back.
+    @Test(arguments: [0, 1_795_000_000.125, -1.5, 4_102_444_799.5, 951_782_400.75])
+    func isoSecondsAreFoundationsAndReadBack(_ seconds: Double) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        let text = UTCStamp.isoSeconds(date)
+        #expect(text == date.formatted(Date.ISO8601FormatStyle()))
+        #expect(UTCStamp.date(iso: text) == Date(timeIntervalSince1970: seconds.rounded(.down)))
+        #expect(try #require(UTCStamp.date(iso: UTCStamp.iso(date))).timeIntervalSince(date) < 0.001)
+    }
+
+    @Test(arguments: ["", "2026-12-04", "2026-12-04T13:00:00", "2026-12-04T13:00:00+01:00", "yesterdayZ", "2026-1x-04T13:00:00Z"])
+    func otherTextIsNoDate(_ text: String) {
+        #expect(UTCStamp.date(iso: text) == nil)
+    }
 }

@@ -39,15 +39,19 @@ public struct Lockfile: Sendable, Codable, Equatable {
         /// Another cell with identical inputs whose entry holds the task: one render, paid once,
         /// so its units are counted there only.
         public var sameAs: String?
+        /// When the provider's result was fetched (ISO 8601, UTC, whole seconds): a provider keeps
+        /// results for a while only (Kling: 30 days), so a lock can tell how old they are.
+        public var madeAt: String?
 
         public init(key: String, taskId: String? = nil, externalTaskId: String? = nil, sha256: String? = nil,
-                    duration: Double? = nil, units: Double? = nil) {
+                    duration: Double? = nil, units: Double? = nil, madeAt: String? = nil) {
             self.key = key
             self.taskId = taskId
             self.externalTaskId = externalTaskId
             self.sha256 = sha256
             self.duration = duration
             self.units = units
+            self.madeAt = madeAt
         }
 
         /// An entry that points at the cell holding the shared task.
@@ -61,6 +65,7 @@ public struct Lockfile: Sendable, Codable, Equatable {
             case taskId = "task_id"
             case externalTaskId = "external_task_id"
             case sameAs = "same_as"
+            case madeAt = "made_at"
         }
     }
 

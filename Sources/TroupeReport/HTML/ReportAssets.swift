@@ -12,6 +12,7 @@ enum ReportAssets {
     header.top{padding:16px 24px;border-bottom:1px solid var(--line)}h1{margin:0 0 4px;font-size:24px}
     h2{font-size:18px;margin:24px 24px 8px}h2 small{color:var(--muted);font-weight:normal;font-size:13px}
     .sub{margin:0 0 12px;color:var(--muted)}.facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:4px 24px;margin:0}
+    .warnings{margin:12px 0 0;padding:8px 12px;border-left:4px solid #b45309;background:#fef3c7;color:#451a03}.warnings p{margin:0}
     .facts div{display:flex;gap:8px}.facts dt{font-weight:600;min-width:64px}.facts dd{margin:0}
     .legend{list-style:none;display:flex;flex-wrap:wrap;gap:16px;padding:0;margin:12px 0 0}
     .glyph{font-weight:700}.st-done .glyph,[data-status=done] .glyph{color:var(--done)}

@@ -45,7 +45,11 @@ public enum ReportHTML {
         out += "<div><dt>Jobs</dt><dd data-fact=\"jobs\">\(jobs)</dd></div>\n"
         out += "<div><dt>Last run</dt><dd data-fact=\"last-run\">\(last)</dd></div>\n"
         out += "<div><dt>Lock</dt><dd data-fact=\"lock\">\(HTML.escape(page.lock.summary))</dd></div>\n"
-        out += "</dl>\n<ul class=\"legend\" aria-label=\"cells by status\">\n"
+        out += "</dl>\n"
+        if !page.warnings.isEmpty {
+            out += "<div class=\"warnings\" role=\"alert\">" + page.warnings.map { "<p>\(HTML.escape($0))</p>" }.joined() + "</div>\n"
+        }
+        out += "<ul class=\"legend\" aria-label=\"cells by status\">\n"
         let counts = page.countByStatus
         for status in CellStatus.allCases {
             out += "<li class=\"st-\(status.rawValue)\"><span class=\"glyph\" aria-hidden=\"true\">\(glyph(status))</span> \(status.label) <b>\(counts[status] ?? 0)</b></li>\n"

@@ -31,6 +31,9 @@ public struct ReportPage: Sendable, Equatable {
     public var generated: Date
     /// With `--diff REF`: the comparison the cells' `change` comes from.
     public var diff: DiffSummary?
+    /// What the team should act on before it is too late (locked results about to expire at
+    /// the provider and kept in no shared cache), shown at the top.
+    public var warnings: [String] = []
 
     /// A cost comparison with the manifest at a git revision.
     public struct DiffSummary: Sendable, Equatable {

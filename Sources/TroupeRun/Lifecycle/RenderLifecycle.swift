@@ -147,7 +147,7 @@ public struct RenderLifecycle: Sendable, Equatable {
         expiredDownloads += 1
         if expiredDownloads > 3 {
             state = .failed
-            return .fail(.resultExpired)
+            return .fail(.resultExpired())
         }
         return .query(externalID: externalID)
     }

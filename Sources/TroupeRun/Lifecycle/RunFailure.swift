@@ -12,8 +12,9 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// The result's URL kept failing to download; the task is done and paid, a later run
     /// downloads it.
     case downloadFailed(attempts: Int, reason: String)
-    /// The result URL expired each time the task was asked for a fresh one.
-    case resultExpired
+    /// The result URL expired each time the task was asked for a fresh one; `madeDaysAgo`
+    /// when the lock says the result is older than the provider keeps results.
+    case resultExpired(madeDaysAgo: Int? = nil)
     /// The provider answered with something that cannot be used (an element id that is no number,
     /// a finished task without a result).
     case unusableAnswer(String)
@@ -29,7 +30,9 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
             "task \(taskID) has not finished after \(deadline) s; it is not resubmitted (check it at the provider, then re-roll if it is lost)"
         case .downloadFailed(let attempts, let reason):
             "downloading the result failed \(attempts) times (\(reason)); run again to retry"
-        case .resultExpired:
+        case .resultExpired(let days?):
+            "expired at the provider (made \(days) days ago); restore the file from the shared cache it was pushed to (troupe cache pull), or re-roll with --reroll to render it again"
+        case .resultExpired(nil):
             "the result URL expired before it could be downloaded; re-roll with --reroll to render again"
         case .unusableAnswer(let message): message
         case .digestMismatch(let url, let found, let declared):

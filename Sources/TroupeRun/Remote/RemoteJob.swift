@@ -83,6 +83,8 @@ struct RemoteJob {
             await lease.concurrencyRefused()
             return .next(then)
         case .download(let url): return try await download(url)
+        case .fail(.resultExpired(nil)):
+            try await end(.resultExpired(madeDaysAgo: session.expiredAge(of: job)))
         case .fail(let failure), .stall(let failure):
             // A stalled task may still hold the provider's slot until it ends; we stop counting it.
             try await end(failure)
@@ -97,7 +99,11 @@ struct RemoteJob {
             session.stopRun(failure.description)
             throw failure
         case .refuseCreate(let reason):
-            throw LockedRefusal(job: job.id, units: job.units, reason: reason)
+            // Forgotten or expired: the lock's age tells which.
+            let expired = session.expiredAge(of: job).map {
+                "expired at the provider (made \($0) days ago); restore the file from the shared cache it was pushed to (troupe cache pull), or run without --locked to render it again"
+            }
+            throw LockedRefusal(job: job.id, units: job.units, reason: expired ?? reason)
         case .done:
             return .finished(RemoteOutcome(sha256: record.resultSHA256, elementID: record.elementId,
                                            units: record.unitsCharged ?? 0, seconds: record.resultDuration))

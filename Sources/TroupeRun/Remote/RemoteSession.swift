@@ -64,14 +64,18 @@ final class RemoteSession: Sendable {
     let pollInterval: Double
     let pollDeadline: Double
     let isStopping: @Sendable () -> Bool
+    /// The campaign's lock: read only when a result cannot be fetched, to say how old it is.
+    let lockPath: String?
     /// False under `--locked`: tasks are adopted, never created.
     let mayCreate: Bool
     /// Called with the provider's words when an answer means no job can go on (auth, arrears).
     let stopRun: @Sendable (String) -> Void
 
     init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: any StateStoring, http: HTTPClient,
-         mayCreate: Bool = true, isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
+         mayCreate: Bool = true, lockPath: String? = nil,
+         isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
         self.mayCreate = mayCreate
+        self.lockPath = lockPath
         self.provider = provider
         clock = settings.clock ?? ScaledClock(scale: settings.timeScale)
         limits = RemoteLimits(concurrency: settings.concurrency, createsPerSecond: settings.createsPerSecond, clock: clock)
@@ -113,6 +117,16 @@ final class RemoteSession: Sendable {
         await remote.endLease()
         record = remote.record
         return try outcome.get()
+    }
+
+    /// Days since the lock says the job's result was made, when that is longer than the
+    /// provider keeps results: why the provider no longer has it. Read from the lock only on
+    /// this rare path.
+    func expiredAge(of job: Job) -> Int? {
+        guard let lockPath, let lock = try? Lockfile.read(lockPath),
+              let days = lock.render(key: job.key, names: job.names)?.ageInDays(now: clock.date),
+              days >= Lockfile.providerKeepsDays else { return nil }
+        return days
     }
 
     static func ledgerEvent(_ reply: ProviderReply) -> String {

@@ -49,10 +49,10 @@ public final class Executor: @unchecked Sendable {
         lockWriter = LockWriter(plan: plan, store: store, cache: cache, path: lockPath)
         let http = remote?.http ?? HTTPClient()
         self.http = http
-        let stop = stop
+        let stop = stop, lockPath = lockPath
         session = remote.map { remote in
             RemoteSession(provider: remote.provider, settings: remote.settings, maxUnits: options.maxUnits,
-                          store: store, http: http, mayCreate: !options.locked,
+                          store: store, http: http, mayCreate: !options.locked, lockPath: lockPath,
                           isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
         }
         clock = session?.clock ?? ScaledClock(scale: 1)

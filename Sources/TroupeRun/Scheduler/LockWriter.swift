@@ -43,7 +43,8 @@ struct LockWriter {
             case .render:
                 if let r {
                     lock.renders[name] = .init(key: job.key, taskId: r.taskId, externalTaskId: r.externalTaskId,
-                                               sha256: r.resultSHA256, duration: r.resultDuration, units: r.unitsCharged ?? 0)
+                                               sha256: r.resultSHA256, duration: r.resultDuration, units: r.unitsCharged ?? 0,
+                                               madeAt: madeAt(r, old: old?.render(key: job.key, names: job.names)))
                 } else if var o = old?.render(key: job.key, names: job.names) {
                     o.sameAs = nil
                     lock.renders[name] = o
@@ -79,5 +80,14 @@ struct LockWriter {
             }
         }
         return lock
+    }
+
+    /// When a provider's result was made: as locked for the same task (a row adopted or fetched
+    /// again is not a new result), else when its row says it was fetched. A local render
+    /// (no task) expires nowhere and has none.
+    static func madeAt(_ r: JobRecord, old: Lockfile.Render?) -> String? {
+        guard r.taskId != nil else { return nil }
+        if let old, old.taskId == r.taskId { return old.madeAt }
+        return UTCStamp.isoSeconds(r.updatedAt)
     }
 }
