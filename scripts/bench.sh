@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks: prints figures, each beside its baseline measured in the same run.
-#   scripts/bench.sh [manifest|plan|media|deliver|net|run|report|git|teams|cache|all]     (default all)
+#   scripts/bench.sh [manifest|plan|media|deliver|net|run|report|git|teams|cache|guard|all]     (default all)
 # Figures are copied by hand into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,4 +106,8 @@ fi
 if [[ $what == all || $what == cache ]]; then
   swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
   TROUPE_BIN_DIR=$bin bash scripts/bench-cache.sh
+fi
+if [[ $what == all || $what == guard ]]; then
+  swift build -c release --product troupe-sim 2>&1 | grep -E "error" || true
+  TROUPE_BIN_DIR=$bin bash scripts/bench-guard.sh
 fi
