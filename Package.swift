@@ -39,8 +39,10 @@ let package = Package(
                        providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libavfilter's headers only: the library is opened on first use (shim.h), since linking
+        // it loads thirty more libraries into every command.
         .systemLibrary(name: "CFFmpeg",
-                       pkgConfig: "libavformat libavcodec libavutil libswscale libswresample libavfilter",
+                       pkgConfig: "libavformat libavcodec libavutil libswscale libswresample",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev",
                                          "libswscale-dev", "libswresample-dev", "libavfilter-dev"])]),
 

@@ -17,6 +17,76 @@
 #include <libavfilter/buffersrc.h>
 #include <libavfilter/buffersink.h>
 #include <errno.h>
+#include <dlfcn.h>
+
+/* libavfilter is opened on first use, not linked: with what it depends on (about thirty
+   libraries: flite's voices, LAPACK, pocketsphinx, libplacebo…) it cost every troupe command
+   12 MB and tens of milliseconds to load, and only deliverables build filter graphs. Each
+   wrapper below finds its function once; without the library it answers as the function would
+   on failure (NULL, ENOSYS), after troupe_avfilter_load() has said why. */
+static inline void *troupe_avfilter_handle(const char **why) {
+    static void *handle;
+    void *h = __atomic_load_n(&handle, __ATOMIC_ACQUIRE);
+    if (h) return h;
+    h = dlopen("libavfilter.so." AV_STRINGIFY(LIBAVFILTER_VERSION_MAJOR), RTLD_NOW | RTLD_LOCAL);
+    if (!h) { if (why) *why = dlerror(); return NULL; }
+    __atomic_store_n(&handle, h, __ATOMIC_RELEASE);
+    return h;
+}
+
+/* NULL when libavfilter is loaded, else the loader's reason. */
+static inline const char *troupe_avfilter_load(void) {
+    const char *why = "libavfilter could not be opened";
+    return troupe_avfilter_handle(&why) ? NULL : why;
+}
+
+#define TROUPE_AVFILTER_FN(name) \
+    static __typeof__(&name) found_; \
+    __typeof__(&name) fn = __atomic_load_n(&found_, __ATOMIC_ACQUIRE); \
+    if (!fn) { \
+        void *h = troupe_avfilter_handle(NULL); \
+        fn = h ? (__typeof__(&name))dlsym(h, #name) : NULL; \
+        if (fn) __atomic_store_n(&found_, fn, __ATOMIC_RELEASE); \
+    }
+
+static inline AVFilterGraph *troupe_avfilter_graph_alloc(void) {
+    TROUPE_AVFILTER_FN(avfilter_graph_alloc) return fn ? fn() : NULL;
+}
+static inline void troupe_avfilter_graph_free(AVFilterGraph **graph) {
+    TROUPE_AVFILTER_FN(avfilter_graph_free) if (fn) fn(graph);
+}
+static inline int troupe_avfilter_graph_config(AVFilterGraph *graph, void *log) {
+    TROUPE_AVFILTER_FN(avfilter_graph_config) return fn ? fn(graph, log) : AVERROR(ENOSYS);
+}
+static inline const AVFilter *troupe_avfilter_get_by_name(const char *name) {
+    TROUPE_AVFILTER_FN(avfilter_get_by_name) return fn ? fn(name) : NULL;
+}
+static inline int troupe_avfilter_graph_create_filter(AVFilterContext **made, const AVFilter *filter, const char *name,
+                                                      const char *args, void *opaque, AVFilterGraph *graph) {
+    TROUPE_AVFILTER_FN(avfilter_graph_create_filter) return fn ? fn(made, filter, name, args, opaque, graph) : AVERROR(ENOSYS);
+}
+static inline int troupe_avfilter_graph_parse_ptr(AVFilterGraph *graph, const char *text, AVFilterInOut **inputs,
+                                                  AVFilterInOut **outputs, void *log) {
+    TROUPE_AVFILTER_FN(avfilter_graph_parse_ptr) return fn ? fn(graph, text, inputs, outputs, log) : AVERROR(ENOSYS);
+}
+static inline AVFilterInOut *troupe_avfilter_inout_alloc(void) {
+    TROUPE_AVFILTER_FN(avfilter_inout_alloc) return fn ? fn() : NULL;
+}
+static inline void troupe_avfilter_inout_free(AVFilterInOut **io) {
+    TROUPE_AVFILTER_FN(avfilter_inout_free) if (fn) fn(io);
+}
+static inline int troupe_av_buffersrc_add_frame_flags(AVFilterContext *source, AVFrame *frame, int flags) {
+    TROUPE_AVFILTER_FN(av_buffersrc_add_frame_flags) return fn ? fn(source, frame, flags) : AVERROR(ENOSYS);
+}
+static inline int troupe_av_buffersink_get_frame_flags(AVFilterContext *sink, AVFrame *frame, int flags) {
+    TROUPE_AVFILTER_FN(av_buffersink_get_frame_flags) return fn ? fn(sink, frame, flags) : AVERROR(ENOSYS);
+}
+static inline void troupe_av_buffersink_set_frame_size(AVFilterContext *sink, unsigned size) {
+    TROUPE_AVFILTER_FN(av_buffersink_set_frame_size) if (fn) fn(sink, size);
+}
+static inline AVRational troupe_av_buffersink_get_time_base(const AVFilterContext *sink) {
+    TROUPE_AVFILTER_FN(av_buffersink_get_time_base) return fn ? fn(sink) : (AVRational){0, 1};
+}
 
 /* Macros that do not import into Swift. */
 static const int64_t TROUPE_AV_NOPTS_VALUE = AV_NOPTS_VALUE;

@@ -45,17 +45,20 @@ final class FilterGraph {
         _ = LibAVLog.quiet
         self.description = description
         self.path = path
-        guard let made = avfilter_graph_alloc() else { fatalError("avfilter_graph_alloc: out of memory") }
+        if let why = troupe_avfilter_load() {
+            throw .encodeFailed(path: path, reason: "libavfilter is needed for this step and could not be loaded (\(String(cString: why))); install it (Debian: apt-get install libavfilter8)")
+        }
+        guard let made = troupe_avfilter_graph_alloc() else { fatalError("avfilter_graph_alloc: out of memory") }
         graph = made
         made.pointee.nb_threads = Int32(threads)
         for source in sources { self.sources[source.label] = try create(source) }
         for sink in sinks { self.sinks[sink.label] = try create(sink) }
         try parse(sources: sources, sinks: sinks)
-        try check(avfilter_graph_config(made, nil)) { .encodeFailed(path: path, reason: "filter graph: \($0)") }
-        for case .audio(let label, let size?) in sinks { av_buffersink_set_frame_size(self.sinks[label]!, UInt32(size)) }
+        try check(troupe_avfilter_graph_config(made, nil)) { .encodeFailed(path: path, reason: "filter graph: \($0)") }
+        for case .audio(let label, let size?) in sinks { troupe_av_buffersink_set_frame_size(self.sinks[label]!, UInt32(size)) }
     }
 
-    deinit { avfilter_graph_free(&graph) }
+    deinit { troupe_avfilter_graph_free(&graph) }
 
     private var context: UnsafeMutablePointer<AVFilterGraph> { graph! }
 
@@ -81,7 +84,7 @@ final class FilterGraph {
 
     private func filter(_ kind: String, name: String, args: String?) throws(MediaError) -> UnsafeMutablePointer<AVFilterContext> {
         var made: UnsafeMutablePointer<AVFilterContext>?
-        let code = avfilter_graph_create_filter(&made, avfilter_get_by_name(kind), name, args, nil, context)
+        let code = troupe_avfilter_graph_create_filter(&made, troupe_avfilter_get_by_name(kind), name, args, nil, context)
         guard code >= 0, let made else {
             throw .encodeFailed(path: path, reason: "filter graph: \(kind) '\(name)': \(AVResult.message(code))")
         }
@@ -93,16 +96,16 @@ final class FilterGraph {
         // The parser's "outputs" are the open outputs of what exists already: our sources.
         var opened = Self.chain(sources.map { ($0.label, self.sources[$0.label]!) })
         var closing = Self.chain(sinks.map { ($0.label, self.sinks[$0.label]!) })
-        let code = avfilter_graph_parse_ptr(context, description, &closing, &opened, nil)
-        avfilter_inout_free(&opened)
-        avfilter_inout_free(&closing)
+        let code = troupe_avfilter_graph_parse_ptr(context, description, &closing, &opened, nil)
+        troupe_avfilter_inout_free(&opened)
+        troupe_avfilter_inout_free(&closing)
         try check(code) { .encodeFailed(path: path, reason: "filter graph '\(description)': \($0)") }
     }
 
     private static func chain(_ ends: [(String, UnsafeMutablePointer<AVFilterContext>)]) -> UnsafeMutablePointer<AVFilterInOut>? {
         var head: UnsafeMutablePointer<AVFilterInOut>?
         for (label, filter) in ends.reversed() {
-            guard let io = avfilter_inout_alloc() else { fatalError("avfilter_inout_alloc: out of memory") }
+            guard let io = troupe_avfilter_inout_alloc() else { fatalError("avfilter_inout_alloc: out of memory") }
             io.pointee.name = av_strdup(label)
             io.pointee.filter_ctx = filter
             io.pointee.pad_idx = 0
@@ -114,20 +117,20 @@ final class FilterGraph {
 
     /// Feeds a frame to a source; the caller keeps its frame (libavfilter takes a reference).
     func send(_ frame: Frame, to label: String) throws(MediaError) {
-        let code = av_buffersrc_add_frame_flags(sources[label]!, frame.raw, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
+        let code = troupe_av_buffersrc_add_frame_flags(sources[label]!, frame.raw, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
         try check(code) { .encodeFailed(path: path, reason: "filter graph input '\(label)': \($0)") }
     }
 
     /// Tells a source no more frames come.
     func close(_ label: String) throws(MediaError) {
-        let code = av_buffersrc_add_frame_flags(sources[label]!, nil, 0)
+        let code = troupe_av_buffersrc_add_frame_flags(sources[label]!, nil, 0)
         try check(code) { .encodeFailed(path: path, reason: "filter graph input '\(label)': \($0)") }
     }
 
     /// Takes the next frame a sink has.
     func pull(_ label: String, into frame: Frame) throws(MediaError) -> Pull {
         frame.unref()
-        let code = av_buffersink_get_frame_flags(sinks[label]!, frame.raw, 0)
+        let code = troupe_av_buffersink_get_frame_flags(sinks[label]!, frame.raw, 0)
         if code == AVResult.again { return .needsInput }
         if code == AVResult.eof { return .ended }
         try check(code) { .encodeFailed(path: path, reason: "filter graph output '\(label)': \($0)") }
@@ -135,7 +138,7 @@ final class FilterGraph {
     }
 
     /// The time base of the frames a sink hands out (valid once the graph is configured).
-    func timeBase(of label: String) -> Rational { Rational(av_buffersink_get_time_base(sinks[label]!)) }
+    func timeBase(of label: String) -> Rational { Rational(troupe_av_buffersink_get_time_base(sinks[label]!)) }
 
     static func name(of format: AVSampleFormat) -> String {
         av_get_sample_fmt_name(format).map { String(cString: $0) } ?? "fltp"
