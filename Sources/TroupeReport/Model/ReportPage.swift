@@ -31,6 +31,8 @@ public struct ReportPage: Sendable, Equatable {
     public var generated: Date
     /// With `--diff REF`: the comparison the cells' `change` comes from.
     public var diff: DiffSummary?
+    /// Outputs with `platform:` or `size:`, by platform (not among `reels`).
+    public var deliverables: [DeliverableGroup] = []
 
     /// A cost comparison with the manifest at a git revision.
     public struct DiffSummary: Sendable, Equatable {
