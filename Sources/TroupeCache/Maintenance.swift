@@ -62,7 +62,7 @@ public enum Maintenance {
             check("render \(id)", lock.render(key: r.key, names: [id])?.sha256, exported: path)
         }
         for (name, o) in lock.outputs.sorted(by: { $0.key < $1.key }) {
-            let path = "\(outputFolder)/\(name).mp4"
+            let path = "\(outputFolder)/\(Lockfile.exportFile(ofOutput: name))"
             expected.insert(path)
             check("output \(name)", o.sha256, exported: path)
         }
@@ -83,8 +83,9 @@ public enum Maintenance {
         return problems
     }
 
-    /// The MP4 files under a manifest's output folder, relative to its folder; other manifests'
-    /// folders (`out/NAME` beside `NAME.yaml`) are theirs.
+    /// The exports under a manifest's output folder (MP4s, deliverables' posters and GIFs),
+    /// relative to its folder; other manifests' folders (`out/NAME` beside `NAME.yaml`) are
+    /// theirs, and `report/` holds the campaign page and its own pictures.
     static func exportedFiles(baseDirectory: String, outputFolder: String, manifest: String) -> [String] {
         let fm = FileManager.default
         guard let walker = fm.enumerator(atPath: baseDirectory + "/" + outputFolder) else { return [] }
@@ -96,7 +97,11 @@ public enum Maintenance {
                 walker.skipDescendants()
                 continue
             }
-            if item.hasSuffix(".mp4") { out.append(outputFolder + "/" + item) }
+            if item == "report", FileStats.statNow(full)?.isRegularFile == false {
+                walker.skipDescendants()
+                continue
+            }
+            if item.hasSuffix(".mp4") || item.hasSuffix(".jpg") || item.hasSuffix(".gif") { out.append(outputFolder + "/" + item) }
         }
         return out.sorted()
     }

@@ -83,7 +83,7 @@ public struct Campaign: Sendable {
         guard let manifest = loaded.manifest else { return c }
         let digests = DigestCache(directory: stateDirectory(forManifest: path), stats: stats)
         let media = MediaChecker(stateDirectory: stateDirectory(forManifest: path), digests: digests)
-        c.diagnostics += media.check(manifest, matrix: loaded.matrix)
+        c.diagnostics += media.check(manifest, matrix: loaded.matrix, outputs: loaded.outputs)
         guard loaded.isValid, let matrix = loaded.matrix, !c.diagnostics.hasErrors else {
             c.diagnostics += pricingProblems(manifest, matrix: loaded.matrix, provider: provider)
             c.diagnostics = inFileOrder(c.diagnostics, manifest: manifest.path)

@@ -60,5 +60,8 @@ extension ReportPage {
         for i in characters.indices { characters[i].image = keep(characters[i].image) }
         for i in clips.indices { clips[i].poster = keep(clips[i].poster) }
         for i in reels.indices { reels[i].filmstrip = keep(reels[i].filmstrip) }
+        for g in deliverables.indices {
+            for i in deliverables[g].items.indices { deliverables[g].items[i].poster = keep(deliverables[g].items[i].poster) }
+        }
     }
 }

@@ -6,7 +6,8 @@ Selenium's WebDriver) from file:// and checks what a person would see.
   report_page.py INDEX.html --screenshot OUT.png [--dark OUT-dark.png] # pictures only
 
 EXPECT.json comes from the page model of the same campaign: {"cells": [{"id", "status",
-"poster", "video", "reason"}], "reels": [{"name", "video", "filmstrip"}]}. Exit status 0 when
+"poster", "video", "reason"}], "reels": [{"name", "video", "filmstrip"}], and optionally
+"deliverables": [{"name", "platform", "video", "gif"}]}. Exit status 0 when
 every check passes, 1 when one fails, 2 when the browser cannot be started."""
 import argparse, base64, json, os, shutil, sys, time, urllib.parse
 
@@ -148,11 +149,49 @@ def run_checks(driver, expect):
     check(len(driver.find_elements(By.CSS_SELECTOR, "figure.chart svg")) == 2, "two spend charts drawn as inline SVG")
     check(driver.execute_script("return getComputedStyle(document.querySelector('.matrix thead th')).position") == "sticky",
           "the clip heads stay in view while the matrix scrolls (position: sticky)")
+    check_deliverables(driver, expect.get("deliverables", []))
     missing = driver.execute_script("return Array.from(document.images).filter(i => !i.alt).length")
     check(missing == 0, "every image has alt text (%d without)" % missing)
     external = driver.execute_script("""return performance.getEntriesByType('resource')
         .map(r => r.name).filter(n => !n.startsWith('file:'))""")
     check(not external, "nothing is loaded from outside the folder (%s)" % external)
+
+
+def check_deliverables(driver, expected):
+    """Each deliverable under its platform's heading, with a player that loads nothing until
+    asked, a poster that decodes, and an MP4 that plays; its GIF decodes once opened."""
+    from selenium.webdriver.common.by import By
+    shown = {a.get_attribute("data-deliverable"): a for a in driver.find_elements(By.CSS_SELECTOR, "article[data-deliverable]")}
+    if expected:
+        check(len(shown) == len(expected), "%d deliverables on the page (expected %d)" % (len(shown), len(expected)))
+    played = False
+    for e in expected:
+        art = shown.get(e["name"])
+        if not check(art is not None, "deliverable %s is on the page" % e["name"]):
+            continue
+        platform = driver.execute_script("return arguments[0].closest('section[data-platform]').dataset.platform", art)
+        check(platform == e["platform"], "deliverable %s is under %s (page: %s)" % (e["name"], e["platform"], platform))
+        info = driver.execute_script("""const v = arguments[0].querySelector('video');
+            return v && {controls: v.controls, preload: v.preload, poster: v.poster, src: v.src, readyState: v.readyState}""", art)
+        if not check(bool(info) == e["video"], "deliverable %s %s" % (e["name"], "has a player" if e["video"] else "has no player yet")) or not info:
+            continue
+        check(info["controls"] and info["preload"] == "none" and info["readyState"] == 0,
+              "deliverable %s: a player with controls that loads nothing before it is played" % e["name"])
+        check(os.path.isfile(file_of(info["src"])), "deliverable %s: its MP4 exists (%s)" % (e["name"], file_of(info["src"])))
+        width = driver.execute_async_script("""const done = arguments[arguments.length - 1], i = new Image();
+            i.onload = () => done(i.naturalWidth); i.onerror = () => done(0); i.src = arguments[0];""", info["poster"])
+        check(width > 0, "deliverable %s: its poster decodes (%s px wide)" % (e["name"], width))
+        if not played:
+            played = True
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", art)
+            ready = wait(driver, """const v = arguments[0].querySelector('video'); v.muted = true;
+                if (v.paused) { const p = v.play(); if (p) p.catch(() => {}); }
+                return v.readyState >= 2 && v.videoWidth > 0 ? [v.videoWidth, v.videoHeight] : null""", 20, art)
+            check(ready, "deliverable %s plays in the page (%s)" % (e["name"], ready))
+        if e.get("gif"):
+            driver.execute_script("arguments[0].querySelector('details.gif').open = true", art)
+            w = wait(driver, "const i = arguments[0].querySelector('details.gif img'); return i && i.complete && i.naturalWidth", 10, art)
+            check(w and w > 0, "deliverable %s: its GIF decodes once opened (naturalWidth %s)" % (e["name"], w))
 
 
 def main():

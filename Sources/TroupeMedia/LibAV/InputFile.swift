@@ -68,7 +68,12 @@ final class InputFile {
 
     /// The main stream of a kind (FFmpeg's pick), skipping cover art.
     func bestStream(_ kind: StreamInfo.Kind) -> StreamInfo? {
-        let type = kind == .video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO
+        let type = switch kind {
+        case .video: AVMEDIA_TYPE_VIDEO
+        case .audio: AVMEDIA_TYPE_AUDIO
+        case .subtitle: AVMEDIA_TYPE_SUBTITLE
+        case .other: AVMEDIA_TYPE_DATA
+        }
         let index = av_find_best_stream(context, type, -1, -1, nil, 0)
         guard index >= 0, !streams[Int(index)].isAttachedPicture else {
             return streams.first { $0.kind == kind && !$0.isAttachedPicture }

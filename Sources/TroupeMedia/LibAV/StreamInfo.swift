@@ -2,7 +2,7 @@ internal import CFFmpeg
 
 /// What one stream of an input file says about itself.
 struct StreamInfo {
-    enum Kind { case video, audio, other }
+    enum Kind { case video, audio, subtitle, other }
     var index: Int
     var kind: Kind
     var codecName: String
@@ -36,6 +36,7 @@ struct StreamInfo {
         switch par.codec_type {
         case AVMEDIA_TYPE_VIDEO: kind = .video
         case AVMEDIA_TYPE_AUDIO: kind = .audio
+        case AVMEDIA_TYPE_SUBTITLE: kind = .subtitle
         default: kind = .other
         }
         codecID = par.codec_id

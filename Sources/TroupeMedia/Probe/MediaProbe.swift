@@ -95,7 +95,7 @@ public enum MediaProbe {
     }
 
     /// A still must actually decode: a truncated PNG/JPEG still has a readable header.
-    private static func decodeOnePicture(_ input: InputFile, _ stream: StreamInfo) throws(MediaError) {
+    static func decodeOnePicture(_ input: InputFile, _ stream: StreamInfo) throws(MediaError) {
         let decoder = try Decoder(input: input, stream: stream, threads: 1)
         let packet = Packet(), frame = Frame()
         while try input.read(into: packet) {

@@ -151,6 +151,12 @@ public struct Lockfile: Sendable, Codable, Equatable {
             + elements.values.reduce(0) { $0 + ($1.sameAs == nil ? $1.units ?? 0 : 0) }
     }
 
+    /// The file an output entry stands for in the export folder: `NAME.mp4`, or a deliverable's
+    /// poster or GIF under its own name (`NAME.jpg`, `NAME.gif`; output names have no dots).
+    public static func exportFile(ofOutput name: String) -> String {
+        name.hasSuffix(".jpg") || name.hasSuffix(".gif") ? name : name + ".mp4"
+    }
+
     /// Every key the lock records.
     public var keys: Set<String> {
         Set(elements.values.map(\.key)).union(renders.values.map(\.key)).union(outputs.values.map(\.key))

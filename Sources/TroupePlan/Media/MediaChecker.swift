@@ -14,6 +14,7 @@ public final class MediaChecker: Sendable {
         var dirty = false
         var digestsByPath: [String: String] = [:]
         var probedFiles = 0
+        var deliveryFilesProbed = 0
     }
 
     private let state: Locked<State>
@@ -25,6 +26,9 @@ public final class MediaChecker: Sendable {
     public var digestsByPath: [String: String] { state.withLock { $0.digestsByPath } }
     /// Files actually opened and probed (not answered from the probe cache).
     public var probedFiles: Int { state.withLock { $0.probedFiles } }
+    /// Deliverables' finishing files opened (each distinct file once per check; not cached).
+    public var deliveryFilesProbed: Int { state.withLock { $0.deliveryFilesProbed } }
+    func noteProbed(_ n: Int) { state.withLock { $0.deliveryFilesProbed += n } }
 
     public init(stateDirectory: String? = nil, digests: DigestCache? = nil) {
         cacheFile = stateDirectory.map { $0 + "/probes" }
@@ -119,10 +123,11 @@ public final class MediaChecker: Sendable {
         try? AtomicFile.write(Self.encode(probes), to: cacheFile)
     }
 
-    /// Diagnostics for every local image, clip and element video that breaks a limit.
-    /// `matrix` nil (the manifest has errors that left none): clips are checked against the
-    /// defaults' orientation.
-    public func check(_ manifest: Manifest, matrix: RenderMatrix?) -> [Diagnostic] {
+    /// Diagnostics for every local image, clip and element video that breaks a limit, and
+    /// every deliverable's finishing file of the wrong kind (given `outputs`, a deliverable
+    /// keeping the sound of clips that have none). `matrix` nil (the manifest has errors that
+    /// left none): clips are checked against the defaults' orientation.
+    public func check(_ manifest: Manifest, matrix: RenderMatrix?, outputs: [ResolvedOutput] = []) -> [Diagnostic] {
         var out: [Diagnostic] = []
         func error(_ mark: Mark, _ code: String, _ message: String, hint: String) {
             out.append(Diagnostic(file: manifest.path, at: mark, code: code, message: message, hint: hint))
@@ -149,9 +154,11 @@ public final class MediaChecker: Sendable {
                 error(c.imageMark, "image-limits", "character '\(c.name)': \(problem)", hint: "Kling takes JPG/PNG images of at least 300 px a side, ≤ 10 MB, aspect 1:2.5 to 2.5:1")
             }
         }
+        var clipHasAudio = [Bool?](repeating: nil, count: manifest.clips.count)
         for (k, clip) in manifest.clips.enumerated() {
             guard case .local(let written, let resolved) = clip.video, let i = probe(resolved, clip.videoMark, written) else { continue }
             state.withLock { $0.durations[resolved] = i.durationSeconds }
+            clipHasAudio[k] = i.hasAudio
             if let t = clip.trim?.value, t.upperBound > i.durationSeconds + KlingLimits.slack {
                 error(clip.trim!.mark, "trim-outside-clip",
                       "trim ends at \(fmt(t.upperBound)) s but clip '\(clip.name)' is \(fmt(i.durationSeconds)) s long",
@@ -176,6 +183,8 @@ public final class MediaChecker: Sendable {
                 error(e.sourceMark, "element-limits", "element '\(e.name)': \(problem)", hint: "use a 3–8 s turnaround clip")
             }
         }
+        out += checkDeliveryFiles(manifest)
+        if let matrix { out += checkOriginalSound(manifest, matrix: matrix, outputs: outputs, clipHasAudio: clipHasAudio) }
         return out
     }
 

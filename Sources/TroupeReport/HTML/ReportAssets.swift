@@ -43,6 +43,12 @@ enum ReportAssets {
     .reel video{width:100%;aspect-ratio:16/9;background:#000;border-radius:3px}.strip{width:100%;margin-top:6px;border-radius:3px}
     .renders{margin:6px 0 0;font-size:12px}.renders summary{cursor:pointer;color:var(--muted)}.renders ol{margin:4px 0 0;padding-left:20px;columns:2}.renders a{color:var(--new)}
     .placeholder-text{color:var(--muted)}
+    .platform h3{margin:16px 24px 8px;font-size:15px}.platform h3 small{color:var(--muted);font-weight:normal;font-size:12px}
+    .deliverables{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:16px;margin:0 24px}
+    .deliverable{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:12px}.deliverable h4{margin:0 0 8px;font-size:14px}
+    .deliverable video{display:block;width:100%;height:auto;max-height:360px;object-fit:contain;background:#000;border-radius:3px}
+    .deliverable p{margin:4px 0 0;font-size:12px}.deliverable .files a{color:var(--new)}
+    .deliverable .gif{margin-top:4px;font-size:12px}.deliverable .gif summary{cursor:pointer;color:var(--muted)}.deliverable .gif img{max-width:100%;margin-top:4px}
     .charts{display:flex;flex-wrap:wrap;gap:24px;margin:0 24px}.chart{margin:0}
     .chart text{fill:var(--fg);font-size:12px}.chart .chart-title{font-weight:600;font-size:13px}.chart .value{fill:var(--muted)}
     .chart .done{fill:var(--done)}.chart .todo-bg{fill:var(--todo)}.chart .todo-line{stroke:var(--new)}

@@ -118,6 +118,9 @@ public struct ReportBuilder {
             generated: now)
         page.spendByCharacter = bars(cells, names: characters.map(\.name), by: \.character, metric: metric)
         page.spendByClip = bars(cells, names: clips.map(\.name), by: \.clip, metric: metric)
+        let (deliverables, deliverablePosters) = buildDeliverables()
+        page.deliverables = deliverables
+        posters += deliverablePosters
         return (page, dedupe(posters))
     }
 
@@ -169,7 +172,8 @@ public struct ReportBuilder {
         var posters: [PosterRequest] = []
         var postJob: [Int: Int] = [:]
         for (j, job) in plan.jobs.enumerated() { if case .post(let o) = job.subject { postJob[o] = j } }
-        for (o, output) in plan.outputs.enumerated() {
+        // Deliverables have a section of their own.
+        for (o, output) in plan.outputs.enumerated() where manifest.outputs[output.spec].delivery == nil {
             let ids = flatten(o)
             var reel = ReportPage.Reel(name: output.name, video: nil, filmstrip: nil, renders: ids)
             if let p = postJob[o], let e = exports.post[p], case .export(let path) = plan.jobs[e].subject,

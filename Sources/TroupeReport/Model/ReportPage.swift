@@ -34,6 +34,8 @@ public struct ReportPage: Sendable, Equatable {
     /// What the team should act on before it is too late (locked results about to expire at
     /// the provider and kept in no shared cache), shown at the top.
     public var warnings: [String] = []
+    /// Outputs with `platform:` or `size:`, by platform (not among `reels`).
+    public var deliverables: [DeliverableGroup] = []
 
     /// A cost comparison with the manifest at a git revision.
     public struct DiffSummary: Sendable, Equatable {

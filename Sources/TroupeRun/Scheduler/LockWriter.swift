@@ -20,12 +20,12 @@ struct LockWriter {
         if lock != old { try AtomicFile.write(try lock.encoded(), to: cache.project.checkWritable(path)) }
     }
 
-    /// Whether an output's export is in out/: its cache object's inode, or (a copy on another
+    /// Whether an output's export (its MP4, or a deliverable's poster or GIF) is in out/: its cache object's inode, or (a copy on another
     /// file system) a regular file of its size — a stat, not a hash: the lock is written now and
     /// then during a run.
     func outputExported(_ output: String, sha: String?) -> Bool {
         guard let sha else { return false }
-        let path = plan.manifest.baseDirectory + "/" + plan.outputFolder + "/" + output + ".mp4"
+        let path = plan.manifest.baseDirectory + "/" + plan.outputFolder + "/" + Lockfile.exportFile(ofOutput: output)
         guard let there = FileStats.statNow(path), there.isRegularFile else { return false }
         guard let object = FileStats.statNow(cache.path(of: sha)) else { return true }
         return there.inode == object.inode && there.device == object.device || there.size == object.size
