@@ -23,6 +23,7 @@ extension Executor {
         let out = try cache.temporaryFile()
         let outcome = try await backend.render(RenderInputs(imagePath: image, clipPath: clip, settings: settings,
                                                                             seconds: job.seconds ?? 1), to: out)
+        timeline.mark(job, .download)  // into the cache
         let info = try? MediaProbe.probe(out)
         let (sha, _) = try cache.ingest(out)
         record.taskId = outcome.taskId
@@ -59,7 +60,8 @@ extension Executor {
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
         // The remote job owns the row until it is fetched, the file in the cache.
-        let outcome = try await session.run(job, record: &record, work: work, rowResult: sharedRow, results: cache)
+        let outcome = try await session.run(job, record: &record, work: work, rowResult: sharedRow, results: cache,
+                                             marks: timeline.marks(for: job))
         guard let sha = outcome.sha256 else { throw RunFailure.unusableAnswer("the task finished without a result to download") }
         if sha == sharedRow { return (.file(sha256: sha), 0) }
         // Spent by this run only when this run sent the create.
