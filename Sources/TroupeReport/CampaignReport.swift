@@ -37,6 +37,8 @@ public enum CampaignReport {
         builder.now = now
         var (page, requests) = builder.build()
         if let diff { page.apply(diff) }
+        // A timeline the store cannot give leaves the section out; the page stands without it.
+        page.timeline = (try? await store?.lastTimeline(campaign: (plan.manifest.path as NSString).lastPathComponent)) ?? nil
         try? digests.save()
 
         try AtomicFile.makeFolder(dir)
