@@ -20,7 +20,7 @@ extension Executor {
     /// a run that started no job leaves the one before. A store that cannot take it costs the
     /// run a warning, nothing more.
     func saveTimeline() async {
-        guard let run = self.timeline.timeline(campaign: campaignName, jobs: plan.jobs) else { return }
+        guard let run = self.timeline.timeline(campaign: campaignName) else { return }
         do {
             try await store.saveTimeline(run)
         } catch {

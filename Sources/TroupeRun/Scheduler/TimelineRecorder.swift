@@ -22,16 +22,15 @@ final class TimelineRecorder: @unchecked Sendable {
     private var bars: [Bar?]
     /// The run's start: its date, and the clock's reading then (every offset is from it).
     private var origin: (date: Date, now: Double)?
-    /// Plan index by job key, for jobs that know their `Job` but not its index.
-    private let indices: [String: Int]
+    private let jobs: [Job]
+    /// Plan index by job key, for jobs that know their `Job` but not its index; made when
+    /// first asked (a run with nothing to do never pays for it).
+    private var indices: [String: Int]?
 
     init(clock: any RunClock, jobs: [Job]) {
         self.clock = clock
+        self.jobs = jobs
         bars = Array(repeating: nil, count: jobs.count)
-        var indices: [String: Int] = [:]
-        indices.reserveCapacity(jobs.count)
-        for (i, job) in jobs.enumerated() { indices[job.key] = i }
-        self.indices = indices
     }
 
     func runStarted() {
@@ -78,13 +77,24 @@ final class TimelineRecorder: @unchecked Sendable {
         }
     }
 
-    func marks(for job: Job) -> JobMarks { JobMarks(recorder: self, index: indices[job.key] ?? -1) }
+    func marks(for job: Job) -> JobMarks {
+        let index = lock.withLock { () -> Int? in
+            if indices == nil {
+                var made: [String: Int] = [:]
+                made.reserveCapacity(jobs.count)
+                for (i, job) in jobs.enumerated() { made[job.key] = i }
+                indices = made
+            }
+            return indices?[job.key]
+        }
+        return JobMarks(recorder: self, index: index ?? -1)
+    }
 
     /// The run as it stands now, ending now: nil when it started no job (a run with nothing
     /// to do leaves the last timeline as it was). A job still going ends now, `stopped`. A bar
     /// starts when its job became ready (its last dependency run here ended, else the run's
     /// start): the wait for a lane counts as waiting for a slot.
-    func timeline(campaign: String, jobs: [Job]) -> RunTimeline? {
+    func timeline(campaign: String) -> RunTimeline? {
         let now = clock.now
         return lock.withLock { () -> RunTimeline? in
             guard let origin, bars.contains(where: { $0 != nil }) else { return nil }
