@@ -54,7 +54,7 @@ public struct RunTimeline: Sendable, Equatable {
     public var campaign: String
     public var start: Date
     public var end: Date
-    /// By start, then id.
+    /// By start, then end, then id (a waterfall).
     public var jobs: [JobTimeline]
 
     public init(campaign: String, start: Date, end: Date, jobs: [JobTimeline]) {

@@ -72,4 +72,27 @@ import TroupeState
         let providerIntervals = renders.map { r in (r.start + r.seconds(.slot), r.start + r.seconds(.slot) + r.seconds(.provider)) }.sorted { $0.0 < $1.0 }
         for (a, b) in zip(providerIntervals, providerIntervals.dropFirst()) { #expect(b.0 >= a.1 - 0.5, "\(providerIntervals)") }
     }
+
+    /// A run stopped halfway keeps its timeline too: the job at the provider and the one
+    /// waiting for the slot, both `stopped`, their bars ending with the run.
+    @Test func aStoppedRunKeepsItsTimeline() async throws {
+        let sim = try await SimCampaign.simulator {
+            $0.latencyMin = 600
+            $0.latencyMax = 600
+        }
+        defer { Task { await sim.stop() } }
+        let p = try SimCampaign(RemoteManifest.text(characters: 1, clips: 2, concurrency: 1), sim: sim)
+        do {
+            _ = try await p.run(timeout: .milliseconds(1500))
+            Issue.record("a task of 600 simulated seconds (12 s) cannot finish before the stop")
+        } catch let stopped as SimCampaignTimeout {
+            #expect(stopped.summary.interrupted && stopped.summary.done == 0)
+        }
+        let t = try #require(try p.store.lastTimeline(campaign: "troupe.yaml"))
+        Self.expectCoherent(t)
+        let renders = t.jobs.filter { $0.kind == .render }
+        #expect(renders.count == 2 && renders.allSatisfy { $0.outcome == "stopped" }, "\(t.jobs)")
+        #expect(renders.filter { $0.seconds(.provider) > 0 }.count == 1, "one task was created: \(renders)")
+        #expect(renders.contains { $0.seconds(.provider) == 0 && $0.seconds(.slot) > 0 }, "the other waited for the slot: \(renders)")
+    }
 }

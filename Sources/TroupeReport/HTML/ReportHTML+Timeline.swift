@@ -72,6 +72,6 @@ extension ReportHTML {
     .tl-track{flex:1;min-width:300px}.tl-bar{display:flex;height:10px;min-width:1px}.tl-bar i{display:block;height:100%;min-width:0}
     h3{font-size:15px;margin:16px 24px 8px}
     table.slowest{margin:0 24px;border-collapse:collapse;font-size:13px}
-    .slowest th,.slowest td{border-bottom:1px solid var(--line);padding:3px 10px;text-align:right}.slowest th[scope=row],.slowest th:first-child{text-align:left}
+    .slowest th,.slowest td{width:auto;min-width:0;border-left:0;border-bottom:1px solid var(--line);padding:3px 10px;text-align:right}.slowest th[scope=row],.slowest th:first-child{text-align:left}
     """
 }

@@ -110,7 +110,8 @@ final class TimelineRecorder: @unchecked Sendable {
                 out.append(JobTimeline(id: jobs[i].id, kind: jobs[i].kind, outcome: bar.outcome, start: ready - origin.now,
                                        end: bar.ended! - origin.now, phases: bar.seconds))
             }
-            out.sort { $0.start != $1.start ? $0.start < $1.start : $0.id < $1.id }
+            // A waterfall: by when each became ready, then by when it ended.
+            out.sort { ($0.start, $0.end, $0.id) < ($1.start, $1.end, $1.id) }
             return RunTimeline(campaign: campaign, start: origin.date, end: origin.date.addingTimeInterval(now - origin.now), jobs: out)
         }
     }
