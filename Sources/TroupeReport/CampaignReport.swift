@@ -39,6 +39,8 @@ public enum CampaignReport {
         var (page, requests) = builder.build()
         if let diff { page.apply(diff) }
         page.warnings = warnings
+        // A timeline the store cannot give leaves the section out; the page stands without it.
+        page.timeline = (try? await store?.lastTimeline(campaign: (plan.manifest.path as NSString).lastPathComponent)) ?? nil
         try? digests.save()
 
         try AtomicFile.makeFolder(dir)

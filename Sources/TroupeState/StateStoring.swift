@@ -41,6 +41,12 @@ public protocol StateStoring: AnyObject, Sendable {
     /// The paid jobs this run will claim, in the order it takes them (fresh rows): a shared
     /// store claims them a few at a time ahead of their turn.
     func expect(claims: [JobRecord]) async throws
+
+    /// Keeps `timeline` as its campaign's last run, replacing the one before: one write, as
+    /// the run ends.
+    func saveTimeline(_ timeline: RunTimeline) async throws
+    /// The last run of `campaign` the store keeps (nil before any).
+    func lastTimeline(campaign: String) async throws -> RunTimeline?
 }
 
 /// The answer of `StateStoring.claim`.

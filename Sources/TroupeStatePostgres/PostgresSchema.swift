@@ -181,6 +181,14 @@ enum PostgresSchema {
             RETURN 0;
         END $$;
         """),
+        (4, "the last run's timeline of each campaign", """
+        -- Written once as a run ends, replacing the run before's: its jobs' bars in one JSON
+        -- text (RunTimeline+Stored), times as seconds since 1970.
+        CREATE TABLE troupe_timeline (
+            campaign text PRIMARY KEY, started_at double precision NOT NULL, ended_at double precision NOT NULL,
+            jobs text NOT NULL, runner text
+        );
+        """),
     ]
 
     static var latest: Int { migrations.last?.version ?? 0 }

@@ -20,6 +20,14 @@ public enum NumberText {
         return shortest((x * scale).rounded() / scale)
     }
 
+    /// A length of time as people read it: `0.4 s`, `12.3 s`, `4 min 05 s`, `1 h 02 min`.
+    public static func duration(_ seconds: Double) -> String {
+        if seconds < 59.95 { return shortest(max(seconds, 0), roundedTo: 1) + " s" }
+        let s = Int(seconds.rounded())
+        if s < 3600 { return "\(s / 60) min \(s % 60 < 10 ? "0" : "")\(s % 60) s" }
+        return "\(s / 3600) h \(s % 3600 / 60 < 10 ? "0" : "")\(s % 3600 / 60) min"
+    }
+
     /// Whole numbers without a fraction, others with exactly `decimals` places (`2.50`): for
     /// figures read side by side, such as a budget's units.
     public static func fixed(_ x: Double, decimals: Int) -> String {

@@ -152,10 +152,26 @@ struct StatusCommand: AsyncParsableCommand {
     var state: String?
     @Flag(help: "Also list the Kling account's resource packs: name, units left, expiry (needs KLING_ACCESS_KEY and KLING_SECRET_KEY).")
     var account = false
+    @Flag(help: "Also show where the last run's time went: waiting for a slot, at the provider, downloading, post-steps; and its slowest jobs.")
+    var timeline = false
+    @Flag(help: "With --timeline: print only the timeline, as JSON (schemas/timeline.schema.json).")
+    var json = false
 
     func run() async throws {
+        if json {
+            guard timeline else {
+                FileHandle.standardError.write(Data("error: --json goes with --timeline (troupe status --timeline --json)\n".utf8))
+                throw ExitCode(2)
+            }
+            let (opened, _) = try await openStore(manifest, state: stateURL(state))
+            try await closing(opened.shared) { try await printTimelineJSON(opened.store) }
+            return
+        }
         let (campaign, opened, _) = try await openCampaign(manifest, state: stateURL(state))
-        try await closing(opened.shared) { try await status(campaign, opened) }
+        try await closing(opened.shared) {
+            try await status(campaign, opened)
+            if timeline { try await printTimeline(opened.store) }
+        }
         if account, let plan = campaign.plan { try await printResourcePacks(plan) }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TroupeTestSupport
 import TroupeSupport
+import TroupePlan
 @testable import TroupeState
 @testable import TroupeStatePostgres
 
@@ -113,6 +114,34 @@ struct StateStoreContractTests {
         moved.state = .submitted
         try await store.save(moved)
         #expect(try await store.claim(fresh.key, fresh: fresh) == .claimed(moved))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theLastRunsTimelineComesBackAndReplacesTheOneBefore(_ backend: Backend) async throws {
+        let (store, another) = try await Self.make(backend)
+        defer { Task { try? await store.close() } }
+        #expect(try await store.lastTimeline(campaign: "troupe.yaml") == nil)
+        let start = Date(timeIntervalSince1970: 1_795_000_000.125)
+        let jobs = (0..<1_000).map { (n: Int) -> JobTimeline in
+            let kind: JobKind = n % 2 == 0 ? .render : .export
+            let start = Double(n) * 0.5
+            return JobTimeline(id: "render:c\(n)/k \"quoted\" ü", kind: kind, outcome: n == 7 ? "failed" : "done",
+                               start: start, end: start + 12.25, phases: [1.5, 9.75, 0.875, 0.125])
+        }
+        let first = RunTimeline(campaign: "troupe.yaml", start: start, end: start.addingTimeInterval(512), jobs: jobs)
+        try await store.saveTimeline(first)
+        try await store.saveTimeline(RunTimeline(campaign: "other.yaml", start: start, end: start.addingTimeInterval(1), jobs: []))
+        let other = try await another()
+        defer { Task { try? await other.close() } }
+        let read = try #require(try await other.lastTimeline(campaign: "troupe.yaml"))
+        #expect(read.jobs == first.jobs)
+        #expect(abs(read.start.timeIntervalSince(first.start)) < 1e-5 && abs(read.length - 512) < 1e-5)
+        // The next run's timeline replaces it; another campaign's stays.
+        let second = RunTimeline(campaign: "troupe.yaml", start: start.addingTimeInterval(600), end: start.addingTimeInterval(610),
+                                 jobs: Array(jobs.prefix(3)))
+        try await store.saveTimeline(second)
+        #expect(try await other.lastTimeline(campaign: "troupe.yaml")?.jobs == second.jobs)
+        #expect(try await other.lastTimeline(campaign: "other.yaml")?.jobs == [])
     }
 }
 

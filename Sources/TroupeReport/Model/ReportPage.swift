@@ -1,5 +1,6 @@
 public import Foundation
 public import TroupePlan
+public import TroupeState
 
 /// Everything the campaign page shows, as a value: the HTML is rendered from it, and tests
 /// read it without a browser. Hrefs are relative to the report folder.
@@ -36,6 +37,8 @@ public struct ReportPage: Sendable, Equatable {
     public var warnings: [String] = []
     /// Outputs with `platform:` or `size:`, by platform (not among `reels`).
     public var deliverables: [DeliverableGroup] = []
+    /// The last run as a timeline, when the state store keeps one.
+    public var timeline: RunTimeline? = nil
 
     /// A cost comparison with the manifest at a git revision.
     public struct DiffSummary: Sendable, Equatable {

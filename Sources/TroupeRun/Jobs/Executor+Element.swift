@@ -18,7 +18,7 @@ extension Executor {
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             name: element.name, description: element.description, videoURL: video))
         // The remote job saves the row fetched with its element id, once: nothing more to write.
-        let outcome = try await session.run(job, record: &record, work: work, results: cache)
+        let outcome = try await session.run(job, record: &record, work: work, results: cache, marks: timeline.marks(for: job))
         guard let id = outcome.elementID ?? record.elementId else { throw RunFailure.unusableAnswer("the element task gave no element_id") }
         return (.element(id: id), outcome.paidNow ? outcome.units : 0)
     }

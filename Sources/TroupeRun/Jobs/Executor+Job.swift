@@ -59,6 +59,7 @@ extension Executor {
         guard let sha = record.resultSHA256 else { return nil }
         if try cache.checkedPath(of: sha, for: job.id) != nil { return .file(sha256: sha) }
         // The runner that made it pushed it to the shared cache (when there is one).
+        timeline.mark(job, .download)
         if await cache.pullShared(sha), try cache.checkedPath(of: sha, for: job.id) != nil { return .file(sha256: sha) }
         return nil
     }

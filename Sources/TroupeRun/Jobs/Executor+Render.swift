@@ -24,6 +24,7 @@ extension Executor {
         let outcome = try await backend.render(RenderInputs(imagePath: image, clipPath: clip, settings: settings,
                                                                             seconds: job.seconds ?? 1), to: out)
         if let notice = outcome.notice { observer.observe(RunEvent(.warning, at: clock.date, job: job.id, message: notice)) }
+        timeline.mark(job, .download)  // into the cache
         let info = try? MediaProbe.probe(out)
         let (sha, _) = try cache.ingest(out)
         record.taskId = outcome.taskId
@@ -60,7 +61,8 @@ extension Executor {
             externalID: RenderLifecycle.externalID(key: job.key, reroll: record.reroll),
             imageURL: imageURL, videoURL: videoURL, settings: settings, elementID: elementID))
         // The remote job owns the row until it is fetched, the file in the cache.
-        let outcome = try await session.run(job, record: &record, work: work, rowResult: sharedRow, results: cache)
+        let outcome = try await session.run(job, record: &record, work: work, rowResult: sharedRow, results: cache,
+                                             marks: timeline.marks(for: job))
         guard let sha = outcome.sha256 else { throw RunFailure.unusableAnswer("the task finished without a result to download") }
         if sha == sharedRow { return (.file(sha256: sha), 0) }
         // Spent by this run only when this run sent the create.

@@ -25,6 +25,8 @@ struct RemoteJob {
     let persist: Bool
     /// The result the row records when it is fetched again for this runner only.
     let rowResult: String?
+    /// The run's timeline: waiting for a slot, at the provider, downloading.
+    let marks: JobMarks
     private(set) var record: JobRecord
     private var lease: Lease
     private var lifecycle: RenderLifecycle
@@ -39,8 +41,9 @@ struct RemoteJob {
     private var sentAt: Double?
 
     init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work, rowResult: String?,
-         results: ResultCache) {
+         results: ResultCache, marks: JobMarks = .none) {
         self.session = session
+        self.marks = marks
         self.rowResult = rowResult
         persist = rowResult == nil
         self.job = job
@@ -59,7 +62,10 @@ struct RemoteJob {
     /// The first action, fresh or after a crash. A task the provider may already be running
     /// holds a slot until we learn otherwise.
     mutating func start() async -> RenderLifecycle.Action {
-        if record.state == .submitting || record.state == .submitted { await lease.holdSlot() }
+        if record.state == .submitting || record.state == .submitted {
+            await lease.holdSlot()
+            marks(.provider)
+        }
         return lifecycle.resume()
     }
 
@@ -140,6 +146,7 @@ struct RemoteJob {
         // The wait may have been long: a stop that came meanwhile wins over the create.
         try stopIfStopping()
         let reply: ProviderReply
+        marks(.provider)
         let sent = session.clock.now
         switch work {
         case .render(let r): reply = await session.provider.create(r)
@@ -153,6 +160,10 @@ struct RemoteJob {
         switch reply {
         case .accepted, .duplicate, .ambiguous, .retryable(_, true): break
         default: await lease.releaseSlot()  // nothing was created: the slot is free again
+        }
+        switch reply {
+        case .accepted, .duplicate, .ambiguous: break
+        default: marks(.slot)  // not at the provider: waiting to try again, or failing
         }
         if case .accepted = reply { sentAt = sent }
         // The answer, its ledger line and the state it leads to in one commit. An accepted task
@@ -215,6 +226,7 @@ struct RemoteJob {
     }
 
     private mutating func download(_ url: String) async throws -> Step {
+        marks(.download)
         await lease.releaseSlot()
         // The job that takes the freed slot goes first: a slot idles until its create is sent,
         // a result waits without cost (when tasks finish together, their downloads would
@@ -239,6 +251,7 @@ struct RemoteJob {
             (sha, _) = try await session.http.download(url, toNew: path)
         } catch let HTTPError.badStatus(status, _) where [401, 403, 404, 410].contains(status) {
             let next = lifecycle.downloadExpired()
+            marks(.provider)
             try await save()
             return .next(next)
         } catch {

@@ -96,9 +96,11 @@ final class RemoteSession: Sendable {
     /// `BudgetRefusal`).
     /// `rowResult`: a finished task's result fetched again for this runner alone; its row
     /// (another runner's, in shared state) is left as it is unless the file differs from it.
+    /// `marks`: where the job tells the run's timeline which phase it is in.
     func run(_ job: Job, record: inout JobRecord, work: Work, rowResult: String? = nil,
-             results: ResultCache) async throws -> RemoteOutcome {
-        var remote = RemoteJob(session: self, job: job, record: record, work: work, rowResult: rowResult, results: results)
+             results: ResultCache, marks: JobMarks = .none) async throws -> RemoteOutcome {
+        var remote = RemoteJob(session: self, job: job, record: record, work: work, rowResult: rowResult, results: results,
+                               marks: marks)
         var action = await remote.start()
         let outcome: Result<RemoteOutcome, any Error>
         do {

@@ -34,6 +34,8 @@ public final class Executor: @unchecked Sendable {
     private let stop = StopFlag()
     /// How often each job was found held by another runner (its next try waits longer).
     let deferrals = Locked<[String: Int]>([:])
+    /// Where each job's time goes; the store keeps it as the campaign's last run (Executor+Timeline).
+    let timeline: TimelineRecorder
 
     public init(plan: Plan, store: any StateStoring, cache: ResultCache, backend: any LocalProvider,
                 remote: RemoteBackend? = nil, observer: any RunObserver, options: RunOptions) {
@@ -56,6 +58,7 @@ public final class Executor: @unchecked Sendable {
                           isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
         }
         clock = session?.clock ?? ScaledClock(scale: 1)
+        timeline = TimelineRecorder(clock: clock, jobs: plan.jobs)
         // Jobs waiting for a provider slot or a poll round give up at once when the run stops.
         let limits = session?.limits, poller = session?.poller
         stop.onSet = {
@@ -103,10 +106,12 @@ public final class Executor: @unchecked Sendable {
         }
         let summary: RunSummary
         do { summary = try await runJobs() } catch {
+            await saveTimeline()
             await slots?.close()
             try? await store.flush()
             throw error
         }
+        await saveTimeline()
         await slots?.close()
         try? await store.flush()
         return summary
@@ -123,6 +128,7 @@ public final class Executor: @unchecked Sendable {
         summary.alreadyDone = start.alreadyDone
         var results = start.results
         observer.observe(RunEvent(.runStarted, at: clock.date, counts: ["jobs": start.selected.filter { $0 }.count, "already_done": summary.alreadyDone]))
+        timeline.runStarted()
 
         // An export is a hard link when out/ and the cache share a file system: done at once
         // instead of in a task of its own (half of a campaign's jobs; a task each cost more
@@ -152,6 +158,7 @@ public final class Executor: @unchecked Sendable {
         // What a job's end means for the summary and the events; then for the schedule.
         func complete(_ end: Finished) async {
             let job = plan.jobs[end.index]
+            timeline.ended(end.index, outcome: end.end.timelineOutcome)
             let outcome: SchedulerStateMachine.Outcome
             switch end.end {
             case .interrupted:
@@ -199,12 +206,14 @@ public final class Executor: @unchecked Sendable {
                     case .runInline(let i):
                         let inputs = JobInputs(job: plan.jobs[i], results: plan.jobs[i].deps.map { results[$0] })
                         observer.observe(RunEvent(.jobStarted, at: clock.date, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
+                        timeline.began(i, in: firstPhase(plan.jobs[i]))
                         await complete(await perform(i, inputs: inputs, record: start.records[plan.jobs[i].key]))
                     case .start(let i, _):
                         let inputs = JobInputs(job: plan.jobs[i], results: plan.jobs[i].deps.map { results[$0] })
                         // The row as the run found it: nothing else writes it before the job runs.
                         let found = start.records[plan.jobs[i].key]
                         observer.observe(RunEvent(.jobStarted, at: clock.date, job: plan.jobs[i].id, jobKind: plan.jobs[i].kind.rawValue))
+                        timeline.began(i, in: firstPhase(plan.jobs[i]))
                         group.addTask { [self] in await perform(i, inputs: inputs, record: found) }
                     case .writeLock:
                         break

@@ -112,6 +112,7 @@ public final class StateStore: StateStoring {
         m.registerMigration("v4: units of earlier rolls") { db in
             try db.execute(sql: "ALTER TABLE job ADD COLUMN units_rerolled DOUBLE NOT NULL DEFAULT 0")
         }
+        m.registerMigration("v5: the last run's timeline") { db in try createTimelineTable(db) }
         return m
     }
 
