@@ -3,7 +3,8 @@
 # encoder settings, side by side, one run each, on one 30 s 1080p input made into a reels
 # deliverable with fit, overlay, fade, end card, music and loudness (the CLI runs the same
 # measuring passes, then the same final graph). Then the loudness of both files as ebur128
-# measures it, and twenty deliverables two at a time against one at a time.
+# measures it, and twenty deliverables two at a time against one at a time: by `troupe media
+# deliver` processes, then inside one `troupe run` (the executor's local lane).
 #
 #   scripts/bench-deliver.sh          figures for docs/benchmarks.md (never a pass/fail test)
 #
@@ -87,3 +88,32 @@ export -f one
 echo
 /usr/bin/time -f "twenty deliverables one at a time: %e s wall, %P CPU" xargs -P 1 -I{} bash -c 'one {}' < list.txt
 /usr/bin/time -f "twenty deliverables two at a time: %e s wall, %P CPU" xargs -P 2 -I{} bash -c 'one {}' < list.txt
+
+# The same inside one `troupe run`: the demo's renders finished as twenty deliverables (2
+# characters × 10: seven presets cropped, three padded). After a first run, each timed run
+# changes the fade, so exactly the twenty deliverables (with their posters and GIFs) are made
+# again: with the local lane's default width (one job per core) and with --concurrency 1.
+rm -rf twenty && cp -r "$ROOT/manifests/demo" twenty
+python3 - twenty/deliver.yaml twenty/twenty.yaml <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+head, outputs = text.split("outputs:", 1)
+block = outputs.split('  - name: "{character}-{platform}"', 1)[1]
+reel = '  - name: "{character}-reel"\n    concat: ["{character}/*"]\n'
+crop = '  - name: "{character}-{platform}"' + block.replace("[reels, youtube, square]", "[reels, shorts, tiktok, youtube, square, feed, broadcast]")
+pad = '  - name: "{character}-{platform}-pad"' + block.replace("fit: crop", "fit: pad")
+open(sys.argv[2], "w").write(head + "outputs:\n" + reel + crop + pad)
+PY
+(cd twenty && "$T" run twenty.yaml >/dev/null 2>&1)
+made_twenty() {  # FADE LABEL ARGS...: remakes the twenty deliverables, timed
+  local fade=$1 label=$2; shift 2
+  sed -i "s/fade: {in: [0-9.]*/fade: {in: $fade/" twenty/twenty.yaml
+  (cd twenty && /usr/bin/time -f "twenty deliverables in one troupe run, $label: %e s wall, %U s user + %S s sys, %P CPU" \
+     "$T" run twenty.yaml "$@" 2>&1 >/dev/null | tail -1)
+}
+echo
+made_twenty 0.31 "--concurrency 1" --concurrency 1
+made_twenty 0.32 "default lane (one job per core)"
+made_twenty 0.33 "--concurrency 1" --concurrency 1
+made_twenty 0.34 "default lane (one job per core)"
+
