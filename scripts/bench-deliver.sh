@@ -114,6 +114,4 @@ made_twenty() {  # FADE LABEL ARGS...: remakes the twenty deliverables, timed
 echo
 made_twenty 0.31 "--concurrency 1" --concurrency 1
 made_twenty 0.32 "default lane (one job per core)"
-made_twenty 0.33 "--concurrency 1" --concurrency 1
-made_twenty 0.34 "default lane (one job per core)"
 
