@@ -26,6 +26,10 @@ public struct Campaign: Sendable {
         return stem == "troupe" ? "out" : "out/" + stem
     }
 
+    /// The name the state store and a team's runners know the campaign by (its timeline, its
+    /// runners): the manifest's file name.
+    public static func stateName(forManifest path: String) -> String { (path as NSString).lastPathComponent }
+
     static func stem(of path: String) -> String {
         let name = (path as NSString).lastPathComponent
         let stem = (name as NSString).deletingPathExtension

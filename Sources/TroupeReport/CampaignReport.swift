@@ -40,7 +40,7 @@ public enum CampaignReport {
         if let diff { page.apply(diff) }
         page.warnings = warnings
         // A timeline the store cannot give leaves the section out; the page stands without it.
-        page.timeline = (try? await store?.lastTimeline(campaign: (plan.manifest.path as NSString).lastPathComponent)) ?? nil
+        page.timeline = (try? await store?.lastTimeline(campaign: Campaign.stateName(forManifest: plan.manifest.path))) ?? nil
         try? digests.save()
 
         try AtomicFile.makeFolder(dir)

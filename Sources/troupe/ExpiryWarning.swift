@@ -6,7 +6,8 @@ import TroupeCache
 /// them 30 days), whose files no shared cache holds: `status`, `verify` and `report` say so
 /// while there is time to push them, since a clone without them would render them again, paid.
 enum ExpiryWarning {
-    /// The warning's lines, empty when nothing is at risk. The shared cache (`--cache`, else
+    /// The warning's lines (what, why, what to do), empty when nothing is at risk: `write`
+    /// prints them, the report shows them. The shared cache (`--cache`, else
     /// TROUPE_CACHE_URL) is asked only when some render is old enough.
     static func lines(lock: Lockfile?, sharedCacheURL: String? = nil, now: Date = Date()) async -> [String] {
         guard var aging = lock?.aging(now: now), !aging.isEmpty else { return [] }
@@ -26,15 +27,21 @@ enum ExpiryWarning {
         let named = aging.prefix(5).map { "\($0.name) (\($0.days) days)" }.joined(separator: ", ")
             + (aging.count > 5 ? ", … and \(aging.count - 5) more" : "")
         return [
-            "warning: \(aging.count) locked render(s) were made \(Lockfile.expiryWarningDays) or more days ago and \(holder): \(named)",
-            "  the provider deletes results \(Lockfile.providerKeepsDays) days after making them; a clone without these files would render them again, paid",
-            "  keep them: \(push)",
+            "\(aging.count) locked render(s) were made \(Lockfile.expiryWarningDays) or more days ago and \(holder): \(named)",
+            "the provider deletes results \(Lockfile.providerKeepsDays) days after making them; a clone without these files would render them again, paid",
+            "keep them: \(push)",
         ]
     }
 
-    /// Writes the warning to standard error.
+    /// Writes `lines` to standard error as one warning: `warning:` first, the rest indented.
+    static func write(_ lines: [String]) {
+        guard let first = lines.first else { return }
+        let text = (["warning: " + first] + lines.dropFirst().map { "  " + $0 }).joined(separator: "\n") + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Finds and writes the warning (status, verify).
     static func print(lock: Lockfile?, sharedCacheURL: String? = nil) async {
-        let text = await lines(lock: lock, sharedCacheURL: sharedCacheURL)
-        if !text.isEmpty { FileHandle.standardError.write(Data((text.joined(separator: "\n") + "\n").utf8)) }
+        write(await lines(lock: lock, sharedCacheURL: sharedCacheURL))
     }
 }

@@ -194,7 +194,7 @@ struct StatusCommand: AsyncParsableCommand {
         case .local(let local):
             for r in (try? local.recoveries()) ?? [] { print("  recovered \(r.at) UTC: \(r.detail)") }
         case .shared(let team):
-            try await printTeam(team, campaign: (manifest as NSString).lastPathComponent)
+            try await printTeam(team, campaign: Campaign.stateName(forManifest: manifest))
         }
     }
 }

@@ -94,11 +94,9 @@ private func writeReport(_ campaign: Campaign, store: (any StateStoring)?, manif
             try project.checkWritable(standard + "/index.html")
         }
         let warnings = await ExpiryWarning.lines(lock: lock)
-        if printsDiagnostics, !warnings.isEmpty {
-            FileHandle.standardError.write(Data((warnings.joined(separator: "\n") + "\n").utf8))
-        }
+        if printsDiagnostics { ExpiryWarning.write(warnings) }
         return try await CampaignReport.write(plan: plan, store: store, lock: lock, stateDirectory: stateDirectory,
-                                        to: directory, diff: diff, warnings: warnings.map { $0.replacingOccurrences(of: "warning: ", with: "") })
+                                        to: directory, diff: diff, warnings: warnings)
     } catch {
         FileHandle.standardError.write(Data("error: cannot write the report to \(directory): \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(1)

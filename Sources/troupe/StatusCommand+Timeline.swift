@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import TroupePlan
 import TroupeState
 import TroupeSupport
 
 extension StatusCommand {
-    /// The campaign as the state store keeps its timeline: the manifest's file name.
-    var campaignName: String { (manifest as NSString).lastPathComponent }
+    /// The campaign as the state store keeps its timeline.
+    var campaignName: String { Campaign.stateName(forManifest: manifest) }
 
     /// `--timeline --json`: the document alone on stdout (schemas/timeline.schema.json).
     func printTimelineJSON(_ store: any StateStoring) async throws {

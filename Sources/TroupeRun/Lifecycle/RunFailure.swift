@@ -31,7 +31,7 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .downloadFailed(let attempts, let reason):
             "downloading the result failed \(attempts) times (\(reason)); run again to retry"
         case .resultExpired(let days?):
-            "expired at the provider (made \(days) days ago); restore the file from the shared cache it was pushed to (troupe cache pull), or re-roll with --reroll to render it again"
+            Self.expiredAtProvider(days: days) + ", or re-roll with --reroll to render it again"
         case .resultExpired(nil):
             "the result URL expired before it could be downloaded; re-roll with --reroll to render again"
         case .unusableAnswer(let message): message
@@ -40,6 +40,11 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .failedEarlier(let reason, let name):
             "\(reason) — in an earlier run; `troupe run --reroll '\(name)'` tries again"
         }
+    }
+
+    /// Why a result the lock says was made `days` ago cannot be fetched, and where it may still be.
+    static func expiredAtProvider(days: Int) -> String {
+        "expired at the provider (made \(days) days ago); restore the file from the shared cache it was pushed to (troupe cache pull)"
     }
 
     /// The provider's business code, when it gave one.

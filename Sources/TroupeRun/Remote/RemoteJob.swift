@@ -107,7 +107,7 @@ struct RemoteJob {
         case .refuseCreate(let reason):
             // Forgotten or expired: the lock's age tells which.
             let expired = session.expiredAge(of: job).map {
-                "expired at the provider (made \($0) days ago); restore the file from the shared cache it was pushed to (troupe cache pull), or run without --locked to render it again"
+                RunFailure.expiredAtProvider(days: $0) + ", or run without --locked to render it again"
             }
             throw LockedRefusal(job: job.id, units: job.units, reason: expired ?? reason)
         case .done:

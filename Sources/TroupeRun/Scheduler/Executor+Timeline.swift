@@ -3,8 +3,8 @@ import TroupePlan
 import TroupeState
 
 extension Executor {
-    /// The campaign as the state store and the team know it: the manifest's file name.
-    var campaignName: String { (plan.manifest.path as NSString).lastPathComponent }
+    /// The campaign as the state store and the team know it.
+    var campaignName: String { Campaign.stateName(forManifest: plan.manifest.path) }
 
     /// The phase a job is in as it starts: a paid job at a remote provider first waits for its
     /// claim and slot; a preview render is the provider's work; uploads move bytes.

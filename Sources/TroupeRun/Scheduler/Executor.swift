@@ -240,7 +240,7 @@ public final class Executor: @unchecked Sendable {
     /// shares the account's slots with the other runners.
     private func joinTeam() async throws -> AccountSlots? {
         guard let team = store.team else { return nil }
-        try await team.join(campaign: (plan.manifest.path as NSString).lastPathComponent, account: remote?.account)
+        try await team.join(campaign: campaignName, account: remote?.account)
         guard let session, let remote, let account = remote.account else { return nil }
         let slots = try await AccountSlots(team: team, account: account, concurrency: remote.settings.concurrency,
                                      createsPerRealSecond: remote.settings.createsPerSecond * remote.settings.timeScale)
