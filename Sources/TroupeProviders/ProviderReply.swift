@@ -1,7 +1,8 @@
 /// A provider's answer, reduced to what decides a paid job's next step.
 public enum ProviderReply: Sendable, Equatable {
-    /// Create accepted the task.
-    case accepted(taskID: String)
+    /// Create accepted the task. `handle`: what to follow it by when the id is not enough
+    /// (fal's URLs, as JSON), kept with the job's row.
+    case accepted(taskID: String, handle: String? = nil)
     /// A query or poll found the task.
     case task(taskID: String, status: RemoteStatus)
     /// A query by external id found nothing: the create never reached the provider.
@@ -12,6 +13,9 @@ public enum ProviderReply: Sendable, Equatable {
     case retryable(after: Double?, concurrency: Bool)
     /// The request may or may not have arrived (timeout, dropped connection after sending).
     case ambiguous(String)
+    /// Asked after an ambiguous create, a provider without idempotency keys (fal) cannot say
+    /// whether it arrived: the job is in doubt, and is not sent again unless the user says so.
+    case unknown(String)
     /// The provider refused this job (1103, 1200, 1201, 1300, 1301): fail it with its words
     /// (and its business code, when it gave one).
     case rejected(String, code: Int? = nil)

@@ -1,3 +1,4 @@
+public import Foundation
 public import TroupeManifest
 
 /// One motion-control render as a remote provider needs it: URLs, settings, idempotency key.
@@ -46,8 +47,24 @@ public protocol RemoteProvider: Provider {
     func queryElement(externalID: String) async -> ProviderReply
     /// The account's prepaid resource packs; nil for a provider that bills without them.
     func resourcePacks() async throws -> [ResourcePack]?
+    /// True when `query(externalID:)` answers for certain (Kling's external_task_id): a create
+    /// refused before it arrived is then asked about before it is sent again. False (fal):
+    /// such a create is sent again at once, and only an ambiguous one is looked for.
+    var findsTasksByExternalID: Bool { get }
+    /// The task this render's create made, if the provider can find it: by external id
+    /// (Kling), or among its recent requests by inputs and time (fal, `.unknown` when it
+    /// cannot tell). `since`: when the intent to create was committed.
+    func find(_ request: RemoteRenderRequest, since: Date?) async -> ProviderReply
+    /// A task this process did not create is followed by what its create handed back
+    /// (`ProviderReply.accepted`'s handle, kept with the row).
+    func follow(taskID: String, handle: String?)
 }
 
 extension RemoteProvider {
     public func resourcePacks() async throws -> [ResourcePack]? { nil }
+    public var findsTasksByExternalID: Bool { true }
+    public func find(_ request: RemoteRenderRequest, since: Date?) async -> ProviderReply {
+        await query(externalID: request.externalID)
+    }
+    public func follow(taskID: String, handle: String?) {}
 }

@@ -12,23 +12,37 @@ public struct RemoteSetupFailure: Error, CustomStringConvertible {
 
 extension RemoteBackend {
     /// The backend a plan's provider needs, from the environment: Kling keys
-    /// (KLING_ACCESS_KEY/KLING_SECRET_KEY, KLING_BASE_URL) and, for local media, S3
+    /// (KLING_ACCESS_KEY/KLING_SECRET_KEY, KLING_BASE_URL) or fal's (FAL_KEY, FAL_BASE_URL,
+    /// FAL_API_URL) and, for local media, S3
     /// credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials).
     /// Nil for the preview provider.
     public static func make(for plan: Plan, environment: [String: String]? = nil,
                             timeScale: Double = 1, pollInterval: Double? = nil) throws -> RemoteBackend? {
         let provider = plan.provider
         guard provider.use.isRemote else { return nil }
-        guard provider.use == .kling else {
-            throw RemoteSetupFailure(description: "provider '\(provider.use.rawValue)': troupe runs campaigns on kling and preview; fal can be planned and priced but not run yet (use --provider kling or preview)")
-        }
         let http = HTTPClient()
-        let region = KlingRegion(rawValue: provider.region.rawValue) ?? .singapore
-        let client: KlingClient
-        do {
-            client = try KlingClient.fromEnvironment(region: region, http: http, environment: environment)
-        } catch {
-            throw RemoteSetupFailure(description: "\(error)")
+        let remote: any RemoteProvider
+        let account: String
+        switch provider.use {
+        case .fal:
+            let client: FalClient
+            do {
+                client = try FalClient.fromEnvironment(http: http, environment)
+            } catch {
+                throw RemoteSetupFailure(description: "\(error) (fal's API key, from fal.ai's dashboard)")
+            }
+            remote = FalRemote(client: client)
+            account = Self.account(accessKey: client.keyForAccount, provider: "fal")
+        default:
+            let region = KlingRegion(rawValue: provider.region.rawValue) ?? .singapore
+            let client: KlingClient
+            do {
+                client = try KlingClient.fromEnvironment(region: region, http: http, environment: environment)
+            } catch {
+                throw RemoteSetupFailure(description: "\(error)")
+            }
+            remote = KlingRemote(client: client)
+            account = Self.account(accessKey: (environment ?? ProcessInfo.processInfo.environment)["KLING_ACCESS_KEY"] ?? "")
         }
         var uploads: S3Store?
         if let s3 = plan.manifest.uploads {
@@ -44,14 +58,14 @@ extension RemoteBackend {
         var settings = RemoteSettings(concurrency: provider.concurrency, createsPerSecond: provider.rate.perSecond)
         settings.timeScale = timeScale
         if let pollInterval { settings.pollInterval = pollInterval }
-        var backend = RemoteBackend(provider: KlingRemote(client: client), uploads: uploads, settings: settings, http: http)
-        backend.account = account(accessKey: (environment ?? ProcessInfo.processInfo.environment)["KLING_ACCESS_KEY"] ?? "")
+        var backend = RemoteBackend(provider: remote, uploads: uploads, settings: settings, http: http)
+        backend.account = account
         return backend
     }
 
     /// `kling-` and 16 hex digits of SHA-256 over the access key: enough to tell accounts apart,
     /// nothing to sign with.
-    static func account(accessKey: String) -> String {
-        "kling-" + Hex.lowercase(SHA256.hash(data: Data(("troupe account\0" + accessKey).utf8))).prefix(16)
+    static func account(accessKey: String, provider: String = "kling") -> String {
+        provider + "-" + Hex.lowercase(SHA256.hash(data: Data(("troupe account\0" + accessKey).utf8))).prefix(16)
     }
 }

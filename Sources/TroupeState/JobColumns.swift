@@ -12,6 +12,7 @@ public enum JobColumns {
         ("task_id", .text), ("attempts", .integer), ("units", .real), ("units_charged", .real),
         ("element_id", .integer), ("result_sha256", .text), ("result_duration", .real), ("last_error", .text),
         ("reroll", .integer), ("units_rerolled", .real), ("created_at", .time), ("updated_at", .time),
+        ("provider_handle", .text),
     ]
 
     /// `key, id, kind, …` for SELECT and INSERT lists.
@@ -22,7 +23,8 @@ public enum JobColumns {
         [.text(r.key), .text(r.id), .text(r.kind.rawValue), .text(r.state.rawValue), .text(r.externalTaskId),
          .text(r.taskId), .integer(Int64(r.attempts)), .real(r.units), .real(r.unitsCharged),
          .integer(r.elementId), .text(r.resultSHA256), .real(r.resultDuration), .text(r.lastError),
-         .integer(Int64(r.reroll)), .real(r.unitsRerolled), .time(r.createdAt), .time(r.updatedAt)]
+         .integer(Int64(r.reroll)), .real(r.unitsRerolled), .time(r.createdAt), .time(r.updatedAt),
+         .text(r.providerHandle)]
     }
 }
 
@@ -59,6 +61,7 @@ extension JobRecord {
         lastError = try row.text("last_error")
         reroll = Int(try row.integer("reroll") ?? 0)
         unitsRerolled = try row.real("units_rerolled") ?? 0
+        providerHandle = try row.text("provider_handle")
         updatedAt = try row.time("updated_at") ?? created
     }
 }

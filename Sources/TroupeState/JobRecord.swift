@@ -18,6 +18,10 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
     case stalled
     /// Terminal: the result is in the cache.
     case fetched
+    /// A create whose outcome nobody can learn (a provider without idempotency keys, fal):
+    /// it may have been queued and paid. Never sent again unless the user says so
+    /// (`troupe run --retry-in-doubt`); a later run only looks for it again.
+    case inDoubt = "in_doubt"
 
     public var isTerminal: Bool { self == .failed || self == .stalled || self == .fetched }
 }
@@ -38,6 +42,9 @@ public struct JobRecord: Sendable, Codable, Equatable {
     public var resultSHA256: String?
     public var resultDuration: Double?
     public var lastError: String?
+    /// What the provider handed back to follow the task by (fal's status, response and cancel
+    /// URLs as JSON); nil for a provider whose task id is enough (Kling).
+    public var providerHandle: String?
     /// Deliberate re-rolls so far (`troupe run --reroll`); the external id ends in `-rN`.
     public var reroll: Int = 0
     /// What the tasks replaced by re-rolls were charged: still paid, so still counted.
@@ -72,6 +79,7 @@ public struct JobRecord: Sendable, Codable, Equatable {
         case resultSHA256 = "result_sha256"
         case resultDuration = "result_duration"
         case lastError = "last_error"
+        case providerHandle = "provider_handle"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }

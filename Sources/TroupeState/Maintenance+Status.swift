@@ -8,6 +8,8 @@ extension Maintenance {
         public var byState: [JobState: Int] = [:]
         public var inFlight: [JobRecord] = []
         public var failed: [JobRecord] = []
+        /// Paid jobs whose submit may have been queued though its answer was lost (fal).
+        public var inDoubt: [JobRecord] = []
         /// Charged for this plan's jobs, re-rolled tasks included.
         public var unitsSpent = 0.0
         /// Charged for every job the state store knows, of any manifest or version.
@@ -31,6 +33,7 @@ extension Maintenance {
             s.unitsSpent += (r.unitsCharged ?? 0) + r.unitsRerolled
             if r.state == .submitting || r.state == .submitted || r.state == .succeeded { s.inFlight.append(r) }
             if r.state == .failed || r.state == .stalled { s.failed.append(r) }
+            if r.state == .inDoubt { s.inDoubt.append(r) }
         }
         return s
     }

@@ -11,7 +11,7 @@ public struct StoreStatus: JobStatusSource {
     /// What a row tells the planner: its state, with a fetched row split by whether its
     /// result is still in the cache.
     public enum Row: UInt8, Sendable {
-        case finished = 1, resultLost, inFlight, failed, pending
+        case finished = 1, resultLost, inFlight, failed, pending, inDoubt
 
         init(_ state: JobState, resultPresent: Bool) {
             switch state {
@@ -19,6 +19,7 @@ public struct StoreStatus: JobStatusSource {
             case .submitting, .submitted, .succeeded: self = .inFlight
             case .failed, .stalled: self = .failed
             case .pending: self = .pending
+            case .inDoubt: self = .inDoubt
             }
         }
     }
@@ -64,6 +65,7 @@ public struct StoreStatus: JobStatusSource {
         case .resultLost, .pending: return .new
         case .inFlight: return .inFlight
         case .failed: return .failed
+        case .inDoubt: return .inDoubt
         }
     }
 }

@@ -189,6 +189,9 @@ enum PostgresSchema {
             jobs text NOT NULL, runner text
         );
         """),
+        (5, "provider handles (fal's status and response URLs)", """
+        ALTER TABLE troupe_job ADD COLUMN provider_handle text;
+        """),
     ]
 
     static var latest: Int { migrations.last?.version ?? 0 }

@@ -53,13 +53,12 @@ extension PostgresStateStore: TeamCoordinating {
             let rows = try await db.query("""
                 WITH ins AS (
                     INSERT INTO troupe_job (\(Self.columns), lease_owner, lease_until)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                            clock_timestamp() + $19 * interval '1 second')
+                    VALUES (\(Self.rowParameters), \(Self.p(1)), clock_timestamp() + \(Self.p(2)) * interval '1 second')
                     ON CONFLICT (key) DO NOTHING RETURNING \(Self.columns)
                 ), upd AS (
-                    UPDATE troupe_job SET lease_owner = $18, lease_until = clock_timestamp() + $19 * interval '1 second'
+                    UPDATE troupe_job SET lease_owner = \(Self.p(1)), lease_until = clock_timestamp() + \(Self.p(2)) * interval '1 second'
                     WHERE key = (SELECT key FROM troupe_job WHERE key = $1 AND state NOT IN ('fetched', 'failed', 'stalled')
-                                   AND (lease_owner IS NULL OR lease_owner = $18 OR lease_until < clock_timestamp())
+                                   AND (lease_owner IS NULL OR lease_owner = \(Self.p(1)) OR lease_until < clock_timestamp())
                                  FOR UPDATE SKIP LOCKED)
                     RETURNING \(Self.columns)
                 )

@@ -100,6 +100,10 @@ public final class PostgresStateStore: StateStoring {
     // MARK: Rows
 
     static let columns = JobColumns.names
+    /// `$1, $2, …` for one row's columns.
+    static let rowParameters = JobColumns.all.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+    /// The parameter `n` places after a row's columns (`p(1)` is the runner in most statements).
+    static func p(_ n: Int) -> String { "$\(JobColumns.all.count + n)" }
 
     static func values(_ r: JobRecord) -> [SQLValue] {
         JobColumns.values(r).map { value in
@@ -152,11 +156,11 @@ public final class PostgresStateStore: StateStoring {
     /// The upsert every write goes through: refused (no row returned) while another runner's
     /// lease on the job is alive. A finished, failed or pending row lets go of the lease.
     private var upsert: String {
-        upsert(where: "troupe_job.lease_owner IS NULL OR troupe_job.lease_owner = $18 OR troupe_job.lease_until < clock_timestamp()")
+        upsert(where: "troupe_job.lease_owner IS NULL OR troupe_job.lease_owner = \(Self.p(1)) OR troupe_job.lease_until < clock_timestamp()")
     }
 
     func upsert(where condition: String,
-                from rows: String = "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)") -> String {
+                from rows: String = "VALUES (\(PostgresStateStore.rowParameters))") -> String {
         """
         INSERT INTO troupe_job (\(Self.columns)) \(rows)
         ON CONFLICT (key) DO UPDATE SET id = excluded.id, kind = excluded.kind, state = excluded.state,
@@ -164,8 +168,8 @@ public final class PostgresStateStore: StateStoring {
             units = excluded.units, units_charged = excluded.units_charged, element_id = excluded.element_id,
             result_sha256 = excluded.result_sha256, result_duration = excluded.result_duration,
             last_error = excluded.last_error, reroll = excluded.reroll, units_rerolled = excluded.units_rerolled,
-            created_at = excluded.created_at, updated_at = excluded.updated_at,
-            lease_owner = CASE WHEN excluded.state IN ('fetched', 'failed', 'stalled', 'pending') THEN NULL
+            created_at = excluded.created_at, updated_at = excluded.updated_at, provider_handle = excluded.provider_handle,
+            lease_owner = CASE WHEN excluded.state IN ('fetched', 'failed', 'stalled', 'in_doubt', 'pending') THEN NULL
                                ELSE troupe_job.lease_owner END
         WHERE \(condition)
         RETURNING key
@@ -182,7 +186,7 @@ public final class PostgresStateStore: StateStoring {
         try await save(record, line: event, detail: detail, at: at, doing: "saving a job and its ledger line")
     }
 
-    /// The row and its ledger line in one statement; `mine` (a query binding $23 at most)
+    /// The row and its ledger line in one statement; `mine` (a query binding `p(6)` at most)
     /// narrows who may write to the runner it finds, else the lease rule of `upsert` applies.
     private func save(_ record: JobRecord, line event: String, detail: String?, at: Date, mine: String? = nil,
                       extra: [SQLValue] = [], doing: String) async throws {
@@ -191,7 +195,7 @@ public final class PostgresStateStore: StateStoring {
         let rows = try await db.query("""
             WITH \(row)
             INSERT INTO troupe_ledger (key, external_task_id, event, detail, at, runner)
-            SELECT key, $19, $20, $21, $22, $18 FROM j RETURNING seq
+            SELECT key, \(Self.p(2)), \(Self.p(3)), \(Self.p(4)), \(Self.p(5)), \(Self.p(1)) FROM j RETURNING seq
             """, Self.values(record) + [.text(runnerID), .text(record.externalTaskId ?? ""), .text(event), .text(detail), .date(at)] + extra,
             doing: doing)
         if rows.isEmpty { throw LeaseLost(key: record.key) }
@@ -202,9 +206,9 @@ public final class PostgresStateStore: StateStoring {
     /// stalled past its lease may have lost the slot to another; it must not create then.
     public func commitIntent(_ record: JobRecord, at: Date) async throws {
         try await save(record, line: "intent", detail: nil, at: at, mine: """
-            SELECT key FROM troupe_job WHERE key = $1 AND lease_owner = $18 AND lease_until > clock_timestamp()
-              AND ($23::text IS NULL OR EXISTS (SELECT 1 FROM troupe_slot s WHERE s.account = $23 AND s.key = $1
-                                                AND s.runner = $18 AND s.until > clock_timestamp()))
+            SELECT key FROM troupe_job WHERE key = $1 AND lease_owner = \(Self.p(1)) AND lease_until > clock_timestamp()
+              AND (\(Self.p(6))::text IS NULL OR EXISTS (SELECT 1 FROM troupe_slot s WHERE s.account = \(Self.p(6)) AND s.key = $1
+                                                AND s.runner = \(Self.p(1)) AND s.until > clock_timestamp()))
             """, extra: [.text(slotAccount.withLock { $0 })], doing: "committing the intent to create")
     }
 

@@ -189,6 +189,13 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for r in s.inFlight { print("  in flight: \(r.id) \(r.state.rawValue) task \(r.taskId ?? "?") (\(r.externalTaskId ?? ""))") }
         for r in s.failed { print("  \(r.state.rawValue): \(r.id): \(r.lastError ?? "")") }
+        for r in s.inDoubt {
+            // `updatedAt` of a row in doubt is when its submit was sent (RemoteJob keeps it).
+            print("  in doubt: \(r.id) submitted \(UTCStamp.isoSeconds(r.updatedAt)), answer lost; may have cost \(Units.format(r.units)) \(plan.table.unit)")
+        }
+        if !s.inDoubt.isEmpty {
+            print("  (not sent again: check fal's dashboard, then `troupe run --retry-in-doubt [--only CELL]` to send them again, paying again if the first was queued)")
+        }
         await ExpiryWarning.print(lock: try? Lockfile.read(Campaign.lockPath(forManifest: manifest)))
         switch opened {
         case .local(let local):

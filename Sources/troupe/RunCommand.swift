@@ -35,6 +35,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How to print diagnostics: text (stderr) or json (stdout).") var format: DiagnosticRenderer.Format = .text
     @Option(help: "Render these again and pay again (render ids or globs, repeatable): a new external_task_id, then fresh post-steps.")
     var reroll: [String] = []
+    @Flag(help: "Send again the renders in doubt (fal: a submit whose answer was lost and no request found), or only those --only selects; each may be paid twice.")
+    var retryInDoubt = false
     @Option(help: "Provider seconds per real second: match a time-compressed troupe-sim (testing).") var timeScale: Double = 1
     @Flag(help: "Download URL media given without sha256 (or duration) to measure them; remembered by URL and ETag.")
     var fetchRemote = false
@@ -150,6 +152,10 @@ struct RunCommand: AsyncParsableCommand {
         options.locked = locked
         options.maxUnits = limit
         options.reroll = reroll
+        if retryInDoubt {
+            options.retryInDoubt = only
+            await announceRetries(plan: plan, store: store)
+        }
         if let concurrency { options.localConcurrency = max(1, concurrency) }
         let observer = Observers(observers)
         let executor = Executor(plan: plan, store: store, cache: cache, backend: PreviewProvider(), remote: remote,
@@ -189,16 +195,18 @@ struct RunCommand: AsyncParsableCommand {
             out.write(Data("warning: \(q.job): its cache object \(q.sha256.prefix(12))… was damaged (it no longer matches its hash); moved to \(q.movedTo) and fetched or made again\n".utf8))
         }
         sharedCacheLines(cache.shared)
-        if summary.done == 0 && summary.failed.isEmpty && !summary.interrupted {
+        if summary.done == 0 && summary.failed.isEmpty && summary.inDoubt.isEmpty && !summary.interrupted {
             out.write(Data("nothing to do: all \(summary.alreadyDone) jobs are done (outputs in \(outDirectory))\n".utf8))
         } else {
             var text = "\(summary.done) job(s) done"
             if summary.alreadyDone > 0 { text += ", \(summary.alreadyDone) already done" }
             text += "; spent \(Units.format(summary.unitsSpent)) \(plan.table.unit)"
             if !summary.failed.isEmpty { text += "; \(summary.failed.count) failed" }
+            if !summary.inDoubt.isEmpty { text += "; \(summary.inDoubt.count) in doubt" }
             if summary.notRun > 0 { text += "; \(summary.notRun) not run" }
             out.write(Data((text + "\n").utf8))
             for f in summary.failed { out.write(Data("  failed \(f.id): \(f.error)\n".utf8)) }
+            inDoubtLines(summary.inDoubt, unit: plan.table.unit)
             if !summary.rerolled.isEmpty { out.write(Data("re-rolled: \(summary.rerolled.joined(separator: ", "))\n".utf8)) }
             if !summary.exported.isEmpty {
                 // Said as it is: a fresh clone's locked run writes back the lock it was given.
@@ -226,7 +234,7 @@ struct RunCommand: AsyncParsableCommand {
             out.write(Data("error: \(refused)\nraise budget.max_units (or --max-units) to go on; finished jobs are kept\n".utf8))
             throw ExitCode(3)
         }
-        if !summary.failed.isEmpty { throw ExitCode(1) }
+        if !summary.failed.isEmpty || !summary.inDoubt.isEmpty { throw ExitCode(1) }
     }
 
     /// `--events FILE`: appended to when it is NDJSON already (or empty, or new); never the

@@ -11,11 +11,14 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
 /// paid one is created and paid for); `cached` was finished by an earlier run, its result in
 /// the cache; `locked` is recorded in the lock; `inFlight` was created by an earlier run that
 /// stopped (run waits for it, paying nothing new); `failed` failed in an earlier run (run
-/// pays again only with --reroll). Only `new` paid jobs count toward what is still to spend.
+/// pays again only with --reroll); `inDoubt` was submitted to a provider without idempotency
+/// keys (fal) and its answer lost: it may have been paid, and run sends it again only with
+/// --retry-in-doubt. Only `new` paid jobs count toward what is still to spend.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {
     case new, cached, locked
     case inFlight = "in_flight"
     case failed
+    case inDoubt = "in_doubt"
 }
 
 /// A medium a job reads: a local file (resolved path) or a URL.

@@ -146,6 +146,20 @@ public struct Planner {
 
     /// The elements at least one cell uses: created once from their reference video, or named by id.
     private mutating func planElements(_ elementVideos: [MediaInput?], table: PriceTable) -> PlannedElements {
+        if provider == .fal {
+            // fal's motion-control endpoint takes an image and a video, no element: identity
+            // comes from the image alone, so no element job is planned or paid.
+            for ch in manifest.characters {
+                guard let element = ch.element else { continue }
+                var d = diagnostic(element.mark, "fal-no-element",
+                                   "fal's motion-control endpoint takes no element: '\(element.value)' is not sent, the image alone gives \(ch.name) its identity",
+                                   hint: "render with provider kling to bind the element, or drop `element:` for fal")
+                d.severity = .warning
+                diagnostics.append(d)
+            }
+            return PlannedElements(index: [:], ref: [String](repeating: "", count: manifest.elements.count),
+                                   job: [Int?](repeating: nil, count: manifest.elements.count))
+        }
         let elementIndex = Dictionary(manifest.elements.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         var usedElements = Set<Int>()
         for (c, ch) in manifest.characters.enumerated() {

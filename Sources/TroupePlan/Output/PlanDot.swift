@@ -12,6 +12,7 @@ public enum PlanDot {
             case .locked: colour = "#c9dcf2"
             case .inFlight: colour = "#f2ecc9"
             case .failed: colour = "#f2c9c9"
+            case .inDoubt: colour = "#f2ddc9"
             }
             var label = job.id.replacingOccurrences(of: "\"", with: "\\\"")
             if job.units > 0 { label += "\\n\(Units.format(job.units)) \(plan.table.unit)" }

@@ -20,6 +20,8 @@ public enum PlanTable {
         var rows: [[String]] = [["status", "paid jobs", unit]]
         for s in JobStatus.allCases {
             let c = t.byStatus[s] ?? .init()
+            // Only fal has doubts: the row is there when there is one.
+            if s == .inDoubt && c.jobs == 0 { continue }
             rows.append([s.rawValue, String(c.jobs), Units.format(c.units)])
         }
         out += table(rows) + "\n"

@@ -1,25 +1,32 @@
-import Foundation
+public import Foundation
 public import TroupeNet
 
 /// fal's queue API for Kling v3 motion control: submit, then follow the returned status and response URLs.
 /// Methods throw `FalError`, or `CancellationError`.
 public final class FalClient: Sendable, CustomStringConvertible {
     public let baseURL: String
+    /// fal's platform API (the listing of recent requests).
+    public let apiURL: String
     private let key: String
     private let http: HTTPClient
 
-    public init(key: String, baseURL: String = "https://queue.fal.run", http: HTTPClient) {
+    public init(key: String, baseURL: String = "https://queue.fal.run", apiURL: String = "https://api.fal.ai/v1", http: HTTPClient) {
         self.key = key
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.http = http
     }
 
-    /// From FAL_KEY (and FAL_BASE_URL for tests and proxies).
+    /// From FAL_KEY (and FAL_BASE_URL, FAL_API_URL for tests and proxies).
     public static func fromEnvironment(http: HTTPClient, _ environment: [String: String]? = nil) throws(FalError) -> FalClient {
         let environment = environment ?? ProcessInfo.processInfo.environment
         guard let key = environment["FAL_KEY"], !key.isEmpty else { throw .unauthorized("FAL_KEY is not set") }
-        return FalClient(key: key, baseURL: environment["FAL_BASE_URL"] ?? "https://queue.fal.run", http: http)
+        return FalClient(key: key, baseURL: environment["FAL_BASE_URL"] ?? "https://queue.fal.run",
+                         apiURL: environment["FAL_API_URL"] ?? "https://api.fal.ai/v1", http: http)
     }
+
+    /// The account's key, hashed by the caller into an account name; never printed.
+    public var keyForAccount: String { key }
 
     public var description: String { "FalClient(\(baseURL))" }
 
@@ -33,7 +40,7 @@ public final class FalClient: Sendable, CustomStringConvertible {
     }
 
     public func status(_ handle: FalQueueHandle) async throws -> FalQueueStatus {
-        let json = try await call("GET", handle.statusURL)
+        let json = try await call("GET", handle.statusURL + (handle.statusURL.contains("?") ? "&" : "?") + "logs=0")
         switch json["status"] as? String {
         case "IN_QUEUE": return .inQueue(position: (json["queue_position"] as? NSNumber)?.intValue)
         case "IN_PROGRESS": return .inProgress
@@ -54,6 +61,39 @@ public final class FalClient: Sendable, CustomStringConvertible {
         }
         return FalVideo(url: url, fileName: video["file_name"] as? String, contentType: video["content_type"] as? String,
                         fileSize: (video["file_size"] as? NSNumber)?.intValue)
+    }
+
+    /// Cancels a request still in the queue; false when it already started or finished.
+    public func cancel(_ handle: FalQueueHandle) async throws -> Bool {
+        guard let url = handle.cancelURL else { return false }
+        do {
+            _ = try await call("PUT", url)
+            return true
+        } catch FalError.rejected(400, _) {
+            return false
+        }
+    }
+
+    /// Recent requests of a model (fal's platform API, `GET /models/requests/by-endpoint`),
+    /// newest first, with their inputs: where a request whose submit answer was lost is found.
+    public func recentRequests(model: String, since: Date, limit: Int = 100, cursor: String? = nil) async throws
+        -> (items: [FalRequestRecord], next: String?) {
+        var query = "endpoint_id=" + Self.escape(model) + "&start=" + Self.escape(Self.iso(since)) + "&expand=payloads&limit=\(limit)"
+        if let cursor { query += "&cursor=" + Self.escape(cursor) }
+        let json = try await call("GET", apiURL + "/models/requests/by-endpoint?" + query)
+        let items = (json["items"] as? [[String: Any]] ?? []).compactMap(FalRequestRecord.init(json:))
+        let more = json["has_more"] as? Bool ?? false
+        return (items, more ? json["next_cursor"] as? String : nil)
+    }
+
+    static func iso(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
     }
 
     /// Submit and poll until done (or `deadline` passes, when it throws and leaves the request running).
@@ -85,7 +125,8 @@ public final class FalClient: Sendable, CustomStringConvertible {
         let message = Self.detail(json) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
         switch response.status {
         case 401, 403: throw FalError.unauthorized(message)
-        case 429, 500...: throw response.status == 500 && json?["detail"] != nil
+        case 429: throw FalError.rateLimited(after: response.retryAfter.map { Double($0.components.seconds) })
+        case 500...: throw response.status == 500 && json?["detail"] != nil
             ? FalError.rejected(status: 500, message: message) : FalError.unavailable(status: response.status, message: message)
         case 400..<500: throw FalError.rejected(status: response.status, message: message)
         default: throw FalError.unexpectedResponse(status: response.status, message: message)

@@ -69,14 +69,16 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
     case rejected(status: Int, message: String)
     /// The request completed with an error.
     case generationFailed(requestID: String, message: String)
-    /// 429 or 5xx: retry later.
+    /// 429: too many submits; `after` seconds from Retry-After.
+    case rateLimited(after: Double?)
+    /// 5xx: retry later.
     case unavailable(status: Int, message: String)
     case unexpectedResponse(status: Int, message: String)
     case transport(HTTPError)
 
     public var isRetryable: Bool {
         switch self {
-        case .unavailable, .transport: true
+        case .unavailable, .transport, .rateLimited: true
         default: false
         }
     }
@@ -87,8 +89,38 @@ public enum FalError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rejected(let status, let m): "fal refused the request (HTTP \(status)): \(m)"
         case .generationFailed(let id, let m): "fal request \(id) failed: \(m)"
         case .unavailable(let status, let m): "fal is unavailable (HTTP \(status)): \(m); retrying."
+        case .rateLimited(let after): "fal refused the submit: too many requests" + (after.map { "; retry after \($0) s" } ?? "")
         case .unexpectedResponse(let status, let m): "Unexpected answer from fal (HTTP \(status)): \(m)"
         case .transport(let error): "Could not reach fal: \(error)"
         }
+    }
+}
+
+/// One request as fal's platform API lists it (`expand=payloads`).
+public struct FalRequestRecord: Sendable, Equatable {
+    public var requestID: String
+    public var sentAt: Date?
+    /// The request's input, as the submit's JSON body had it (scalars only: what matching needs).
+    public var input: [String: String]
+
+    init?(json: [String: Any]) {
+        guard let id = json["request_id"] as? String else { return nil }
+        requestID = id
+        sentAt = (json["sent_at"] as? String ?? json["started_at"] as? String).flatMap(Self.date)
+        var input: [String: String] = [:]
+        for (k, v) in json["json_input"] as? [String: Any] ?? [:] {
+            if let b = v as? Bool { input[k] = b ? "true" : "false" }
+            else if let s = v as? String { input[k] = s }
+            else if let n = v as? NSNumber { input[k] = n.stringValue }
+        }
+        self.input = input
+    }
+
+    static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: text)
     }
 }

@@ -28,7 +28,7 @@ enum ReportAssets {
     .head{display:flex;flex-direction:column;align-items:flex-start;gap:2px;min-width:96px}.head img{border-radius:3px;object-fit:cover;background:#0003}
     .name{font-weight:600}.len{color:var(--muted);font-size:12px}
     td{width:172px;min-width:172px;border-left:4px solid transparent}
-    td[data-status=done]{border-left-color:var(--done)}td[data-status=failed]{border-left-color:var(--failed)}
+    td[data-status=done]{border-left-color:var(--done)}td[data-status=failed],td[data-status=in-doubt]{border-left-color:var(--failed)}
     td[data-status=new]{border-left-color:var(--new)}td[data-status=in-flight]{border-left-color:var(--flight)}
     td[data-status=excluded]{border-left-color:var(--excluded);background:repeating-linear-gradient(135deg,transparent 0 8px,#8883 8px 10px)}
     td[data-video]{cursor:pointer}

@@ -38,7 +38,8 @@ public enum ReportHTML {
     static func header(_ page: ReportPage) -> String {
         let units = unitsLine(page)
         let j = page.jobs
-        let jobs = "\(j.done) done · \(j.failed) failed · \(j.inFlight) in flight · \(j.pending) pending (of \(j.total))"
+        var jobs = "\(j.done) done · \(j.failed) failed · \(j.inFlight) in flight · \(j.pending) pending (of \(j.total))"
+        if j.inDoubt > 0 { jobs += " · \(j.inDoubt) in doubt (may have been paid; troupe run --retry-in-doubt sends them again)" }
         let last = page.lastRun.map { "<time datetime=\"\(Figures.isoDate($0))\">\(Figures.date($0))</time>" } ?? "never"
         var out = "<header class=\"top\">\n<h1>\(HTML.escape(page.title))</h1>\n"
         out += "<p class=\"sub\">provider <b>\(HTML.escape(page.provider))</b> · model <b>\(HTML.escape(page.model))</b> · mode <b>\(HTML.escape(page.mode))</b></p>\n"
@@ -171,6 +172,7 @@ public enum ReportHTML {
         case .failed: "✗"
         case .new: "○"
         case .inFlight: "◔"
+        case .inDoubt: "?"
         case .excluded: "–"
         }
     }

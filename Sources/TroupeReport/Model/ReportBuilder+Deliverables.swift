@@ -36,7 +36,7 @@ extension ReportBuilder {
                 // Its own poster when it has one, else a frame of the MP4, made at the page's size.
                 let jpg = folder + "/" + output.name + ".jpg"
                 let own = postJob[output.name + ".jpg"].map { plan.jobs[$0] }.flatMap { finished($0) && fileExists(jpg) ? $0 : nil }
-                if let own { item.posterFile = RelativePath.from(reportDirectory, to: jpg) }
+                if own != nil { item.posterFile = RelativePath.from(reportDirectory, to: jpg) }
                 let source = own.map { ($0.key, jpg) } ?? (job.key, mp4)
                 let p = PosterRequest(name: "deliverable-\(source.0)-\(Self.deliverablePosterWidth).jpg",
                                       source: .frame(path: source.1, at: nil), width: Self.deliverablePosterWidth)

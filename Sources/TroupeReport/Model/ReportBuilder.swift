@@ -155,6 +155,9 @@ public struct ReportBuilder {
             cell.reason = record?.lastError ?? "the provider did not finish before polling's deadline"
         case .submitting?, .submitted?, .succeeded?:
             cell.status = .inFlight
+        case .inDoubt?:
+            cell.status = .inDoubt
+            cell.reason = record?.lastError ?? "its submit's answer was lost; it may have been paid"
         default:
             // Never run, or finished without its export on disk: the next run makes it (a
             // locked or cached render without paying again).
@@ -232,6 +235,7 @@ public struct ReportBuilder {
             case .fetched?: n.done += 1
             case .failed?, .stalled?: n.failed += 1
             case .submitting?, .submitted?, .succeeded?: n.inFlight += 1
+            case .inDoubt?: n.inDoubt += 1
             default: if job.status == .locked || job.status == .cached { n.done += 1 } else { n.pending += 1 }
             }
         }

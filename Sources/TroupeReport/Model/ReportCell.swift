@@ -9,6 +9,9 @@ public enum CellStatus: String, Sendable, CaseIterable {
     case new
     /// A task at the provider: being created, queued, running or downloading.
     case inFlight = "in-flight"
+    /// Submitted to fal, its answer lost, no request found: it may have been paid; not sent
+    /// again unless `troupe run --retry-in-doubt`.
+    case inDoubt = "in-doubt"
     /// Not in the plan: a render block excludes it, or no block covers it.
     case excluded
 
@@ -19,6 +22,7 @@ public enum CellStatus: String, Sendable, CaseIterable {
         case .failed: "failed"
         case .new: "new"
         case .inFlight: "in flight"
+        case .inDoubt: "in doubt"
         case .excluded: "excluded"
         }
     }

@@ -97,6 +97,8 @@ extension ReportPage {
         public var done = 0
         public var failed = 0
         public var inFlight = 0
+        /// Paid jobs whose submit's answer was lost (fal): they may have been paid.
+        public var inDoubt = 0
         public var pending = 0
     }
 

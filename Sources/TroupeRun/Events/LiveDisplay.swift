@@ -30,9 +30,9 @@ public struct LiveStatus: Sendable {
             alreadyDone = event.counts?["already_done"] ?? 0
         case .jobStarted:
             if let job = event.job { inFlight.append((job, event.at)) }
-        case .jobDone, .jobFailed, .jobSkipped:
-            if event.kind == .jobFailed { failed += 1 } else { done += 1 }
-            unitsSpent += event.units ?? 0
+        case .jobDone, .jobFailed, .jobSkipped, .jobInDoubt:
+            if event.kind == .jobFailed || event.kind == .jobInDoubt { failed += 1 } else { done += 1 }
+            if event.kind != .jobInDoubt { unitsSpent += event.units ?? 0 }
             if let job = event.job, let i = inFlight.firstIndex(where: { $0.job == job }) { inFlight.remove(at: i) }
         case .runFinished:
             inFlight = []
@@ -111,9 +111,9 @@ public final class LiveDisplay: RunObserver, @unchecked Sendable {
 
     public func observe(_ event: RunEvent) {
         lock.withLock { status.apply(event) }
-        if event.kind == .jobFailed || event.kind == .warning, let job = event.job {
+        if event.kind == .jobFailed || event.kind == .warning || event.kind == .jobInDoubt, let job = event.job {
             // Failures and a job's warnings stay on screen above the live block.
-            let head = event.kind == .jobFailed ? "FAILED" : "warning:"
+            let head = event.kind == .jobFailed ? "FAILED" : event.kind == .jobInDoubt ? "IN DOUBT" : "warning:"
             lock.withLock {
                 clear()
                 try? handle.write(contentsOf: Data("\(head) \(job): \(event.message ?? "")\n".utf8))

@@ -7,6 +7,9 @@ public struct RunEvent: Sendable {
     public enum Kind: String, Sendable {
         case runStarted = "run_started", jobStarted = "job_started", jobDone = "job_done"
         case jobSkipped = "job_skipped", jobFailed = "job_failed", runFinished = "run_finished"
+        /// A paid job whose submit may or may not have been queued (fal): not sent again; `units`
+        /// is what it may have cost.
+        case jobInDoubt = "job_in_doubt"
         /// Something the user must know that failed no job (a result not pushed to the shared cache).
         case warning
     }
@@ -90,6 +93,9 @@ public final class PlainProgress: RunObserver, @unchecked Sendable {
         case .jobFailed:
             done += 1
             line = "[\(done)/\(total)] FAILED \(event.job ?? ""): \(event.message ?? "")"
+        case .jobInDoubt:
+            done += 1
+            line = "[\(done)/\(total)] IN DOUBT \(event.job ?? ""): \(event.message ?? "")"
         case .jobSkipped where event.message != nil:
             done += 1
             line = "[\(done)/\(total)] skip   \(event.job ?? ""): \(event.message!)"

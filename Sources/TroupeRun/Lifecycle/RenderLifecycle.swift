@@ -24,6 +24,8 @@ public struct RenderLifecycle: Sendable, Equatable {
         case refuseCreate(String)
         /// A 1303: the account is at its limit; shrink the gate to what is in flight.
         indirect case lowerConcurrency(then: Action)
+        /// Nobody can tell whether the create arrived: keep the job in doubt, send nothing.
+        case doubt(RunFailure)
         case done
     }
 
@@ -39,6 +41,11 @@ public struct RenderLifecycle: Sendable, Equatable {
     public var pollDeadline: Double = 3600
     /// False under `--locked`: a job may be adopted or polled, never created.
     public var mayCreate = true
+    /// The provider finds a task by its external id for certain (Kling). False (fal): a create
+    /// refused before it arrived is sent again without asking, and asking can end in doubt.
+    public var findsByExternalID = true
+    /// The user said to send this job again although it is in doubt (`--retry-in-doubt`).
+    public var retryInDoubt = false
     /// Jitter in [0, 1) for backoff; injected so tests are deterministic.
     public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
@@ -67,21 +74,24 @@ public struct RenderLifecycle: Sendable, Equatable {
         // A create may have reached the provider: ask before anything else.
         case .submitting: return .query(externalID: externalID)
         case .submitted: return taskID.map { .poll(taskID: $0) } ?? .query(externalID: externalID)
-        // The result URL may have expired since: ask for the task again.
-        case .succeeded: return .query(externalID: externalID)
+        // The result URL may have expired since: ask for the task again (by its id where the
+        // provider cannot find it by the external id).
+        case .succeeded: return findsByExternalID ? .query(externalID: externalID) : taskID.map { .poll(taskID: $0) } ?? .query(externalID: externalID)
+        // Looked for again each run: the provider may list it by now.
+        case .inDoubt: return .query(externalID: externalID)
         case .failed, .stalled, .fetched: return .done
         }
     }
 
     public mutating func intentCommitted() -> Action {
-        precondition(state == .pending || state == .submitting)
+        precondition(state == .pending || state == .submitting || state == .inDoubt)
         state = .submitting
         return .create(externalID: externalID)
     }
 
     public mutating func handle(_ reply: ProviderReply, now: Date) -> Action {
         switch reply {
-        case .accepted(let id):
+        case .accepted(let id, _):
             guard state == .submitting else { return .query(externalID: externalID) }
             retries = 0
             taskID = id
@@ -94,6 +104,7 @@ public struct RenderLifecycle: Sendable, Equatable {
             if state == .submitting || state == .pending { submittedAt = submittedAt ?? now }
             switch status {
             case .queued, .processing:
+                if state == .inDoubt { submittedAt = submittedAt ?? now }
                 state = .submitted
                 if let start = submittedAt, now.timeIntervalSince(start) > pollDeadline {
                     state = .stalled
@@ -120,7 +131,10 @@ public struct RenderLifecycle: Sendable, Equatable {
             return .query(externalID: externalID)
         case .retryable(let after, let concurrency):
             retries += 1
-            let next: Action = state == .submitting && taskID == nil ? .query(externalID: externalID)
+            // A create refused before it arrived: asked about first where asking is certain,
+            // sent again at once where it is not (fal), as nothing was queued.
+            let unsent = state == .submitting && taskID == nil
+            let next: Action = unsent ? (findsByExternalID ? .query(externalID: externalID) : .create(externalID: externalID))
                 : taskID.map { .poll(taskID: $0) } ?? .query(externalID: externalID)
             let wait = Action.wait(seconds: after ?? backoff(), then: next)
             return concurrency ? .lowerConcurrency(then: wait) : wait
@@ -133,6 +147,17 @@ public struct RenderLifecycle: Sendable, Equatable {
             return .fail(.rejected(code: code, message: message))
         case .fatal(let message, let code):
             return .stopRun(.fatal(code: code, message: message))
+        case .unknown(let reason):
+            guard state == .submitting || state == .inDoubt else { return .query(externalID: externalID) }
+            retries = 0
+            if retryInDoubt && mayCreate {
+                // The user accepted paying twice: a fresh intent, then the create.
+                retryInDoubt = false
+                state = .inDoubt
+                return .commitIntent(externalID: externalID)
+            }
+            state = .inDoubt
+            return .doubt(.inDoubt(reason: reason))
         }
     }
 

@@ -22,6 +22,12 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case digestMismatch(url: String, found: String, declared: String)
     /// The job failed or stalled in an earlier run; only a re-roll (`name`) pays for it again.
     case failedEarlier(reason: String, name: String)
+    /// A create whose answer was lost at a provider without idempotency keys (fal), and no
+    /// request found that matches it: it may have been queued and paid. Not sent again.
+    case inDoubt(reason: String)
+    /// The provider has the request but no longer its result (kept for a limited time): paid,
+    /// and lost. Never submitted again by itself.
+    case resultLost(requestID: String)
 
     public var description: String {
         switch self {
@@ -39,12 +45,21 @@ public enum RunFailure: Error, Sendable, Equatable, CustomStringConvertible {
             "'\(url)' has sha256 \(found), but the manifest says \(declared); fix the manifest's sha256 or the file"
         case .failedEarlier(let reason, let name):
             "\(reason) — in an earlier run; `troupe run --reroll '\(name)'` tries again"
+        case .inDoubt(let reason):
+            "in doubt: the submit's answer was lost (\(reason)) and no matching request was found; it may have been queued and paid, so it is not sent again — `troupe run --retry-in-doubt` sends it again (it may be paid twice)"
+        case .resultLost(let requestID):
+            "paid, result lost: the provider no longer keeps the result of request \(requestID); it is not submitted again — re-roll with --reroll to render it again"
         }
     }
 
     /// Why a result the lock says was made `days` ago cannot be fetched, and where it may still be.
     static func expiredAtProvider(days: Int) -> String {
         "expired at the provider (made \(days) days ago); restore the file from the shared cache it was pushed to (troupe cache pull)"
+    }
+
+    public var isInDoubt: Bool {
+        if case .inDoubt = self { return true }
+        return false
     }
 
     /// The provider's business code, when it gave one.

@@ -39,6 +39,9 @@ struct RemoteJob {
     /// When this run sent the create that made the task (the clock's time): the task's start
     /// for the poller. Nil for a task found in flight.
     private var sentAt: Double?
+    /// When the intent to create was committed: where a provider without idempotency keys
+    /// looks for the request among its recent ones. A job in doubt keeps it.
+    private var intentAt: Date?
 
     init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work, rowResult: String?,
          results: ResultCache, marks: JobMarks = .none) {
@@ -56,7 +59,11 @@ struct RemoteJob {
                                     taskID: record.taskId, submittedAt: record.state == .submitted ? record.updatedAt : nil)
         lifecycle.pollDeadline = session.pollDeadline
         lifecycle.mayCreate = session.mayCreate
-        paidNow = record.state == .pending
+        lifecycle.findsByExternalID = session.provider.findsTasksByExternalID
+        lifecycle.retryInDoubt = record.state == .inDoubt && session.retriesInDoubt(job)
+        paidNow = record.state == .pending || lifecycle.retryInDoubt
+        if record.state == .submitting || record.state == .inDoubt { intentAt = record.updatedAt }
+        if let id = record.taskId { session.provider.follow(taskID: id, handle: record.providerHandle) }
     }
 
     /// The first action, fresh or after a crash. A task the provider may already be running
@@ -88,6 +95,16 @@ struct RemoteJob {
         case .lowerConcurrency(let then):
             await lease.concurrencyRefused()
             return .next(then)
+        case .doubt(let failure):
+            // Nothing more is sent; the row keeps when the intent was committed, where the
+            // next run looks for the request again.
+            await lease.releaseSlot()
+            marks(.slot)
+            record.state = lifecycle.state
+            record.lastError = failure.description
+            record.updatedAt = intentAt ?? session.clock.date
+            if persist { try await session.store.save(record, ledger: "in-doubt", detail: failure.description, at: session.clock.date) }
+            throw failure
         case .download(let url): return try await download(url)
         case .fail(.resultExpired(nil)):
             try await end(.resultExpired(madeDaysAgo: session.expiredAge(of: job)))
@@ -131,7 +148,10 @@ struct RemoteJob {
         record.attempts += 1
         let next = lifecycle.intentCommitted()
         record.state = lifecycle.state
+        record.taskId = nil
+        record.providerHandle = nil
         record.updatedAt = session.clock.date
+        intentAt = record.updatedAt
         try await session.store.commitIntent(record, at: record.updatedAt)
         return next
     }
@@ -165,7 +185,10 @@ struct RemoteJob {
         case .accepted, .duplicate, .ambiguous: break
         default: marks(.slot)  // not at the provider: waiting to try again, or failing
         }
-        if case .accepted = reply { sentAt = sent }
+        if case .accepted(_, let handle) = reply {
+            sentAt = sent
+            record.providerHandle = handle
+        }
         // The answer, its ledger line and the state it leads to in one commit. An accepted task
         // waits for the next commit: the intent is committed, so a crash before that finds the
         // task again by its external id.
@@ -186,10 +209,14 @@ struct RemoteJob {
     private mutating func query(_ externalID: String) async throws -> RenderLifecycle.Action {
         let reply: ProviderReply
         switch work {
-        case .render: reply = await session.provider.query(externalID: externalID)
+        case .render(let r): reply = await session.provider.find(r, since: intentAt)
         case .element: reply = await session.provider.queryElement(externalID: externalID)
         }
         note(reply)
+        if case .task(let id, _) = reply, !session.provider.findsTasksByExternalID, record.taskId != id {
+            // Found among the provider's recent requests: say so, it is the only trace.
+            session.adopted(job, taskID: id)
+        }
         switch reply {
         case .task(_, let status):
             if status.isFinished { await lease.releaseSlot() } else { await lease.holdSlot() }

@@ -1,5 +1,6 @@
 import Foundation
 import TroupeProviders
+import TroupeManifest
 import TroupeNet
 import TroupePlan
 import TroupeSupport
@@ -68,13 +69,19 @@ final class RemoteSession: Sendable {
     let lockPath: String?
     /// False under `--locked`: tasks are adopted, never created.
     let mayCreate: Bool
+    /// `--retry-in-doubt`: nil, not asked; empty, every job in doubt; else globs over names.
+    let retryInDoubt: [String]?
     /// Called with the provider's words when an answer means no job can go on (auth, arrears).
     let stopRun: @Sendable (String) -> Void
+    /// A job's words for the run's events (a request found again at the provider).
+    let notice: @Sendable (Job, String, Date) -> Void
 
     init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: any StateStoring, http: HTTPClient,
-         mayCreate: Bool = true, lockPath: String? = nil,
-         isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void) {
+         mayCreate: Bool = true, lockPath: String? = nil, retryInDoubt: [String]? = nil,
+         isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void,
+         notice: @escaping @Sendable (Job, String, Date) -> Void = { _, _, _ in }) {
         self.mayCreate = mayCreate
+        self.retryInDoubt = retryInDoubt
         self.lockPath = lockPath
         self.provider = provider
         clock = settings.clock ?? ScaledClock(scale: settings.timeScale)
@@ -87,6 +94,13 @@ final class RemoteSession: Sendable {
         pollDeadline = settings.pollDeadline
         self.isStopping = isStopping
         self.stopRun = stopRun
+        self.notice = notice
+    }
+
+    /// A create whose answer was lost, found among the provider's recent requests and taken as
+    /// the job's: the only trace of it, so it is said.
+    func adopted(_ job: Job, taskID: String) {
+        notice(job, "the submit's answer was lost; found request \(taskID) at the provider with the same inputs and took it (not submitted again)", clock.date)
     }
 
     /// Takes `record` from wherever it is (fresh, or left by a crash) to a finished task whose
@@ -131,6 +145,12 @@ final class RemoteSession: Sendable {
         return days
     }
 
+    /// Whether the user said to send this job again although it is in doubt.
+    func retriesInDoubt(_ job: Job) -> Bool {
+        guard let patterns = retryInDoubt else { return false }
+        return patterns.isEmpty || job.names.contains { name in patterns.contains { Glob.matches($0, name) } }
+    }
+
     static func ledgerEvent(_ reply: ProviderReply) -> String {
         switch reply {
         case .accepted: "created"
@@ -140,13 +160,14 @@ final class RemoteSession: Sendable {
         case .rejected, .fatal: "rejected"
         case .task: "adopted"
         case .notFound: "not-found"
+        case .unknown: "in-doubt"
         }
     }
 
     static func ledgerDetail(_ reply: ProviderReply) -> String? {
         switch reply {
-        case .accepted(let id): "task \(id)"
-        case .ambiguous(let m), .rejected(let m, _), .fatal(let m, _): m
+        case .accepted(let id, _): "task \(id)"
+        case .ambiguous(let m), .rejected(let m, _), .fatal(let m, _), .unknown(let m): m
         case .retryable(let after, let concurrency): (concurrency ? "1303" : "retryable") + (after.map { " after \($0) s" } ?? "")
         default: nil
         }

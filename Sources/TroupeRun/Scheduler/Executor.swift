@@ -55,7 +55,11 @@ public final class Executor: @unchecked Sendable {
         session = remote.map { remote in
             RemoteSession(provider: remote.provider, settings: remote.settings, maxUnits: options.maxUnits,
                           store: store, http: http, mayCreate: !options.locked, lockPath: lockPath,
-                          isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) })
+                          retryInDoubt: options.retryInDoubt,
+                          isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) },
+                          notice: { [observer] job, message, clock in
+                              observer.observe(RunEvent(.warning, at: clock, job: job.id, message: message))
+                          })
         }
         clock = session?.clock ?? ScaledClock(scale: 1)
         timeline = TimelineRecorder(clock: clock, jobs: plan.jobs)
@@ -176,6 +180,11 @@ public final class Executor: @unchecked Sendable {
                 // As a budget: no paid job starts; the tasks accepted before are followed.
                 if summary.accountStop == nil { summary.accountStop = stop }
                 outcome = .budgetRefused
+            case .failed(let error as RunFailure) where error.isInDoubt:
+                summary.inDoubt.append(InDoubtJob(id: job.id, name: job.name, units: job.units, reason: error.description))
+                observer.observe(RunEvent(.jobInDoubt, at: clock.date, job: job.id, jobKind: job.kind.rawValue, units: job.units,
+                                          message: "\(error)"))
+                outcome = .failed
             case .failed(let error):
                 summary.failed.append(JobFailure(id: job.id, error: error))
                 observer.observe(RunEvent(.jobFailed, at: clock.date, job: job.id, jobKind: job.kind.rawValue, message: "\(error)"))

@@ -19,7 +19,8 @@ public enum LockedPreflight {
             switch job.status {
             case .new: refused.append(LockedRefusal(job: job.id, units: job.units, reason: "not in \(lockName)"))
             case .failed: refused.append(LockedRefusal(job: job.id, units: job.units, reason: "failed in an earlier run; only --reroll renders it again"))
-            case .cached, .locked, .inFlight: continue
+            // A job in doubt is only looked for again: nothing is sent.
+            case .cached, .locked, .inFlight, .inDoubt: continue
             }
         }
         return refused

@@ -16,5 +16,8 @@ public struct RunOptions: Sendable {
     public var maxUnits: Double?
     /// Globs over render ids to render again, paying again (a new external_task_id).
     public var reroll: [String] = []
+    /// `--retry-in-doubt`: jobs in doubt to send again, paying again if the first was queued
+    /// (nil: none; empty: all; else globs over render ids).
+    public var retryInDoubt: [String]?
     public init() {}
 }

@@ -143,7 +143,7 @@ enum RunSelection {
         var refused: [LockedRefusal] = []
         for (i, job) in jobs.enumerated() where selected[i] && !done[i] && job.kind.isPaid {
             switch state(i) {
-            case .submitting?, .submitted?, .succeeded?, .fetched?: continue
+            case .submitting?, .submitted?, .succeeded?, .fetched?, .inDoubt?: continue
             case .failed?, .stalled?:
                 refused.append(LockedRefusal(job: job.id, units: job.units, reason: "failed in an earlier run; only --reroll renders it again"))
             case .pending?, nil:

@@ -19,6 +19,17 @@ public struct RunSummary: Sendable {
     public var rerolled: [String] = []
     /// Paid jobs `--locked` did not create: the provider no longer knew their locked task.
     public var lockedRefused: [LockedRefusal] = []
+    /// Paid jobs whose submit may or may not have been queued (fal): not sent again.
+    public var inDoubt: [InDoubtJob] = []
+}
+
+/// A paid job in doubt: what it may have cost, and why.
+public struct InDoubtJob: Sendable {
+    public var id: String
+    /// The name `--retry-in-doubt` takes.
+    public var name: String
+    public var units: Double
+    public var reason: String
 }
 
 /// A job that failed in this run, with the error as the job met it (a `RunFailure` for the

@@ -113,6 +113,10 @@ public final class StateStore: StateStoring {
             try db.execute(sql: "ALTER TABLE job ADD COLUMN units_rerolled DOUBLE NOT NULL DEFAULT 0")
         }
         m.registerMigration("v5: the last run's timeline") { db in try createTimelineTable(db) }
+        // fal answers a submit with URLs to follow, not an id to build them from.
+        m.registerMigration("v6: provider handles") { db in
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN provider_handle TEXT")
+        }
         return m
     }
 
