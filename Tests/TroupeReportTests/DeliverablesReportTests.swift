@@ -74,8 +74,8 @@ import TroupeState
 
         func run() async throws -> StateStore {
             let store = try StateStore(path: state + "/state.sqlite")
-            let executor = await Executor(plan: try plan(store: store), store: store, cache: ResultCache(stateDirectory: state),
-                                          backend: PreviewProvider(), observer: Observers([]), options: RunOptions())
+            let executor = Executor(plan: try plan(store: store), store: store, cache: ResultCache(stateDirectory: state),
+                                     backend: PreviewProvider(), observer: Observers([]), options: RunOptions())
             let summary = try await executor.run()
             guard summary.failed.isEmpty else { throw CampaignError(message: "\(summary.failed)") }
             return store
