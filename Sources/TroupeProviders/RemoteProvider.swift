@@ -58,6 +58,8 @@ public protocol RemoteProvider: Provider {
     /// A task this process did not create is followed by what its create handed back
     /// (`ProviderReply.accepted`'s handle, kept with the row).
     func follow(taskID: String, handle: String?)
+    /// How many requests are ahead of a queued task, when the provider says (fal).
+    func queuePosition(taskID: String) -> Int?
 }
 
 extension RemoteProvider {
@@ -67,4 +69,5 @@ extension RemoteProvider {
         await query(externalID: request.externalID)
     }
     public func follow(taskID: String, handle: String?) {}
+    public func queuePosition(taskID: String) -> Int? { nil }
 }

@@ -21,6 +21,20 @@ import Testing
         #expect(s.lines(now: t0, width: 30)[0].count == 30)
     }
 
+    @Test func falsQueuePositionShowsWhileAJobWaitsThere() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var s = LiveStatus(unitsPlanned: 1.26, unit: "USD")
+        s.apply(RunEvent(.runStarted, at: t0, counts: ["jobs": 2, "already_done": 0]))
+        s.apply(RunEvent(.jobStarted, at: t0, job: "render:a/x"))
+        s.apply(RunEvent(.queuePosition, at: t0, job: "render:a/x", counts: ["position": 3]))
+        #expect(s.lines(now: t0.addingTimeInterval(5))[1] == "  render:a/x  5s  · 3 ahead in fal's queue")
+        s.apply(RunEvent(.queuePosition, at: t0, job: "render:a/x", counts: ["position": -1]))
+        #expect(s.lines(now: t0.addingTimeInterval(6))[1] == "  render:a/x  6s")
+        // A job in doubt counts with the failures and spends nothing.
+        s.apply(RunEvent(.jobInDoubt, at: t0, job: "render:a/x", units: 0.63, message: "in doubt"))
+        #expect(s.failed == 1 && s.unitsSpent == 0 && s.inFlight.isEmpty)
+    }
+
     @Test func longListsAreCut() {
         var s = LiveStatus(unitsPlanned: 0, unit: "units")
         s.apply(RunEvent(.runStarted, at: Date(), counts: ["jobs": 20, "already_done": 0]))

@@ -151,6 +151,7 @@ public final class FalRemote: RemoteProvider {
                 positions.withLock { $0[id] = nil }
                 return .processing
             case .completed(let error?):
+                positions.withLock { $0[id] = nil }
                 return .failed(error)
             case .completed(nil):
                 positions.withLock { $0[id] = nil }
@@ -167,8 +168,8 @@ public final class FalRemote: RemoteProvider {
         }
     }
 
-    /// How many requests are ahead of each queued one, as fal last said.
-    public var queuePositions: [String: Int] { positions.withLock { $0 } }
+    /// How many requests are ahead of a queued one, as fal last said.
+    public func queuePosition(taskID: String) -> Int? { positions.withLock { $0[taskID] } }
 
     public func createElement(_ request: RemoteElementRequest) async -> ProviderReply {
         .rejected("fal's motion-control endpoint has no elements: give the character an image only, or render with provider kling")

@@ -14,6 +14,8 @@ public struct LiveStatus: Sendable {
     public private(set) var started: Date?
     /// In-flight jobs and when each started, in start order.
     public private(set) var inFlight: [(job: String, since: Date)] = []
+    /// How many requests are ahead of a job in the provider's queue (fal), while it waits there.
+    public private(set) var queuePositions: [String: Int] = [:]
 
     public init(unitsPlanned: Double, unit: String) {
         self.unitsPlanned = unitsPlanned
@@ -34,8 +36,11 @@ public struct LiveStatus: Sendable {
             if event.kind == .jobFailed || event.kind == .jobInDoubt { failed += 1 } else { done += 1 }
             if event.kind != .jobInDoubt { unitsSpent += event.units ?? 0 }
             if let job = event.job, let i = inFlight.firstIndex(where: { $0.job == job }) { inFlight.remove(at: i) }
+            if let job = event.job { queuePositions[job] = nil }
         case .runFinished:
             inFlight = []
+        case .queuePosition:
+            if let job = event.job { queuePositions[job] = event.counts?["position"].flatMap { $0 >= 0 ? $0 : nil } }
         case .warning:
             break
         }
@@ -57,7 +62,8 @@ public struct LiveStatus: Sendable {
         if let eta = eta(now: now) { head += " · ETA \(Self.duration(eta))" }
         var out = [head]
         for (job, since) in inFlight.prefix(maxJobs) {
-            out.append("  \(job)  \(Self.duration(now.timeIntervalSince(since)))")
+            let place = queuePositions[job].map { "  · \($0) ahead in fal's queue" } ?? ""
+            out.append("  \(job)  \(Self.duration(now.timeIntervalSince(since)))" + place)
         }
         if inFlight.count > maxJobs { out.append("  … and \(inFlight.count - maxJobs) more") }
         return out.map { $0.count > width ? String($0.prefix(max(1, width - 1))) + "…" : $0 }

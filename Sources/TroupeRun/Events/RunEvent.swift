@@ -10,6 +10,9 @@ public struct RunEvent: Sendable {
         /// A paid job whose submit may or may not have been queued (fal): not sent again; `units`
         /// is what it may have cost.
         case jobInDoubt = "job_in_doubt"
+        /// A job's place in the provider's queue changed (fal): `counts.position` requests are
+        /// ahead of it, -1 once it left the queue.
+        case queuePosition = "queue_position"
         /// Something the user must know that failed no job (a result not pushed to the shared cache).
         case warning
     }

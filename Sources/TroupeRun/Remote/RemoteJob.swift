@@ -42,6 +42,8 @@ struct RemoteJob {
     /// When the intent to create was committed: where a provider without idempotency keys
     /// looks for the request among its recent ones. A job in doubt keeps it.
     private var intentAt: Date?
+    /// The provider's queue position last shown (nil: not queued, or not said).
+    private var queuePosition: Int?
 
     init(session: RemoteSession, job: Job, record: JobRecord, work: RemoteSession.Work, rowResult: String?,
          results: ResultCache, marks: JobMarks = .none) {
@@ -244,6 +246,7 @@ struct RemoteJob {
         }
         note(reply)
         if case .task(_, let status) = reply, status.isFinished { await lease.releaseSlot() }
+        showQueuePosition(taskID)
         let before = lifecycle.state
         let next = lifecycle.handle(reply, now: session.clock.date)
         // A success is saved with what the download brings (a crash before that polls again
@@ -317,6 +320,14 @@ struct RemoteJob {
     /// The run is stopping: the state is saved, and the next run picks the job up where it is
     /// (the slot goes back and nothing is charged as the job ends, in `RemoteSession.run`).
     private func interrupted() -> JobInterrupted { JobInterrupted() }
+
+    /// The provider's queue position (fal), for the live display, when it changed.
+    private mutating func showQueuePosition(_ taskID: String) {
+        let position = session.provider.queuePosition(taskID: taskID)
+        guard position != queuePosition else { return }
+        queuePosition = position
+        session.observe(RunEvent(.queuePosition, at: session.clock.date, job: job.id, counts: ["position": position ?? -1]))
+    }
 
     private mutating func note(_ reply: ProviderReply) {
         if case .task(_, .succeeded(_, let u, let s)) = reply {

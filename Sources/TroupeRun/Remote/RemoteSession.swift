@@ -73,13 +73,13 @@ final class RemoteSession: Sendable {
     let retryInDoubt: [String]?
     /// Called with the provider's words when an answer means no job can go on (auth, arrears).
     let stopRun: @Sendable (String) -> Void
-    /// A job's words for the run's events (a request found again at the provider).
-    let notice: @Sendable (Job, String, Date) -> Void
+    /// Where a job's own events go (a request found again, its place in the provider's queue).
+    let observe: @Sendable (RunEvent) -> Void
 
     init(provider: any RemoteProvider, settings: RemoteSettings, maxUnits: Double?, store: any StateStoring, http: HTTPClient,
          mayCreate: Bool = true, lockPath: String? = nil, retryInDoubt: [String]? = nil,
          isStopping: @escaping @Sendable () -> Bool, stopRun: @escaping @Sendable (String) -> Void,
-         notice: @escaping @Sendable (Job, String, Date) -> Void = { _, _, _ in }) {
+         observe: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
         self.mayCreate = mayCreate
         self.retryInDoubt = retryInDoubt
         self.lockPath = lockPath
@@ -94,13 +94,14 @@ final class RemoteSession: Sendable {
         pollDeadline = settings.pollDeadline
         self.isStopping = isStopping
         self.stopRun = stopRun
-        self.notice = notice
+        self.observe = observe
     }
 
     /// A create whose answer was lost, found among the provider's recent requests and taken as
     /// the job's: the only trace of it, so it is said.
     func adopted(_ job: Job, taskID: String) {
-        notice(job, "the submit's answer was lost; found request \(taskID) at the provider with the same inputs and took it (not submitted again)", clock.date)
+        observe(RunEvent(.warning, at: clock.date, job: job.id,
+                         message: "the submit's answer was lost; found request \(taskID) at the provider with the same inputs and took it (not submitted again)"))
     }
 
     /// Takes `record` from wherever it is (fresh, or left by a crash) to a finished task whose

@@ -57,9 +57,7 @@ public final class Executor: @unchecked Sendable {
                           store: store, http: http, mayCreate: !options.locked, lockPath: lockPath,
                           retryInDoubt: options.retryInDoubt,
                           isStopping: { stop.isSet }, stopRun: { stop.set(reason: $0) },
-                          notice: { [observer] job, message, clock in
-                              observer.observe(RunEvent(.warning, at: clock, job: job.id, message: message))
-                          })
+                          observe: { [observer] in observer.observe($0) })
         }
         clock = session?.clock ?? ScaledClock(scale: 1)
         timeline = TimelineRecorder(clock: clock, jobs: plan.jobs)
