@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks: prints figures, each beside its baseline measured in the same run.
-#   scripts/bench.sh [manifest|plan|media|deliver|net|run|report|git|teams|cache|guard|all]     (default all)
+#   scripts/bench.sh [manifest|plan|media|deliver|net|run|fal|report|git|teams|cache|guard|all]     (default all)
 # Figures are copied by hand into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +91,9 @@ if [[ $what == all || $what == net ]] && [[ -x scripts/bench-net.sh ]]; then
 fi
 if [[ $what == all || $what == run ]]; then
   bash scripts/bench-run.sh
+fi
+if [[ $what == all || $what == fal ]]; then
+  bash scripts/bench-fal.sh
 fi
 if [[ $what == all || $what == report ]]; then
   TROUPE_BIN_DIR=$bin bash scripts/bench-report.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a campaign whose media are URLs (declared digest and duration), for runs against troupe-sim.
 
-    gen-remote-manifest.py OUT.yaml CHARACTERS CLIPS [--concurrency N] [--rate R/s] [--seconds S]
+    gen-remote-manifest.py OUT.yaml CHARACTERS CLIPS [--concurrency N] [--rate R/s] [--seconds S] [--provider kling|fal]
 
 Same shape as Tests/Support/RemoteManifest.swift: CHARACTERS x CLIPS renders, each also exported
 to out/renders/..., so the campaign has 2 x CHARACTERS x CLIPS jobs.
@@ -23,11 +23,12 @@ p.add_argument("clips", type=int)
 p.add_argument("--concurrency", type=int, default=20)
 p.add_argument("--rate", default="50/s")
 p.add_argument("--seconds", type=float, default=5)
+p.add_argument("--provider", default="kling")
 a = p.parse_args()
 lines = [
     "troupe: 1",
     "name: sim-bench",
-    f"provider: {{use: kling, model: kling-v3, mode: std, concurrency: {a.concurrency}, rate: {a.rate}}}",
+    f"provider: {{use: {a.provider}, model: kling-v3, mode: std, concurrency: {a.concurrency}, rate: {a.rate}}}",
     f"budget: {{max_units: {a.characters * a.clips * a.seconds * 2:g}}}",
     'defaults: {orientation: video, prompt: "sim"}',
     "characters:",
