@@ -99,7 +99,7 @@ struct RunSelectionTests {
                 == .result(sha256: "abc", taskID: "t1", duration: 5, units: 4.5, externalID: "troupe-x-r2", reroll: 2))
         // Not in the cache: the provider is asked by the locked external id, keeping its re-roll.
         #expect(RunSelection.adoption(render, lock: lock, isCached: { _ in false }, remote: true)
-                == .askProvider(externalID: "troupe-x-r2", reroll: 2))
+                == .askProvider(externalID: "troupe-x-r2", reroll: 2, taskID: "t1"))
         #expect(RunSelection.adoption(render, lock: lock, isCached: { _ in false }, remote: false) == nil)
         // Another key (an edited cell) is not adopted.
         let other = Self.jobs[Self.index("render:pip/wave")]

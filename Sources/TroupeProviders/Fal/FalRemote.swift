@@ -65,9 +65,16 @@ public final class FalRemote: RemoteProvider {
         .retryable(after: nil, concurrency: false)
     }
 
+    /// Without the URLs its submit returned (a request found in the list, or one only the lock
+    /// names), fal's documented queue paths for the request id are followed.
     public func follow(taskID: String, handle: String?) {
-        guard let handle = handle.flatMap(Self.decode) else { return }
-        handles.withLock { $0[taskID] = handle }
+        let known = handle.flatMap(Self.decode) ?? documentedHandle(taskID)
+        handles.withLock { $0[taskID] = known }
+    }
+
+    private func documentedHandle(_ requestID: String) -> FalQueueHandle {
+        let base = client.baseURL + "/fal-ai/kling-video/requests/" + requestID
+        return FalQueueHandle(requestID: requestID, statusURL: base + "/status", responseURL: base, cancelURL: base + "/cancel")
     }
 
     /// Looks for the request among the model's requests since the intent (a little before, for
@@ -100,8 +107,7 @@ public final class FalRemote: RemoteProvider {
     /// A request found in the list: its URLs are fal's documented queue paths (the list gives
     /// only the id), then its status as any other.
     private func adopt(_ requestID: String) async -> ProviderReply {
-        let base = client.baseURL + "/fal-ai/kling-video/requests/" + requestID
-        let handle = FalQueueHandle(requestID: requestID, statusURL: base + "/status", responseURL: base, cancelURL: base + "/cancel")
+        let handle = documentedHandle(requestID)
         handles.withLock { $0[requestID] = handle }
         guard let status = await status(requestID, handle) else { return .retryable(after: nil, concurrency: false) }
         return .task(taskID: requestID, status: status)

@@ -85,10 +85,16 @@ extension Executor {
             record.resultSHA256 = sha
             record.resultDuration = duration
             record.unitsCharged = units
-        case .askProvider(let externalID, let reroll):
+        case .askProvider(let externalID, let reroll, let taskID):
             record.state = .submitting
             record.externalTaskId = externalID
             record.reroll = reroll
+            if let taskID, session?.provider.findsTasksByExternalID == false {
+                // fal: the locked request id is all there is to follow; asked for as a task
+                // that finished, whose result may still be kept.
+                record.state = .succeeded
+                record.taskId = taskID
+            }
         }
         try await store.save(record)
         return record

@@ -105,8 +105,9 @@ enum RunSelection {
         /// task's external id and re-roll as locked (the lock is written back the same).
         case result(sha256: String, taskID: String?, duration: Double?, units: Double?, externalID: String? = nil, reroll: Int = 0)
         /// Rendered before, result not here: ask the provider for the task by its external id
-        /// before anything is created (the lifecycle's `submitting`).
-        case askProvider(externalID: String, reroll: Int)
+        /// before anything is created (the lifecycle's `submitting`), or follow the locked task
+        /// id where the provider finds nothing by external id (fal).
+        case askProvider(externalID: String, reroll: Int, taskID: String? = nil)
     }
 
     static func adoption(_ job: Job, lock: Lockfile, isCached: (String) throws -> Bool, remote: Bool) rethrows -> LockAdoption? {
@@ -122,7 +123,7 @@ enum RunSelection {
                 return .result(sha256: sha, taskID: r.taskId, duration: r.duration, units: r.units, externalID: r.externalTaskId, reroll: reroll)
             }
             guard remote, r.taskId != nil else { return nil }
-            return .askProvider(externalID: r.externalTaskId ?? RenderLifecycle.externalID(key: job.key), reroll: reroll)
+            return .askProvider(externalID: r.externalTaskId ?? RenderLifecycle.externalID(key: job.key), reroll: reroll, taskID: r.taskId)
         case .post:
             // An output the lock records, its object here (pulled from a shared cache): the same
             // bytes as were exported, whichever machine made them.
