@@ -39,7 +39,7 @@ enum SimRoutes {
             try await kling(request, context, state) { state, _, _ in state.accountCosts() }
         }
 
-        // fal queue (SimState+Fal.swift)
+        // fal queue (SimState+Fal.swift) and fal's platform listing (SimState+FalListing.swift)
         router.post("/fal-ai/kling-video/v3/:tier/motion-control") { request, context in
             let tier = try context.parameters.require("tier")
             let body = try await collect(request)
@@ -67,6 +67,15 @@ enum SimRoutes {
         router.get("/fal-media/files/:id/:file") { request, context in
             let id = try context.parameters.require("id")
             return respond(await state.falMedia(id: id), request, context)
+        }
+        router.get("/v1/models/requests/by-endpoint") { request, context in
+            let parameters = request.uri.queryParameters
+            var query: [String: [String]] = [:]
+            for name in ["endpoint_id", "start", "end", "limit", "cursor", "status", "request_id", "expand", "sort_by"] {
+                query[name] = parameters.getAll(name)
+            }
+            return respond(await state.falListRequests(authorization: request.headers[.authorization], query: query),
+                           request, context)
         }
 
         // Simulator control and results
