@@ -43,6 +43,29 @@ public struct SimConfiguration: Sendable, Codable, Equatable {
     /// charged, and once the charges reach it creates answer 1102. Nil: no pack, no limit.
     public var packUnits: Double?
 
+    // fal queue (see SimState+Fal.swift for what fal documents and what is assumed).
+    /// Requests IN_PROGRESS at once per fal key; the rest wait IN_QUEUE, never refused.
+    public var falConcurrency = 10
+    /// Submits per clock second per fal key (token bucket) before 429 with Retry-After; nil = none.
+    public var falRateLimit: Double?
+    public var falRateBurst = 10
+    /// Simulated seconds after completion during which status and result still answer: fal keeps
+    /// results for the payload storage period, 30 days by default.
+    public var falResultRetention = 30.0 * 86_400
+    /// Probability that a request's runner fails once (a 503 inside fal); fal re-queues it under
+    /// the same request id, or ends it with an error when submitted with x-fal-no-retry.
+    public var falServerRetryRate = 0.0
+    /// Probability that an accepted submit's answer is lost (the connection closes; it still runs).
+    public var falDropRate = 0.0
+    /// 1-based indices of accepted submits whose answer is lost, for tests.
+    public var falDropSubmits: [Int] = []
+    /// Probability that a submit answers 503 before queueing anything.
+    public var falUnavailableRate = 0.0
+    /// Real seconds an accepted submit's answer is held back (a client timing out loses it).
+    public var falSlowSubmitSeconds = 0.0
+    /// USD per second of output by tier, as Sources/TroupePlan/Pricing/fal.json.
+    public var falPricePerSecond: [String: Double] = ["standard": 0.126, "pro": 0.168]
+
     public init() {}
 
     public static func decode(json data: Data) throws -> SimConfiguration {
@@ -69,5 +92,11 @@ public struct SimConfiguration: Sendable, Codable, Equatable {
         try read(.urlExpiry, &urlExpiry); try read(.billedSeconds, &billedSeconds); try read(.seed, &seed)
         try read(.callbackWrapped, &callbackWrapped)
         packUnits = try c.decodeIfPresent(Double.self, forKey: .packUnits) ?? packUnits
+        try read(.falConcurrency, &falConcurrency)
+        falRateLimit = try c.decodeIfPresent(Double.self, forKey: .falRateLimit) ?? falRateLimit
+        try read(.falRateBurst, &falRateBurst); try read(.falResultRetention, &falResultRetention)
+        try read(.falServerRetryRate, &falServerRetryRate); try read(.falDropRate, &falDropRate)
+        try read(.falDropSubmits, &falDropSubmits); try read(.falUnavailableRate, &falUnavailableRate)
+        try read(.falSlowSubmitSeconds, &falSlowSubmitSeconds); try read(.falPricePerSecond, &falPricePerSecond)
     }
 }

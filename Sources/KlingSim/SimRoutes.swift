@@ -39,11 +39,18 @@ enum SimRoutes {
             try await kling(request, context, state) { state, _, _ in state.accountCosts() }
         }
 
-        // fal queue
+        // fal queue (SimState+Fal.swift) and fal's platform listing (SimState+FalListing.swift)
         router.post("/fal-ai/kling-video/v3/:tier/motion-control") { request, context in
             let tier = try context.parameters.require("tier")
             let body = try await collect(request)
-            return respond(await state.falSubmit(authorization: request.headers[.authorization], tier: tier, body: body), request, context)
+            // x-fal-no-retry takes 1, true or yes; X-Fal-Store-IO: 0 turns payload storage off.
+            let noRetry = ["1", "true", "yes"].contains(header(request, "x-fal-no-retry")?.lowercased() ?? "")
+            let storeIO = header(request, "x-fal-store-io") != "0"
+            let (reply, delay) = await state.falSubmit(authorization: request.headers[.authorization], tier: tier, body: body,
+                                                       noRetry: noRetry, storeIO: storeIO)
+            // Held back after queueing: a client that gives up sooner loses a submit that took effect.
+            if delay > 0 { try await Task.sleep(for: .seconds(delay)) }
+            return respond(reply, request, context)
         }
         router.get("/fal-ai/kling-video/requests/:id/status") { request, context in
             let id = try context.parameters.require("id")
@@ -52,6 +59,23 @@ enum SimRoutes {
         router.get("/fal-ai/kling-video/requests/:id") { request, context in
             let id = try context.parameters.require("id")
             return respond(await state.falResult(authorization: request.headers[.authorization], id: id), request, context)
+        }
+        router.put("/fal-ai/kling-video/requests/:id/cancel") { request, context in
+            let id = try context.parameters.require("id")
+            return respond(await state.falCancel(authorization: request.headers[.authorization], id: id), request, context)
+        }
+        router.get("/fal-media/files/:id/:file") { request, context in
+            let id = try context.parameters.require("id")
+            return respond(await state.falMedia(id: id), request, context)
+        }
+        router.get("/v1/models/requests/by-endpoint") { request, context in
+            let parameters = request.uri.queryParameters
+            var query: [String: [String]] = [:]
+            for name in ["endpoint_id", "start", "end", "limit", "cursor", "status", "request_id", "expand", "sort_by"] {
+                query[name] = parameters.getAll(name)
+            }
+            return respond(await state.falListRequests(authorization: request.headers[.authorization], query: query),
+                           request, context)
         }
 
         // Simulator control and results
@@ -148,6 +172,10 @@ enum SimRoutes {
             }
         }
         return respond(reply, request, context)
+    }
+
+    private static func header(_ request: Request, _ name: String) -> String? {
+        HTTPField.Name(name).flatMap { request.headers[$0] }
     }
 
     private static func collect(_ request: Request) async throws -> Data {

@@ -6,7 +6,7 @@ import TroupeSupport
 /// Task progress is computed lazily from the clock whenever a request looks at it.
 actor SimState {
     private(set) var configuration: SimConfiguration
-    private let renderer: any ResultRenderer
+    let renderer: any ResultRenderer
     private let origin = ContinuousClock.now
     var random: SplitMix64
     var tasks: [String: SimTask] = [:]
@@ -20,6 +20,8 @@ actor SimState {
     private var pending: Set<String> = []
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
     var stats = SimStats()
+    /// The fal queue (SimState+Fal*.swift).
+    var fal: SimFalState
     private var sequence: Int64 = 0
     /// Bodies POSTed to /_sim/callbacks, for tests that point callback_url at the simulator itself.
     var receivedCallbacks: [Data] = []
@@ -35,6 +37,7 @@ actor SimState {
         self.renderer = renderer
         self.clock = clock
         random = SplitMix64(seed: configuration.seed)
+        fal = SimFalState(seed: configuration.seed)
     }
 
     func update(_ change: @Sendable (inout SimConfiguration) -> Void) {
@@ -46,6 +49,7 @@ actor SimState {
         tasks = [:]; byExternalID = [:]; videosInOrder = [:]; running = [:]; pending = []; buckets = [:]
         stats = SimStats(); sequence = 0; generation += 1; verifiedTokens = [:]; receivedCallbacks = []
         random = SplitMix64(seed: configuration.seed)
+        fal = SimFalState(seed: configuration.seed)
     }
 
     // MARK: Clock
@@ -319,6 +323,7 @@ actor SimState {
         var copy = stats
         copy.tasks = [:]
         for task in tasks.values where task.kind != .element { copy.tasks[task.status.rawValue, default: 0] += 1 }
+        copy.falRequests = falSummaries()
         return copy
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// One task the simulator holds: motion-control render, element, or fal queue request.
+/// One task the simulator holds: motion-control render or element (fal requests: SimFalRequest).
 struct SimTask {
-    enum Kind { case video, element, fal }
+    enum Kind { case video, element }
     enum Status: String { case submitted, processing, succeed, failed }
 
     let id: String
@@ -57,11 +57,23 @@ public struct SimStats: Sendable, Equatable {
     /// a run's makespan went, for benchmarks.
     public var firstCreateAt: Double?
     public var lastCreateAt: Double?
+    /// fal submits accepted (queued), whatever became of them.
+    public var falSubmissions = 0
+    /// Accepted fal submits per input key (`SimFalInputKey`): a count above 1 is the same
+    /// input submitted again.
+    public var falSubmissionsByInput: [String: Int] = [:]
+    public var falDollarsCharged = 0.0
+    /// Most fal requests IN_PROGRESS at once for one key.
+    public var falPeakInProgress = 0
+    public var falRequests: [SimFalRequestSummary] = []
 
     var json: [String: Any] {
         ["creates": creates, "creates_by_external_id": createsByExternalID, "duplicate_rejections": duplicateRejections,
          "peak_concurrency": peakConcurrency, "units_charged": unitsCharged, "tasks": tasks, "requests": requests,
          "rejections": rejections, "result_fetches": resultFetches,
-         "first_create_at": firstCreateAt ?? NSNull(), "last_create_at": lastCreateAt ?? NSNull()]
+         "first_create_at": firstCreateAt ?? NSNull(), "last_create_at": lastCreateAt ?? NSNull(),
+         "fal_submissions": falSubmissions, "fal_submissions_by_input": falSubmissionsByInput,
+         "fal_dollars_charged": falDollarsCharged, "fal_peak_in_progress": falPeakInProgress,
+         "fal_requests": falRequests.map(\.json)]
     }
 }
