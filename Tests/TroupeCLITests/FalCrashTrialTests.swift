@@ -14,8 +14,8 @@ import TroupeTestSupport
     @Test func fortyEightRendersSurviveFifteenKillsAtMostOnce() async throws {
         var config = SimConfiguration()
         config.timeScale = 50
-        config.latencyMin = 10
-        config.latencyMax = 30
+        config.latencyMin = 40
+        config.latencyMax = 80
         config.falConcurrency = 6
         config.falUnavailableRate = 0.1
         config.falDropRate = 0.05
