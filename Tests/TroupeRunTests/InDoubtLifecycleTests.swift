@@ -97,4 +97,26 @@ import TroupeState
         if case .fatal = FalRemote.submitFailure(FalError.unauthorized("bad key")) {} else { Issue.record("a bad key stops the run") }
         if case .rejected = FalRemote.submitFailure(FalError.rejected(status: 422, message: "image_url")) {} else { Issue.record("422 fails the job") }
     }
+
+    @Test func aListedRequestMatchesByInputsWithoutPresignedQueries() throws {
+        let body = FalMotionControlRequest(tier: .standard, imageURL: "https://s3.example/b/img?X-Amz-Signature=aaa",
+                                           videoURL: "https://s3.example/b/clip?X-Amz-Signature=bbb", characterOrientation: "video",
+                                           keepOriginalSound: true, prompt: "studio")
+        func record(_ input: [String: Any]) throws -> FalRequestRecord {
+            try #require(FalRequestRecord(json: ["request_id": "r", "sent_at": "2026-12-04T10:00:00.250Z", "json_input": input]))
+        }
+        let same: [String: Any] = ["image_url": "https://s3.example/b/img?X-Amz-Signature=zzz", "video_url": "https://s3.example/b/clip",
+                                   "character_orientation": "video", "keep_original_sound": true, "prompt": "studio"]
+        #expect(FalRemote.matches(try record(same), body))
+        #expect(try record(same).sentAt == Date(timeIntervalSince1970: 1_796_378_400.25))
+        var otherClip = same
+        otherClip["video_url"] = "https://s3.example/b/other"
+        #expect(!FalRemote.matches(try record(otherClip), body))
+        var otherPrompt = same
+        otherPrompt["prompt"] = "night"
+        #expect(!FalRemote.matches(try record(otherPrompt), body))
+        var silent = same
+        silent["keep_original_sound"] = false
+        #expect(!FalRemote.matches(try record(silent), body))
+    }
 }
