@@ -60,6 +60,9 @@ public protocol RemoteProvider: Provider {
     func follow(taskID: String, handle: String?)
     /// How many requests are ahead of a queued task, when the provider says (fal).
     func queuePosition(taskID: String) -> Int?
+    /// True when `poll` asks each task on its own (fal): a poll round then asks only the tasks
+    /// that may be done. False (Kling): one list call covers them all.
+    var pollsEachTask: Bool { get }
 }
 
 extension RemoteProvider {
@@ -70,4 +73,5 @@ extension RemoteProvider {
     }
     public func follow(taskID: String, handle: String?) {}
     public func queuePosition(taskID: String) -> Int? { nil }
+    public var pollsEachTask: Bool { false }
 }

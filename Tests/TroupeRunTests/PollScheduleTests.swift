@@ -4,6 +4,25 @@ import Testing
 /// When the poller asks: every interval until a task has finished once, then at the moment
 /// each task may be done, and within the longest gap whatever the estimate says.
 struct PollScheduleTests {
+    @Test func whereEachTaskCostsACallOnlyThoseThatMayBeDoneAreAsked() {
+        var s = PollSchedule(interval: 2, longestGap: 20)
+        for (id, start) in [("a", 0.0), ("b", 1.0), ("c", 3.0)] { s.waiting(for: id, startedAt: start) }
+        // Nothing finished yet: only the first started (none can be done before it).
+        #expect(s.worthAsking(["a", "b", "c"], now: 5) == ["a"])
+        s.asked("a", at: 5)
+        // A task found in flight after a restart is asked at once.
+        s.waiting(for: "d", startedAt: nil)
+        #expect(Set(s.worthAsking(["a", "b", "c", "d"], now: 6)) == ["a", "d"])
+        // Within the longest gap every task is asked, whatever the estimate.
+        #expect(Set(s.worthAsking(["a", "b", "c"], now: 21.5)) == ["a", "b"])
+        // After the first success: those due.
+        s.finished("a", at: 30, succeeded: true)
+        s.asked("b", at: 21.5); s.asked("c", at: 23)
+        #expect(s.fastest == 30)
+        #expect(s.worthAsking(["b", "c"], now: 31) == ["b"])
+        #expect(Set(s.worthAsking(["b", "c"], now: 33)) == ["b", "c"])
+    }
+
     @Test func beforeAnyTaskFinishedItPollsEveryInterval() {
         var s = PollSchedule(interval: 2)
         s.waiting(for: "a", startedAt: 0)

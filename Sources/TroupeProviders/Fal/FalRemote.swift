@@ -18,6 +18,7 @@ public final class FalRemote: RemoteProvider {
 
     public var kind: ProviderKind { .fal }
     public var findsTasksByExternalID: Bool { false }
+    public var pollsEachTask: Bool { true }
 
     public init(client: FalClient) {
         self.client = client

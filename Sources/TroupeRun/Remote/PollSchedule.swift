@@ -21,6 +21,8 @@ struct PollSchedule: Sendable {
     private(set) var fastest: Double?
     /// The clock starts at 0 when the run does.
     private(set) var lastRound = 0.0
+    /// When each task was last asked for on its own (`worthAsking`).
+    private var asked: [String: Double] = [:]
 
     init(interval: Double, longestGap: Double? = nil) {
         self.interval = interval
@@ -59,8 +61,33 @@ struct PollSchedule: Sendable {
 
     mutating func polled(at now: Double) { lastRound = now }
 
+    /// Of the waiting tasks, those worth a call of their own this round, where each costs one
+    /// (fal's status per request, unlike Kling's one list call for all): before any task has
+    /// finished, only the one started first (none can be done before it, as they take about
+    /// the same time); after, those due; and any not asked for `longestGap`.
+    func worthAsking(_ waiting: some Collection<String>, now: Double) -> [String] {
+        var oldest: (id: String, start: Double)?
+        var out: [String] = []
+        for id in waiting {
+            let start = started[id] ?? nil
+            if now - (asked[id] ?? start ?? -Double.infinity) >= longestGap || start == nil {
+                out.append(id)
+            } else if fastest != nil {
+                if due(id) <= now { out.append(id) }
+            } else if let start, start < oldest?.start ?? .infinity {
+                oldest = (id, start)
+            }
+        }
+        if let oldest, !out.contains(oldest.id) { out.append(oldest.id) }
+        return out
+    }
+
+    /// A task was asked for on its own.
+    mutating func asked(_ taskID: String, at now: Double) { asked[taskID] = now }
+
     /// The task is no longer waited for; a success counts towards the estimate.
     mutating func finished(_ taskID: String, at now: Double, succeeded: Bool) {
+        asked[taskID] = nil
         guard let entry = started.removeValue(forKey: taskID) else { return }
         if succeeded, let start = entry { fastest = min(fastest ?? .infinity, now - start) }
     }

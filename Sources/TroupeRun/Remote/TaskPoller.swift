@@ -87,10 +87,18 @@ actor TaskPoller {
     }
 
     private func round() async {
-        schedule.polled(at: clock.now)
+        let start = clock.now
+        schedule.polled(at: start)
         // Waiters stay where they are unless they hear something: the table of every task in
-        // flight is not rebuilt each round.
-        let ids = Set(waiters.keys)
+        // flight is not rebuilt each round. Where each task costs a call of its own, only
+        // those that may be done are asked.
+        let ids: Set<String>
+        if provider.pollsEachTask {
+            ids = Set(schedule.worthAsking(waiters.keys, now: start))
+            for id in ids { schedule.asked(id, at: start) }
+        } else {
+            ids = Set(waiters.keys)
+        }
         let seen = await provider.poll(taskIDs: ids)
         let now = clock.now
         for id in ids {
