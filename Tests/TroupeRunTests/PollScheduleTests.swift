@@ -10,16 +10,25 @@ struct PollScheduleTests {
         // Nothing finished yet: only the first started (none can be done before it).
         #expect(s.worthAsking(["a", "b", "c"], now: 5) == ["a"])
         s.asked("a", at: 5)
-        // A task found in flight after a restart is asked at once.
+        // Not again within an interval; a task found in flight after a restart is asked at once.
         s.waiting(for: "d", startedAt: nil)
-        #expect(Set(s.worthAsking(["a", "b", "c", "d"], now: 6)) == ["a", "d"])
+        #expect(s.worthAsking(["a", "b", "c", "d"], now: 6) == ["d"])
+        s.asked("d", at: 6)
+        #expect(s.worthAsking(["a", "b", "c", "d"], now: 7) == ["a"])
+        s.asked("a", at: 7)
         // Within the longest gap every task is asked, whatever the estimate.
         #expect(Set(s.worthAsking(["a", "b", "c"], now: 21.5)) == ["a", "b"])
-        // After the first success: those due.
+        // The next round comes when the soonest of them wants a call, not every short round.
+        s.polled(at: 21.5)
+        s.asked("a", at: 21.5); s.asked("b", at: 21.5)
+        #expect(s.nextRoundEachTask(for: ["a", "b", "c"]) == 23)
+        // After the first success: those due, once an interval.
         s.finished("a", at: 30, succeeded: true)
         s.asked("b", at: 21.5); s.asked("c", at: 23)
         #expect(s.fastest == 30)
         #expect(s.worthAsking(["b", "c"], now: 31) == ["b"])
+        s.asked("b", at: 31)
+        #expect(s.worthAsking(["b", "c"], now: 32) == [])
         #expect(Set(s.worthAsking(["b", "c"], now: 33)) == ["b", "c"])
     }
 

@@ -13,6 +13,8 @@ public final class FalRemote: RemoteProvider {
     private let handles = Mutex<[String: FalQueueHandle]>([:])
     /// Requests in the queue, by id: how many are ahead of each (the live display shows it).
     private let positions = Mutex<[String: Int]>([:])
+    /// Requests seen IN_PROGRESS: until their result is there, nothing more to learn.
+    private let running = Mutex<Set<String>>([])
     /// Status calls at once during a poll round (each request is asked on its own URL).
     public let pollWidth = 8
 
@@ -147,8 +149,27 @@ public final class FalRemote: RemoteProvider {
         return found
     }
 
-    /// One request's state; nil when fal could not be asked (the poller tries again).
+    /// One request's state; nil when fal could not be asked (the poller tries again). The
+    /// result URL is asked first: a request is asked when it may be done, and most are, so one
+    /// call answers instead of two. The status URL only when the result is not there yet and
+    /// the request was not seen running (it tells the queue position, or the error of a request
+    /// that ended without a result).
     private func status(_ id: String, _ handle: FalQueueHandle) async -> RemoteStatus? {
+        do {
+            let video = try await client.result(handle)
+            forget(id)
+            return .succeeded(url: video.url)
+        } catch FalError.generationFailed(_, let message) {
+            forget(id)
+            return .failed(message)
+        } catch FalError.rejected(404, _) {
+            forget(id)
+            return Self.lost(id)
+        } catch FalError.rejected(400, _) where running.withLock({ $0.contains(id) }) {
+            return .processing
+        } catch {
+            // Not done, or ended without a result: the status says which.
+        }
         do {
             switch try await client.status(handle) {
             case .inQueue(let position):
@@ -156,23 +177,31 @@ public final class FalRemote: RemoteProvider {
                 return .queued
             case .inProgress:
                 positions.withLock { $0[id] = nil }
+                running.withLock { _ = $0.insert(id) }
                 return .processing
             case .completed(let error?):
-                positions.withLock { $0[id] = nil }
+                forget(id)
                 return .failed(error)
             case .completed(nil):
-                positions.withLock { $0[id] = nil }
-                let video = try await client.result(handle)
-                return .succeeded(url: video.url)
+                // Finished between the two calls: its result next round.
+                return .processing
             }
-        } catch FalError.generationFailed(_, let message) {
-            return .failed(message)
         } catch FalError.rejected(404, _) {
-            // Known, paid, and no longer kept by the queue.
-            return .failed("paid, result lost: fal no longer keeps request \(id) (its results are kept for a limited time); it is not submitted again — re-roll with --reroll to render it again")
+            forget(id)
+            return Self.lost(id)
         } catch {
             return nil
         }
+    }
+
+    /// Known, paid, and no longer kept by the queue.
+    static func lost(_ id: String) -> RemoteStatus {
+        .failed("paid, result lost: fal no longer keeps request \(id) (its results are kept for a limited time); it is not submitted again — re-roll with --reroll to render it again")
+    }
+
+    private func forget(_ id: String) {
+        positions.withLock { $0[id] = nil }
+        running.withLock { _ = $0.remove(id) }
     }
 
     /// How many requests are ahead of a queued one, as fal last said.

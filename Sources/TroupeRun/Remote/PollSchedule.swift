@@ -62,24 +62,42 @@ struct PollSchedule: Sendable {
     mutating func polled(at now: Double) { lastRound = now }
 
     /// Of the waiting tasks, those worth a call of their own this round, where each costs one
-    /// (fal's status per request, unlike Kling's one list call for all): before any task has
-    /// finished, only the one started first (none can be done before it, as they take about
-    /// the same time); after, those due; and any not asked for `longestGap`.
+    /// (fal's status per request, unlike Kling's one list call for all): `nextAsk` has come.
     func worthAsking(_ waiting: some Collection<String>, now: Double) -> [String] {
-        var oldest: (id: String, start: Double)?
-        var out: [String] = []
+        let first = oldest(waiting)
+        return waiting.filter { nextAsk($0, oldest: first) <= now }
+    }
+
+    /// When the next round should go where each task costs a call: the soonest `nextAsk`, not
+    /// the short rounds of one list call (a round that asks nobody only wakes the process).
+    func nextRoundEachTask(for waiting: some Collection<String>) -> Double {
+        let first = oldest(waiting)
+        let soonest = waiting.reduce(Double.infinity) { min($0, nextAsk($1, oldest: first)) }
+        return max(soonest, lastRound + interval * 0.25)
+    }
+
+    /// When a task is worth a call of its own: before any task has finished, only the one
+    /// started first, each interval (none can be done before it, as they take about the same
+    /// time); after, when it is due, then each interval; and whatever the estimate, once
+    /// `longestGap` — or as long as the fastest task took — has passed since it was last
+    /// asked (a task done much sooner is rare, and every early call costs). A task found in
+    /// flight is asked at once.
+    func nextAsk(_ id: String, oldest: String?) -> Double {
+        let start = started[id] ?? nil
+        guard let last = asked[id] ?? start else { return -Double.infinity }
+        let safety = last + max(longestGap, fastest ?? 0)
+        let again = (asked[id] ?? -Double.infinity) + interval
+        if fastest != nil { return min(max(due(id), again), safety) }
+        return id == oldest ? min(max(last + interval, again), safety) : safety
+    }
+
+    /// The task started first among those this run created.
+    private func oldest(_ waiting: some Collection<String>) -> String? {
+        var best: (id: String, start: Double)?
         for id in waiting {
-            let start = started[id] ?? nil
-            if now - (asked[id] ?? start ?? -Double.infinity) >= longestGap || start == nil {
-                out.append(id)
-            } else if fastest != nil {
-                if due(id) <= now { out.append(id) }
-            } else if let start, start < oldest?.start ?? .infinity {
-                oldest = (id, start)
-            }
+            if let start = started[id] ?? nil, start < best?.start ?? .infinity { best = (id, start) }
         }
-        if let oldest, !out.contains(oldest.id) { out.append(oldest.id) }
-        return out
+        return best?.id
     }
 
     /// A task was asked for on its own.

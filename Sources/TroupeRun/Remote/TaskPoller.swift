@@ -44,7 +44,7 @@ actor TaskPoller {
             waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c, since: clock.now))
             if loop == nil {
                 loop = Task { await self.run() }
-            } else if schedule.wanted(taskID) < wakeAt {
+            } else if (provider.pollsEachTask ? schedule.nextRoundEachTask(for: [taskID]) : schedule.wanted(taskID)) < wakeAt {
                 sleeper?.cancel()
             }
         }
@@ -69,7 +69,7 @@ actor TaskPoller {
 
     private func run() async {
         while !waiters.isEmpty {
-            let target = schedule.nextRound(for: waiters.keys)
+            let target = provider.pollsEachTask ? schedule.nextRoundEachTask(for: waiters.keys) : schedule.nextRound(for: waiters.keys)
             let wait = target - clock.now
             if wait > 0 {
                 wakeAt = target
@@ -96,6 +96,7 @@ actor TaskPoller {
         if provider.pollsEachTask {
             ids = Set(schedule.worthAsking(waiters.keys, now: start))
             for id in ids { schedule.asked(id, at: start) }
+            if ids.isEmpty { return }
         } else {
             ids = Set(waiters.keys)
         }
