@@ -119,4 +119,14 @@ import TroupeState
         silent["keep_original_sound"] = false
         #expect(!FalRemote.matches(try record(silent), body))
     }
+
+    @Test func aHandleIsKeptAsTheURLsFalReturned() throws {
+        let handle = FalQueueHandle(requestID: "r-1", statusURL: "https://queue.fal.run/fal-ai/kling-video/requests/r-1/status",
+                                    responseURL: "https://queue.fal.run/fal-ai/kling-video/requests/r-1", cancelURL: nil)
+        let text = try #require(FalRemote.encode(handle))
+        #expect(FalRemote.decode(text) == handle)
+        var withCancel = handle
+        withCancel.cancelURL = "https://queue.fal.run/x?\"quoted\""
+        #expect(FalRemote.decode(try #require(FalRemote.encode(withCancel))) == withCancel)
+    }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 public import TroupeManifest
 import TroupeNet
+import TroupeSupport
 import Synchronization
 
 /// fal's queue as a `RemoteProvider`. fal takes no idempotency key and lets the client choose
@@ -215,10 +216,15 @@ public final class FalRemote: RemoteProvider {
         .notFound
     }
 
+    /// The handle as `FalQueueHandle`'s Codable form, written by hand: one per submit, and a
+    /// JSONEncoder costs more than the rest of the answer's handling.
     static func encode(_ handle: FalQueueHandle) -> String? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(handle)).map { String(decoding: $0, as: UTF8.self) }
+        var fields: [String] = []
+        if let cancel = handle.cancelURL { fields.append("\"cancelURL\":" + JSONString.quote(cancel)) }
+        fields.append("\"requestID\":" + JSONString.quote(handle.requestID))
+        fields.append("\"responseURL\":" + JSONString.quote(handle.responseURL))
+        fields.append("\"statusURL\":" + JSONString.quote(handle.statusURL))
+        return "{" + fields.joined(separator: ",") + "}"
     }
 
     static func decode(_ text: String) -> FalQueueHandle? {
