@@ -168,7 +168,7 @@ let package = Package(
                                    .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: strict),
         .testTarget(name: "TroupeProvidersTests",
-                    dependencies: ["TroupeProviders", "TroupeNet", "TroupeMedia", "TroupeSupport", "KlingSim", "TroupeTestSupport",
+                    dependencies: ["TroupeProviders", "TroupeManifest", "TroupeNet", "TroupeMedia", "TroupeSupport", "KlingSim", "TroupeTestSupport",
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "KlingSimTests", dependencies: ["KlingSim", "TroupeNet", "TroupeProviders", "TroupeTestSupport"],
