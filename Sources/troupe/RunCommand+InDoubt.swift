@@ -1,5 +1,4 @@
 import Foundation
-import TroupeManifest
 import TroupePlan
 import TroupeRun
 import TroupeState
@@ -22,7 +21,7 @@ extension RunCommand {
         guard let rows = try? await store.states() else { return }
         let doubtful = Set(rows.lazy.filter { $0.state == .inDoubt }.map(\.key))
         let jobs = plan.jobs.filter { job in
-            doubtful.contains(job.key) && (only.isEmpty || job.names.contains { n in only.contains { Glob.matches($0, n) } })
+            doubtful.contains(job.key) && (only.isEmpty || job.isNamed(byAnyOf: only))
         }
         let unit = plan.table.unit
         guard !jobs.isEmpty else {

@@ -118,3 +118,11 @@ public enum Still: Sendable, Equatable {
         }
     }
 }
+
+extension Job {
+    /// Whether one of the job's names (the cells that share it) matches one of the globs
+    /// (`--only`, `--reroll`, `--retry-in-doubt`).
+    public func isNamed(byAnyOf patterns: [String]) -> Bool {
+        names.contains { name in patterns.contains { Glob.matches($0, name) } }
+    }
+}

@@ -1,6 +1,5 @@
 import Foundation
 import TroupeProviders
-import TroupeManifest
 import TroupeNet
 import TroupePlan
 import TroupeSupport
@@ -149,7 +148,7 @@ final class RemoteSession: Sendable {
     /// Whether the user said to send this job again although it is in doubt.
     func retriesInDoubt(_ job: Job) -> Bool {
         guard let patterns = retryInDoubt else { return false }
-        return patterns.isEmpty || job.names.contains { name in patterns.contains { Glob.matches($0, name) } }
+        return patterns.isEmpty || job.isNamed(byAnyOf: patterns)
     }
 
     static func ledgerEvent(_ reply: ProviderReply) -> String {

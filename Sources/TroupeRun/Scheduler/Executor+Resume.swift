@@ -22,7 +22,7 @@ extension Executor {
         let unmatched = RunSelection.unmatched(plan.jobs, only: options.only, reroll: options.reroll)
         if !unmatched.isEmpty { throw UnmatchedPatterns(patterns: unmatched) }
         if options.locked && !options.reroll.isEmpty {
-            throw LockedRunRefused(jobs: plan.jobs.filter { $0.kind == .render && $0.names.contains { n in options.reroll.contains { Glob.matches($0, n) } } }
+            throw LockedRunRefused(jobs: plan.jobs.filter { $0.kind == .render && $0.isNamed(byAnyOf: options.reroll) }
                 .map { LockedRefusal(job: $0.id, units: $0.units, reason: "--reroll pays again") })
         }
         var selected = selection()
@@ -106,7 +106,7 @@ extension Executor {
         guard !options.reroll.isEmpty else { return [] }
         var rows: [Int: JobRecord] = [:]
         for (i, job) in plan.jobs.enumerated() where job.kind == .render && selected[i] {
-            if job.names.contains(where: { name in options.reroll.contains { Glob.matches($0, name) } }) { rows[i] = try await store.record(job.key) }
+            if job.isNamed(byAnyOf: options.reroll) { rows[i] = try await store.record(job.key) }
         }
         let (renders, stale) = RunSelection.rerolls(plan.jobs, selected: selected, patterns: options.reroll, state: { rows[$0]?.state })
         for i in renders {

@@ -12,7 +12,7 @@ public enum LockedPreflight {
         let selected = RunSelection.selected(plan.jobs, only: only)
         var refused: [LockedRefusal] = []
         for (i, job) in plan.jobs.enumerated() where selected[i] && job.kind.isPaid {
-            if job.kind == .render && job.names.contains(where: { n in reroll.contains { Glob.matches($0, n) } }) {
+            if job.kind == .render && job.isNamed(byAnyOf: reroll) {
                 refused.append(LockedRefusal(job: job.id, units: job.units, reason: "--reroll pays again"))
                 continue
             }

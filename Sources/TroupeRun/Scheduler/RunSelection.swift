@@ -13,7 +13,7 @@ enum RunSelection {
         guard !only.isEmpty else { return [Bool](repeating: true, count: jobs.count) }
         var selected = [Bool](repeating: false, count: jobs.count)
         for (i, job) in jobs.enumerated() where job.kind == .render || job.kind == .post {
-            if job.names.contains(where: { name in only.contains { Glob.matches($0, name) } }) { selected[i] = true }
+            if job.isNamed(byAnyOf: only) { selected[i] = true }
         }
         // The planner adds every job after the jobs it needs: one backward pass reaches them all.
         for i in jobs.indices.reversed() where selected[i] {
@@ -65,7 +65,7 @@ enum RunSelection {
         var renders: [Int] = [], stale: [Int] = []
         for (i, job) in jobs.enumerated() where job.kind == .render && selected[i] {
             // A render shared by cells with identical inputs is one job: re-rolling any of them re-rolls it.
-            guard job.names.contains(where: { name in patterns.contains { Glob.matches($0, name) } }),
+            guard job.isNamed(byAnyOf: patterns),
                   let s = state(i), s != .pending else { continue }
             renders.append(i)
             var stack = dependents[i]
