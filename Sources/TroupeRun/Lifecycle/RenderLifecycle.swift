@@ -101,10 +101,9 @@ public struct RenderLifecycle: Sendable, Equatable {
         case .task(let id, let status):
             retries = 0
             taskID = id
-            if state == .submitting || state == .pending { submittedAt = submittedAt ?? now }
+            if state == .submitting || state == .pending || state == .inDoubt { submittedAt = submittedAt ?? now }
             switch status {
             case .queued, .processing:
-                if state == .inDoubt { submittedAt = submittedAt ?? now }
                 state = .submitted
                 if let start = submittedAt, now.timeIntervalSince(start) > pollDeadline {
                     state = .stalled

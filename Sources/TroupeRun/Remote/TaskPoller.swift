@@ -44,7 +44,7 @@ actor TaskPoller {
             waiters[taskID, default: []].append(Waiter(externalID: externalID, continuation: c, since: clock.now))
             if loop == nil {
                 loop = Task { await self.run() }
-            } else if (provider.pollsEachTask ? schedule.nextRoundEachTask(for: [taskID]) : schedule.wanted(taskID)) < wakeAt {
+            } else if nextRound(for: [taskID]) < wakeAt {
                 sleeper?.cancel()
             }
         }
@@ -69,7 +69,7 @@ actor TaskPoller {
 
     private func run() async {
         while !waiters.isEmpty {
-            let target = provider.pollsEachTask ? schedule.nextRoundEachTask(for: waiters.keys) : schedule.nextRound(for: waiters.keys)
+            let target = nextRound(for: waiters.keys)
             let wait = target - clock.now
             if wait > 0 {
                 wakeAt = target
@@ -84,6 +84,12 @@ actor TaskPoller {
             await round()
         }
         loop = nil
+    }
+
+    /// When the next round should go: by the one list call's schedule, or, where each task
+    /// costs a call, when the soonest task is worth asking.
+    private func nextRound(for waiting: some Collection<String>) -> Double {
+        provider.pollsEachTask ? schedule.nextRoundEachTask(for: waiting) : schedule.nextRound(for: waiting)
     }
 
     private func round() async {
