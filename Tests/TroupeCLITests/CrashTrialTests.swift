@@ -61,26 +61,8 @@ import TroupeState
         let c = try Campaign(RemoteManifest.text(characters: 10, clips: 20, concurrency: 8, rate: "20/s",
                                                     twins: 1, copies: 1), sim: sim)
 
-        var seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        print("crash trial seed \(seed)")
-        func random() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Double(seed >> 11) / Double(1 << 53)
-        }
-        var kills = 0, finishedEarly = 0
         let started = Date()
-        while kills < 20 && finishedEarly < 3 {
-            let p = try c.launch()
-            try await Task.sleep(for: .milliseconds(Int(100 + random() * 700)))
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                kills += 1
-            } else {
-                finishedEarly += 1
-            }
-            p.waitUntilExit()
-            #expect(p.terminationReason == .uncaughtSignal || p.terminationStatus == 0 || p.terminationStatus == 1)
-        }
+        let kills = try await killAtRandomMoments("crash trial", kills: 20, spreadMs: 700) { _ in try c.launch() }
         print("crash trial: \(kills) kills in \(Int(Date().timeIntervalSince(started))) s, \(await sim.stats().creates) renders created")
         #expect(kills >= 20, "the campaign finished before 20 kills; make it longer")
         let status = try await c.finish()

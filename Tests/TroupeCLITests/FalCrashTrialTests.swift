@@ -45,24 +45,8 @@ import TroupeTestSupport
             return p
         }
 
-        var seed = UInt64(Date().timeIntervalSince1970 * 1000)
-        print("fal crash trial seed \(seed)")
-        func random() -> Double {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return Double(seed >> 11) / Double(1 << 53)
-        }
-        var kills = 0, finishedEarly = 0
-        while kills < 15 && finishedEarly < 3 {
-            let p = try launch(kills % 2 == 0 ? base : listDown)
-            try await Task.sleep(for: .milliseconds(Int(100 + random() * 600)))
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                kills += 1
-            } else {
-                finishedEarly += 1
-            }
-            p.waitUntilExit()
-            #expect(p.terminationReason == .uncaughtSignal || p.terminationStatus == 0 || p.terminationStatus == 1)
+        let kills = try await killAtRandomMoments("fal crash trial", kills: 15, spreadMs: 600) { killed in
+            try launch(killed % 2 == 0 ? base : listDown)
         }
         #expect(kills >= 15, "the campaign finished before 15 kills; make it longer")
         let submittedBeforeRetry = await sim.stats().falSubmissionsByInput
