@@ -30,8 +30,9 @@ struct RemoteJob {
     private(set) var record: JobRecord
     private var lease: Lease
     private var lifecycle: RenderLifecycle
-    /// This run committed the intent: what it pays is this run's spending.
-    private let paidNow: Bool
+    /// This run committed the intent: what it pays is this run's spending (a job in doubt
+    /// sent again, but found at the provider instead, was paid by the run that sent it first).
+    private var paidNow = false
     /// What the provider reported deducting, and the result's length, once it succeeded.
     private var units: Double?
     private var seconds: Double?
@@ -63,7 +64,6 @@ struct RemoteJob {
         lifecycle.mayCreate = session.mayCreate
         lifecycle.findsByExternalID = session.provider.findsTasksByExternalID
         lifecycle.retryInDoubt = record.state == .inDoubt && session.retriesInDoubt(job)
-        paidNow = record.state == .pending || lifecycle.retryInDoubt
         if record.state == .submitting || record.state == .inDoubt { intentAt = record.updatedAt }
         if let id = record.taskId { session.provider.follow(taskID: id, handle: record.providerHandle) }
     }
@@ -154,6 +154,7 @@ struct RemoteJob {
         record.providerHandle = nil
         record.updatedAt = session.clock.date
         intentAt = record.updatedAt
+        paidNow = true
         try await session.store.commitIntent(record, at: record.updatedAt)
         return next
     }
@@ -200,7 +201,9 @@ struct RemoteJob {
         record.lastError = nil
         record.updatedAt = session.clock.date
         let event = RemoteSession.ledgerEvent(reply), detail = RemoteSession.ledgerDetail(reply)
-        if case .accepted = reply {
+        // Where the provider cannot be asked by external id (fal), the answer's request id is
+        // the only way back to the task: it is committed at once.
+        if case .accepted = reply, session.provider.findsTasksByExternalID {
             await session.store.saveLater(record, ledger: event, detail: detail, at: record.updatedAt)
         } else {
             try await session.store.save(record, ledger: event, detail: detail, at: record.updatedAt)
