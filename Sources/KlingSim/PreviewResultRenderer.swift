@@ -31,7 +31,7 @@ public struct PreviewResultRenderer: ResultRenderer {
         let seconds = Int((try MediaProbe.probe(clip).durationSeconds + 0.5).rounded(.down))
         let height = request.mode == "pro" ? 1080 : 720
         _ = try await Task.detached {
-            try PreviewRenderer().render(image: image, clip: clip, output: output, height: height,
+            try await PreviewRenderer().render(image: image, clip: clip, output: output, height: height,
                                          seconds: max(1, seconds), keepSound: request.keepOriginalSound,
                                          orientation: request.characterOrientation == "video" ? .video : .image)
         }.value

@@ -27,4 +27,17 @@ public final class MediaCancellation: @unchecked Sendable {
             token.cancel()
         }
     }
+
+    /// Runs a media operation that may suspend (a preview waiting for another's analysis of its
+    /// clip) on the current task, cancelling it when the task is.
+    public static func run<T: Sendable>(
+        suspending body: (MediaCancellation) async throws -> T
+    ) async throws -> T {
+        let token = MediaCancellation()
+        return try await withTaskCancellationHandler {
+            try await body(token)
+        } onCancel: {
+            token.cancel()
+        }
+    }
 }

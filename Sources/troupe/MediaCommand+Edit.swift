@@ -84,10 +84,10 @@ struct MediaPreviewCommand: AsyncParsableCommand {
         let (image, clip, output, height, sound) = (image, clip, output, height, sound)
         let facing = Orientation(rawValue: orientation) ?? .image
         let seconds = try seconds ?? PreviewRenderer.billedSeconds(try MediaProbe.probe(clip).durationSeconds)
-        let summary = try await runMedia { token in
-            try PreviewRenderer().render(image: image, clip: clip, output: output, height: height, seconds: seconds,
+        let summary = try await runMedia(suspending: { token in
+            try await PreviewRenderer().render(image: image, clip: clip, output: output, height: height, seconds: seconds,
                                          keepSound: sound, orientation: facing, cancellation: token)
-        }
+        })
         if let notice = summary.notice { print("\(clip): \(notice)") }
         print("\(output): preview rendered")
     }

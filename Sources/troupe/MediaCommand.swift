@@ -15,8 +15,17 @@ struct MediaCommand: AsyncParsableCommand {
 
 /// Runs a media operation, printing a `MediaError` as one line and exiting 1.
 func runMedia<T: Sendable>(_ body: @escaping @Sendable (MediaCancellation) throws -> T) async throws -> T {
+    try await sayingMediaErrors { try await MediaCancellation.run(body) }
+}
+
+/// `runMedia` for an operation that may suspend.
+func runMedia<T: Sendable>(suspending body: (MediaCancellation) async throws -> T) async throws -> T {
+    try await sayingMediaErrors { try await MediaCancellation.run(suspending: body) }
+}
+
+private func sayingMediaErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        return try await MediaCancellation.run(body)
+        return try await body()
     } catch let error as MediaError {
         FileHandle.standardError.write(Data("error: \(FileErrors.plain(error))\n".utf8))
         throw ExitCode(1)

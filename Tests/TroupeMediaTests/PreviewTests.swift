@@ -3,13 +3,13 @@ import Testing
 @testable import TroupeMedia
 
 @Suite struct PreviewTests {
-    @Test func rendersAtTheModeHeightLoopingTheClip() throws {
+    @Test func rendersAtTheModeHeightLoopingTheClip() async throws {
         let dir = TempDir()
         let clip = try dir.clip(width: 480, height: 360, seconds: 1.5)
         let image = dir.path("char.png")
         try Synth.image(to: image, width: 300, height: 450)
         let out = dir.path("p.mp4")
-        try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 4, keepSound: true)
+        try await PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 4, keepSound: true)
         let info = try MediaProbe.probe(out)
         #expect(info.width == 960 && info.height == 720)
         #expect(abs(info.durationSeconds - 4) < 0.05)
@@ -40,7 +40,7 @@ import Testing
         #expect(rate(120, 1).value == 15)
     }
 
-    @Test func playsAFullRateClipWithoutBFramesInEvenSteps() throws {
+    @Test func playsAFullRateClipWithoutBFramesInEvenSteps() async throws {
         // Every frame a reference frame (no B-frames to skip): still every other frame, evenly.
         let dir = TempDir()
         let clip = dir.path("ip.mp4")
@@ -49,20 +49,20 @@ import Testing
         let image = dir.path("char.png")
         try Synth.image(to: image, width: 300, height: 300)
         let out = dir.path("p.mp4")
-        try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
+        try await PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
         let report = try MediaInspector.inspect(out, readFrameNumbers: true, patternScale: 3)
         #expect(report.videoFrames == 15)
         #expect(report.frameNumbers == Array(stride(from: 0, through: 28, by: 2)))
     }
 
-    @Test func sameInputsGiveSameBytesAndNoSoundWhenAsked() throws {
+    @Test func sameInputsGiveSameBytesAndNoSoundWhenAsked() async throws {
         let dir = TempDir()
         let clip = try dir.clip(width: 480, height: 270, seconds: 2)
         let image = dir.path("char.jpg")
         try Synth.image(to: image, width: 400, height: 400, seed: 2)
         let a = dir.path("a.mp4"), b = dir.path("b.mp4")
         for out in [a, b] {
-            try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
+            try await PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
         }
         #expect(fileBytes(a) == fileBytes(b))
         let info = try MediaProbe.probe(a)
@@ -70,10 +70,10 @@ import Testing
         #expect(abs(info.durationSeconds - 1) < 0.05)
     }
 
-    @Test func refusesOtherHeights() throws {
+    @Test func refusesOtherHeights() async throws {
         let dir = TempDir()
-        #expect(throws: MediaError.self) {
-            try PreviewRenderer().render(image: "x.png", clip: "y.mp4", output: dir.path("p.mp4"), height: 500,
+        await #expect(throws: MediaError.self) {
+            try await PreviewRenderer().render(image: "x.png", clip: "y.mp4", output: dir.path("p.mp4"), height: 500,
                                          seconds: 2, keepSound: false)
         }
     }
@@ -95,14 +95,14 @@ import Testing
                 == [[4, 8], [3, 7], [2, 6], [1, 5]])
     }
 
-    @Test func rotatedClipRendersUpright() throws {
+    @Test func rotatedClipRendersUpright() async throws {
         let dir = TempDir()
         let clip = dir.path("phone.mp4")
         try Synth.video(to: clip, width: 320, height: 240, seconds: 1, gop: 30, rotation: 90)
         let image = dir.path("char.png")
         try Synth.image(to: image, width: 300, height: 300)
         let out = dir.path("p.mp4")
-        try PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
+        try await PreviewRenderer().render(image: image, clip: clip, output: out, height: 720, seconds: 1, keepSound: false)
         let info = try MediaProbe.probe(out)
         #expect(info.width == 540 && info.height == 720 && info.rotation == 0)
     }

@@ -25,13 +25,13 @@ import TroupeSupport
         return (Double(good) / Double(max(1, total)), total)
     }
 
-    @Test func followsAShapeMovingOnAStillBackground() throws {
+    @Test func followsAShapeMovingOnAStillBackground() async throws {
         let dir = TempDir()
         let clip = SubjectClip { i in (100 + 440 * Double(i) / 119, 180 + 40 * sin(Double(i) / 12)) }
         let clipPath = dir.path("walk.mp4"), image = dir.path("char.png"), out = dir.path("p.mp4")
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image)
-        let summary = try PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4,
+        let summary = try await PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4,
                                                    keepSound: true)
         #expect(summary.followsSubject && summary.notice == nil)
         let decoded = try DecodedFrames(out)
@@ -51,7 +51,7 @@ import TroupeSupport
         #expect(preview == reference)
     }
 
-    @Test func holdsTheSubjectWhereItStops() throws {
+    @Test func holdsTheSubjectWhereItStops() async throws {
         // Moves for 1.2 s, then stands for 2.8 s: longer than half the clip, so the background
         // median holds it, and where it stands shows as a still ghost while it still moves.
         let dir = TempDir()
@@ -59,19 +59,19 @@ import TroupeSupport
         let clipPath = dir.path("stop.mp4"), image = dir.path("char.png"), out = dir.path("p.mp4")
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image)
-        try PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4, keepSound: false)
+        try await PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4, keepSound: false)
         let result = Self.followed(try DecodedFrames(out), clip)
         #expect(result.fraction >= 0.9, "character on the subject in \(result.fraction * 100) % of frames")
     }
 
-    @Test func leavesTheFrameWithTheSubject() throws {
+    @Test func leavesTheFrameWithTheSubject() async throws {
         // Walks right and is out of the picture from 2.7 s on.
         let dir = TempDir()
         let clip = SubjectClip { i in (80 + 8 * Double(i), 200) }
         let clipPath = dir.path("exit.mp4"), image = dir.path("char.png"), out = dir.path("p.mp4")
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image)
-        try PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4, keepSound: false)
+        try await PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4, keepSound: false)
         let decoded = try DecodedFrames(out)
         let inside = { (i: Int) in clip.centre(i).x + Double(clip.subjectWidth) / 2 <= Double(clip.width) }
         let result = Self.followed(decoded, clip, counted: inside)
@@ -83,16 +83,16 @@ import TroupeSupport
         #expect(gone.allSatisfy { decoded.characterCentre($0) == nil })
     }
 
-    @Test func aPanningCameraCentresTheCharacterAndSaysSoOnce() throws {
+    @Test func aPanningCameraCentresTheCharacterAndSaysSoOnce() async throws {
         let dir = TempDir()
         var clip = SubjectClip { i in (100 + 4 * Double(i), 180) }
         clip.pan = 6
         let clipPath = dir.path("pan.mp4"), image = dir.path("char.png")
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image)
-        let first = try PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("a.mp4"), height: 720,
+        let first = try await PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("a.mp4"), height: 720,
                                                  seconds: 3, keepSound: false)
-        let second = try PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("b.mp4"), height: 720,
+        let second = try await PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("b.mp4"), height: 720,
                                                   seconds: 3, keepSound: false)
         #expect(!first.followsSubject && first.notice?.contains("centre") == true)
         #expect(!second.followsSubject && second.notice == nil)
@@ -102,7 +102,27 @@ import TroupeSupport
         #expect(centres.allSatisfy { abs($0.x / Double(decoded.width) - 0.5) < 0.05 && abs($0.y / Double(decoded.height) - 0.5) < 0.08 })
     }
 
-    @Test func videoOrientationMirrorsTheCharacterWhenTheSubjectTurnsBack() throws {
+    @Test func previewsOfOneClipAtOnceSayTheNoticeOnce() async throws {
+        let dir = TempDir()
+        var clip = SubjectClip { i in (100 + 4 * Double(i), 180) }
+        clip.pan = 6
+        let clipPath = dir.path("pan-together.mp4"), image = dir.path("char.png")
+        try clip.write(to: clipPath)
+        try CharacterPicture.write(to: image)
+        let notices = try await withThrowingTaskGroup(of: String?.self) { group in
+            for k in 0..<3 {
+                group.addTask {
+                    try await PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("\(k).mp4"),
+                                                       height: 720, seconds: 2, keepSound: false).notice
+                }
+            }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        #expect(notices.compactMap { $0 }.count == 1, "\(notices)")
+        #expect(fileBytes(dir.path("0.mp4")) == fileBytes(dir.path("2.mp4")))
+    }
+
+    @Test func videoOrientationMirrorsTheCharacterWhenTheSubjectTurnsBack() async throws {
         let dir = TempDir()
         // Right for 2 s, then back left.
         let clip = SubjectClip { i in (120 + 6 * Double(i <= 60 ? i : 120 - i), 180) }
@@ -110,9 +130,9 @@ import TroupeSupport
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image)
         /// +1 when the white nose is right of the body's centre, −1 when left.
-        func noseSides(_ orientation: Orientation) throws -> [Int] {
+        func noseSides(_ orientation: Orientation) async throws -> [Int] {
             let out = dir.path("\(orientation.rawValue).mp4")
-            try PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4,
+            try await PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 4,
                                          keepSound: false, orientation: orientation)
             let decoded = try DecodedFrames(out)
             return decoded.frames.indices.map { k in
@@ -122,20 +142,20 @@ import TroupeSupport
                 return Double(nose.map(\.0).reduce(0, +)) / Double(nose.count) > body.x ? 1 : -1
             }
         }
-        let asDrawn = try noseSides(.image), video = try noseSides(.video)
+        let asDrawn = try await noseSides(.image), video = try await noseSides(.video)
         #expect(asDrawn.allSatisfy { $0 == 1 })
         // Heading right: as drawn. Heading left (well after the turn at frame 30): mirrored.
         #expect(video[2..<26].allSatisfy { $0 == 1 })
         #expect(video[38..<58].allSatisfy { $0 == -1 })
     }
 
-    @Test func aPictureWithAlphaKeepsIt() throws {
+    @Test func aPictureWithAlphaKeepsIt() async throws {
         let dir = TempDir()
         let clip = SubjectClip { i in (150 + 3 * Double(i), 180) }
         let clipPath = dir.path("walk.mp4"), image = dir.path("char.pam"), out = dir.path("p.mp4")
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image, alpha: true)
-        try PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 2, keepSound: false)
+        try await PreviewRenderer().render(image: image, clip: clipPath, output: out, height: 720, seconds: 2, keepSound: false)
         let decoded = try DecodedFrames(out)
         #expect(Self.followed(decoded, clip).fraction >= 0.9)
         #expect(decoded.frames.indices.map { decoded.strayBackdrop($0, margin: 2) }.reduce(0, +) == 0)

@@ -46,10 +46,12 @@ public struct PreviewRenderer: Sendable {
     /// clip's aspect, even) with the character from `image` on the clip's moving subject.
     /// `orientation` `.image` keeps the picture's facing; `.video` mirrors it while the subject
     /// heads the other way from where it first went. Sound comes from the clip when `keepSound`.
+    /// Asynchronous only because it may wait for another preview analysing the same clip; the
+    /// decoding and encoding run on the caller's thread.
     @discardableResult
     public func render(image: String, clip: String, output: String, height: Int, seconds: Int, keepSound: Bool,
                        orientation: Orientation = .image,
-                       cancellation: MediaCancellation? = nil) throws(MediaError) -> PreviewSummary {
+                       cancellation: MediaCancellation? = nil) async throws(MediaError) -> PreviewSummary {
         guard Self.heights.contains(height) else {
             throw .invalidArgument("\(output): preview height must be 720 or 1080, not \(height)")
         }
@@ -60,7 +62,7 @@ public struct PreviewRenderer: Sendable {
                                        cancellation: cancellation)
         let cutout = try CharacterCutout(image: image, maxHeight: height, cancellation: cancellation)
         let total = max(1, Int((Double(seconds) * source.rate.value).rounded()))
-        let (path, kept, told) = try subjectPath(source, clip: clip)
+        let (path, kept, told) = try await subjectPath(source, clip: clip)
         let compositor = PreviewCompositor(cutout: cutout, path: path, mirrors: orientation == .video,
                                            width: source.width, height: source.height)
         let writer = try PreviewWriter(path: output, source: source, total: total, settings: settings,
@@ -87,10 +89,12 @@ public struct PreviewRenderer: Sendable {
     /// The subject's path (from this process's cache, or by analysing the clip) and, when it
     /// was analysed here and fits the budget, the dimmed clip pictures decoded on the way.
     private func subjectPath(_ source: PreviewSource, clip: String)
-        throws(MediaError) -> (SubjectPath, [Frame], told: Bool) {
+        async throws(MediaError) -> (SubjectPath, [Frame], told: Bool) {
         let key = SubjectPathCache.Key(clip: clip, width: source.width, height: source.height, rate: source.rate,
                                        frames: source.frames)
-        if let key, let known = SubjectPathCache.shared.lookup(key) { return (known.path, [], known.told) }
+        if let key, case .known(let path, let told) = await SubjectPathCache.shared.claim(key) {
+            return (path, [], told)
+        }
         let tracker = SubjectTracker(width: source.width, height: source.height)
         let keep = source.frames * source.width * source.height * 3 / 2 <= Self.keepBudget
         var kept: [Frame] = []

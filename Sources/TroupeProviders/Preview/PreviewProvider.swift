@@ -9,7 +9,7 @@ public struct PreviewProvider: LocalProvider {
 
     public func render(_ inputs: RenderInputs, to output: String) async throws -> RenderOutcome {
         let summary = try await Task.detached {
-            try PreviewRenderer().render(image: inputs.imagePath, clip: inputs.clipPath, output: output,
+            try await PreviewRenderer().render(image: inputs.imagePath, clip: inputs.clipPath, output: output,
                                          height: inputs.settings.mode.outputHeight, seconds: max(1, inputs.seconds),
                                          keepSound: inputs.settings.keepSound,
                                          orientation: inputs.settings.orientation)
