@@ -31,36 +31,34 @@ public final class FalClient: Sendable, CustomStringConvertible {
     public var description: String { "FalClient(\(baseURL))" }
 
     public func submit(_ request: FalMotionControlRequest) async throws -> FalQueueHandle {
-        let json = try await call("POST", baseURL + "/" + request.modelPath, body: request.jsonBody())
-        guard let id = json["request_id"] as? String, let status = json["status_url"] as? String,
-              let response = json["response_url"] as? String else {
+        let answer = try await call("POST", baseURL + "/" + request.modelPath, body: request.jsonBody())
+        guard let id = answer.requestID, let status = answer.statusURL, let response = answer.responseURL else {
             throw FalError.unexpectedResponse(status: 200, message: "submit answer lacks request_id/status_url/response_url")
         }
-        return FalQueueHandle(requestID: id, statusURL: status, responseURL: response, cancelURL: json["cancel_url"] as? String)
+        return FalQueueHandle(requestID: id, statusURL: status, responseURL: response, cancelURL: answer.cancelURL)
     }
 
     public func status(_ handle: FalQueueHandle) async throws -> FalQueueStatus {
-        let json = try await call("GET", handle.statusURL + (handle.statusURL.contains("?") ? "&" : "?") + "logs=0")
-        switch json["status"] as? String {
-        case "IN_QUEUE": return .inQueue(position: (json["queue_position"] as? NSNumber)?.intValue)
+        let answer = try await call("GET", handle.statusURL + (handle.statusURL.contains("?") ? "&" : "?") + "logs=0")
+        switch answer.status {
+        case "IN_QUEUE": return .inQueue(position: answer.queuePosition)
         case "IN_PROGRESS": return .inProgress
-        case "COMPLETED": return .completed(error: json["error"] as? String)
+        case "COMPLETED": return .completed(error: answer.error)
         case let other: throw FalError.unexpectedResponse(status: 200, message: "unknown queue status \(other ?? "none")")
         }
     }
 
     public func result(_ handle: FalQueueHandle) async throws -> FalVideo {
-        let json: [String: Any]
+        let answer: FalAnswer
         do {
-            json = try await call("GET", handle.responseURL)
+            answer = try await call("GET", handle.responseURL)
         } catch FalError.rejected(let status, let message) where status == 422 || status == 500 {
             throw FalError.generationFailed(requestID: handle.requestID, message: message)
         }
-        guard let video = json["video"] as? [String: Any], let url = video["url"] as? String else {
+        guard let video = answer.video else {
             throw FalError.unexpectedResponse(status: 200, message: "result has no video.url")
         }
-        return FalVideo(url: url, fileName: video["file_name"] as? String, contentType: video["content_type"] as? String,
-                        fileSize: (video["file_size"] as? NSNumber)?.intValue)
+        return video
     }
 
     /// Cancels a request still in the queue; false when it already started or finished.
@@ -80,7 +78,8 @@ public final class FalClient: Sendable, CustomStringConvertible {
         -> (items: [FalRequestRecord], next: String?) {
         var query = "endpoint_id=" + Self.escape(model) + "&start=" + Self.escape(Self.iso(since)) + "&expand=payloads&limit=\(limit)"
         if let cursor { query += "&cursor=" + Self.escape(cursor) }
-        let json = try await call("GET", apiURL + "/models/requests/by-endpoint?" + query)
+        let (response, _) = try await exchange("GET", apiURL + "/models/requests/by-endpoint?" + query)
+        let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         let items = (json["items"] as? [[String: Any]] ?? []).compactMap(FalRequestRecord.init(json:))
         let more = json["has_more"] as? Bool ?? false
         return (items, more ? json["next_cursor"] as? String : nil)
@@ -111,7 +110,13 @@ public final class FalClient: Sendable, CustomStringConvertible {
         throw FalError.unavailable(status: 0, message: "request \(handle.requestID) still running after \(deadline)")
     }
 
-    private func call(_ method: String, _ url: String, body: Data? = nil) async throws -> [String: Any] {
+    /// A successful answer, read; any other thrown as the `FalError` it stands for.
+    private func call(_ method: String, _ url: String, body: Data? = nil) async throws -> FalAnswer {
+        try await exchange(method, url, body: body).answer
+    }
+
+    private func exchange(_ method: String, _ url: String, body: Data? = nil) async throws
+        -> (response: HTTPResponse, answer: FalAnswer) {
         var headers: HTTPHeaders = ["Authorization": "Key " + key, "Accept": "application/json"]
         if body != nil { headers["Content-Type"] = "application/json" }
         let response: HTTPResponse
@@ -120,25 +125,17 @@ public final class FalClient: Sendable, CustomStringConvertible {
         } catch let error as HTTPError {
             throw FalError.transport(error)
         }
-        let json = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
-        if response.isSuccess, let json { return json }
-        let message = Self.detail(json) ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        let answer = FalAnswer(response.body)
+        if response.isSuccess, let answer { return (response, answer) }
+        // fal errors carry `detail` (a string or a list of {msg, loc, type}) or `error`.
+        let message = answer?.detail ?? answer?.error ?? String(decoding: response.body.prefix(300), as: UTF8.self)
         switch response.status {
         case 401, 403: throw FalError.unauthorized(message)
         case 429: throw FalError.rateLimited(after: response.retryAfter.map { Double($0.components.seconds) })
-        case 500...: throw response.status == 500 && json?["detail"] != nil
+        case 500...: throw response.status == 500 && answer?.hasDetail == true
             ? FalError.rejected(status: 500, message: message) : FalError.unavailable(status: response.status, message: message)
         case 400..<500: throw FalError.rejected(status: response.status, message: message)
         default: throw FalError.unexpectedResponse(status: response.status, message: message)
         }
-    }
-
-    /// fal errors carry `detail` as a string or a list of {msg, loc, type}.
-    static func detail(_ json: [String: Any]?) -> String? {
-        if let text = json?["detail"] as? String { return text }
-        if let list = json?["detail"] as? [[String: Any]] {
-            return list.compactMap { $0["msg"] as? String }.joined(separator: "; ")
-        }
-        return json?["error"] as? String
     }
 }

@@ -94,6 +94,9 @@ struct JSONReader {
         return true
     }
 
+    /// Whether the next value is an array; nothing is read.
+    mutating func nextIsArray() throws(JSONSyntaxError) -> Bool { try peek() == UInt8(ascii: "[") }
+
     /// The next value; an object or array is skipped and reads as `.composite`.
     mutating func readScalar() throws(JSONSyntaxError) -> JSONScalar {
         switch try peek() {
