@@ -83,13 +83,19 @@ import TroupeSupport
         #expect(gone.allSatisfy { decoded.characterCentre($0) == nil })
     }
 
-    @Test func aPanningCameraCentresTheCharacterAndSaysSoOnce() async throws {
-        let dir = TempDir()
+    /// A walk filmed by a panning camera (no subject to follow), and the character, in `dir`.
+    static func panningClip(in dir: TempDir) throws -> (clip: String, image: String) {
         var clip = SubjectClip { i in (100 + 4 * Double(i), 180) }
         clip.pan = 6
         let clipPath = dir.path("pan.mp4"), image = dir.path("char.png")
         try clip.write(to: clipPath)
         try CharacterPicture.write(to: image)
+        return (clipPath, image)
+    }
+
+    @Test func aPanningCameraCentresTheCharacterAndSaysSoOnce() async throws {
+        let dir = TempDir()
+        let (clipPath, image) = try Self.panningClip(in: dir)
         let first = try await PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("a.mp4"), height: 720,
                                                  seconds: 3, keepSound: false)
         let second = try await PreviewRenderer().render(image: image, clip: clipPath, output: dir.path("b.mp4"), height: 720,
@@ -104,11 +110,7 @@ import TroupeSupport
 
     @Test func previewsOfOneClipAtOnceSayTheNoticeOnce() async throws {
         let dir = TempDir()
-        var clip = SubjectClip { i in (100 + 4 * Double(i), 180) }
-        clip.pan = 6
-        let clipPath = dir.path("pan-together.mp4"), image = dir.path("char.png")
-        try clip.write(to: clipPath)
-        try CharacterPicture.write(to: image)
+        let (clipPath, image) = try Self.panningClip(in: dir)
         let notices = try await withThrowingTaskGroup(of: String?.self) { group in
             for k in 0..<3 {
                 group.addTask {

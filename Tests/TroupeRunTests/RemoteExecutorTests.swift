@@ -305,6 +305,11 @@ final class Flag: @unchecked Sendable {
             $0.dropRate = 0.1
             $0.failedTaskRate = 0.1
             $0.concurrencyLimit = 4
+            // Tasks long enough (0.6–0.8 s) that the first wave is still running when the 5th
+            // create goes, however loaded the machine: at 0.1 s a slow CI machine finished one
+            // first and never met the limit.
+            $0.latencyMin = 30
+            $0.latencyMax = 40
         }
         defer { Task { await sim.stop() } }
         let p = try SimCampaign(RemoteManifest.text(characters: 6, clips: 5, concurrency: 6), sim: sim)
