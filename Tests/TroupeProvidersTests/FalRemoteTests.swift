@@ -40,6 +40,17 @@ import TroupeTestSupport
         return nil
     }
 
+    @Test func aHandleIsKeptAsItsCodableFormAndReadBack() throws {
+        let handle = FalQueueHandle(requestID: "r-1", statusURL: "https://q/r-1/status?a=\"b\"", responseURL: "https://q/r-1",
+                                    cancelURL: "https://q/r-1/cancel")
+        let text = try #require(FalRemote.encode(handle))
+        #expect(text == #"{"cancelURL":"https://q/r-1/cancel","requestID":"r-1","responseURL":"https://q/r-1","statusURL":"https://q/r-1/status?a=\"b\""}"#)
+        #expect(FalRemote.decode(text) == handle)
+        var noCancel = handle
+        noCancel.cancelURL = nil
+        #expect(FalRemote.decode(try #require(FalRemote.encode(noCancel))) == noCancel)
+    }
+
     @Test func aRequestIsFollowedToItsResultThenReportedLostOnceFalForgetsIt() async throws {
         try await withFal { _, fal, clock in
             guard case .accepted(let id, let handle?) = await fal.create(Self.request()) else {

@@ -1,7 +1,6 @@
 public import Foundation
 public import TroupeManifest
 import TroupeNet
-import TroupeSupport
 import Synchronization
 
 /// fal's queue as a `RemoteProvider`. fal takes no idempotency key and lets the client choose
@@ -219,12 +218,12 @@ public final class FalRemote: RemoteProvider {
     /// The handle as `FalQueueHandle`'s Codable form, written by hand: one per submit, and a
     /// JSONEncoder costs more than the rest of the answer's handling.
     static func encode(_ handle: FalQueueHandle) -> String? {
-        var fields: [String] = []
-        if let cancel = handle.cancelURL { fields.append("\"cancelURL\":" + JSONString.quote(cancel)) }
-        fields.append("\"requestID\":" + JSONString.quote(handle.requestID))
-        fields.append("\"responseURL\":" + JSONString.quote(handle.responseURL))
-        fields.append("\"statusURL\":" + JSONString.quote(handle.statusURL))
-        return "{" + fields.joined(separator: ",") + "}"
+        var json = JSONObjectText()
+        json.field("cancelURL", handle.cancelURL)
+        json.field("requestID", handle.requestID)
+        json.field("responseURL", handle.responseURL)
+        json.field("statusURL", handle.statusURL)
+        return String(decoding: json.data, as: UTF8.self)
     }
 
     static func decode(_ text: String) -> FalQueueHandle? {
