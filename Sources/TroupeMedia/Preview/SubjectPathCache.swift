@@ -94,11 +94,4 @@ final class SubjectPathCache: @unchecked Sendable {
         defer { lock.unlock() }
         return waiting[key]?.count ?? 0
     }
-
-    /// Forgets everything (tests that time or count analyses).
-    func removeAll() {
-        lock.lock()
-        defer { lock.unlock() }
-        entries = [:]; order = []
-    }
 }
