@@ -49,6 +49,21 @@ public final class KlingSimServer: Sendable {
         return KlingSimServer(port: port, host: configuration.host, state: state, group: group, runTask: runTask)
     }
 
+    /// Starts a simulator, runs `body` with it, and stops it however `body` ends (tests).
+    public static func serving<T>(_ configuration: SimConfiguration = SimConfiguration(),
+                                  renderer: any ResultRenderer = PlaceholderRenderer(), clock: (any RunClock)? = nil,
+                                  _ body: (KlingSimServer) async throws -> T) async throws -> T {
+        let sim = try await start(configuration, renderer: renderer, clock: clock)
+        do {
+            let value = try await body(sim)
+            await sim.stop()
+            return value
+        } catch {
+            await sim.stop()
+            throw error
+        }
+    }
+
     /// Stops listening and waits for the server to wind down.
     public func stop() async {
         await group.triggerGracefulShutdown()

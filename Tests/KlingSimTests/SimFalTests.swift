@@ -25,10 +25,10 @@ import TroupeTestSupport
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration, renderer: renderer, clock: clock)
         let http = HTTPClient()
-        do { try await body(sim, FalClient(key: key, baseURL: sim.baseURL, http: http), http) } catch { await sim.stop(); throw error }
-        await sim.stop()
+        try await KlingSimServer.serving(configuration, renderer: renderer, clock: clock) { sim in
+            try await body(sim, FalClient(key: key, baseURL: sim.baseURL, http: http), http)
+        }
     }
 
     /// A raw call with the fal key: status, headers and the JSON object answered.

@@ -19,11 +19,10 @@ import TroupeTestSupport
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration, renderer: renderer, clock: clock)
         let http = HTTPClient()
-        let client = KlingClient(credentials: Self.credentials, baseURL: sim.baseURL, http: http)
-        do { try await body(sim, client, http) } catch { await sim.stop(); throw error }
-        await sim.stop()
+        try await KlingSimServer.serving(configuration, renderer: renderer, clock: clock) { sim in
+            try await body(sim, KlingClient(credentials: Self.credentials, baseURL: sim.baseURL, http: http), http)
+        }
     }
 
     static func request(_ id: String, prompt: String? = nil) -> MotionControlRequest {

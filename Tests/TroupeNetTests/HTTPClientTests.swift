@@ -8,10 +8,8 @@ import TroupeSupport
 /// The client against the simulator's plain-HTTP test routes, over real sockets.
 @Suite struct HTTPClientTests {
     func withSim(_ body: (KlingSimServer, HTTPClient) async throws -> Void) async throws {
-        let sim = try await KlingSimServer.start()
         let client = HTTPClient(configuration: .init(connectTimeout: .seconds(10), timeout: .seconds(60)))
-        do { try await body(sim, client) } catch { await sim.stop(); throw error }
-        await sim.stop()
+        try await KlingSimServer.serving { sim in try await body(sim, client) }
     }
 
     func json(_ response: HTTPResponse) throws -> [String: Any] {

@@ -13,10 +13,10 @@ import TroupeNet
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration)
         let http = HTTPClient()
-        do { try await body(sim, FalClient(key: key, baseURL: sim.baseURL, http: http), http) } catch { await sim.stop(); throw error }
-        await sim.stop()
+        try await KlingSimServer.serving(configuration) { sim in
+            try await body(sim, FalClient(key: key, baseURL: sim.baseURL, http: http), http)
+        }
     }
 
     static let request = FalMotionControlRequest(tier: .pro, imageURL: "https://example.com/c.png",

@@ -24,10 +24,10 @@ import TroupeTestSupport
         configuration.falResultRetention = 3600
         adjust(&configuration)
         let clock = ManualClock()
-        let sim = try await KlingSimServer.start(configuration, clock: clock)
-        let fal = FalRemote(client: FalClient(key: "sim-fal-key", baseURL: sim.baseURL, apiURL: sim.baseURL + "/v1", http: HTTPClient()))
-        do { try await body(sim, fal, clock) } catch { await sim.stop(); throw error }
-        await sim.stop()
+        try await KlingSimServer.serving(configuration, clock: clock) { sim in
+            let fal = FalRemote(client: FalClient(key: "sim-fal-key", baseURL: sim.baseURL, apiURL: sim.baseURL + "/v1", http: HTTPClient()))
+            try await body(sim, fal, clock)
+        }
     }
 
     /// Polls until the request leaves `queued`/`processing` (the renderer runs beside the clock).

@@ -25,13 +25,12 @@ struct KlingFixture {
         configuration.latencyMin = 30
         configuration.latencyMax = 30
         adjust(&configuration)
-        let sim = try await KlingSimServer.start(configuration, renderer: renderer, clock: clock)
-        let http = HTTPClient(configuration: .init(connectTimeout: .seconds(10), timeout: .seconds(60)))
-        let client = KlingClient(credentials: KlingCredentials(accessKey: access, secretKey: secret), baseURL: sim.baseURL,
-                                 http: http, now: now)
-        let fixture = KlingFixture(sim: sim, http: http, client: client)
-        do { try await body(fixture) } catch { await sim.stop(); throw error }
-        await sim.stop()
+        try await KlingSimServer.serving(configuration, renderer: renderer, clock: clock) { sim in
+            let http = HTTPClient(configuration: .init(connectTimeout: .seconds(10), timeout: .seconds(60)))
+            let client = KlingClient(credentials: KlingCredentials(accessKey: access, secretKey: secret), baseURL: sim.baseURL,
+                                     http: http, now: now)
+            try await body(KlingFixture(sim: sim, http: http, client: client))
+        }
     }
 
     static func request(_ external: String? = nil, prompt: String? = nil, orientation: Orientation = .image,
